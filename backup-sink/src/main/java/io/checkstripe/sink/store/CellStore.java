@@ -1,0 +1,1023 @@
+package io.checkstripe.sink.store;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A backup server's durable store of cells and manifests, and of the consumer offsets they came from. The
+ * sink appends the cells it consumes, then {@linkplain #commit commits} the offset it has reached: the commit
+ * first forces the cells to disk, so the stored offset is never ahead of durable data, and on restart the
+ * sink resumes from it. Appends are idempotent, so the records replayed after a crash are skipped: a
+ * {@code kill -9} at any instant neither loses nor duplicates a cell.
+ *
+ * <h2>Layout</h2>
+ * <pre>
+ * dataDir/
+ *   store.properties       format.version=1, server.index=I (written once, durably, at creation)
+ *   commit-state           committed offsets and the logs open for appending (see below)
+ *   .lock                  held by the one writer
+ *   apps/APP/CHECKPOINT/   CHECKPOINT = the checkpoint id in 20 zero-padded digits
+ *     cells.log            the cells of that checkpoint on this server, appended in arrival order
+ *     manifest             the checkpoint's manifest ({@link ManifestFormat})
+ *   quarantine/            bytes the store could not understand, kept for inspection, never read
+ *   trash/                 checkpoints being deleted
+ * </pre>
+ * One append-only log per checkpoint keeps the file count small with thousands of checkpoints and the I/O
+ * sequential with multi-GiB ones. Every record in a log is a self-describing {@link CellRecordFormat} record
+ * (application, checkpoint, segment, cell, policy, servers, lengths, the striper's data CRC32C, and a CRC32C
+ * of the header), so a store can be read with no other metadata, and a record copied into the wrong log is
+ * recognised.
+ *
+ * <p>{@code commit-state} ({@link CommitState}: magic {@code CSCO}, version 1, CRC32C over the whole file)
+ * holds the offsets and, for every log appended to since it was last forced, its <em>recovery point</em>: the
+ * length that was durable. It is replaced atomically (temp file, force, atomic move, directory fsync) by every
+ * commit, and also before the first append to a log that is not open yet, so a log that may have been written
+ * without being forced is always listed.
+ *
+ * <h2>Recovery</h2>
+ * {@link #open} checks each listed log from its recovery point on: every header CRC and every data CRC. The
+ * first record that fails, or that the end of the file cuts short, cuts the log there; the cut bytes were
+ * never committed, so the sink's replay writes them again. The log of the cut is a warning naming the
+ * position, the number of bytes dropped and the reason. Other logs are indexed lazily, on their first use,
+ * by reading only the headers (data CRCs are checked whenever a cell is read). A header there that fails its
+ * CRC, a record of another checkpoint, or bytes that are no record at all are rot, not a torn tail: those
+ * bytes are copied to {@code quarantine/} and skipped by searching for the next valid header (or cut if none
+ * follows), so one flipped bit costs one cell, which the restorer rebuilds from parity. A data CRC mismatch
+ * leaves the cell in place and reads return it {@linkplain CellReadResult#intact() flagged corrupt}; appending
+ * the same cell again (a replay or a repair) appends a good copy that supersedes it.
+ *
+ * <h2>Use</h2>
+ * Thread-safe: one lock guards the index and every change; cell bytes are read outside it with positional
+ * reads, so readers (the HTTP API) do not wait for each other. One writable store per data directory, which
+ * it locks against other processes. {@link #openReadOnly} opens a directory without the lock, for restore and
+ * status: it writes nothing, cuts nothing, and sees each checkpoint as it was when first read. Memory grows
+ * with the number of cells of the checkpoints in use (an index entry is about 150 bytes), never with their size.
+ *
+ * <p>An {@link IOException} from {@link #append} or {@link #commit} leaves the store consistent and the offsets
+ * where they were; its message says when the disk is full and names the file. If forcing data fails, the
+ * kernel may have dropped the unwritten pages, so the store refuses further writes until it is reopened and
+ * recovered.
+ */
+public final class CellStore implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(CellStore.class);
+
+    static final String CELL_LOG = "cells.log";
+    static final String MANIFEST = "manifest";
+    static final String PROPERTIES = "store.properties";
+    static final String COMMIT_STATE = "commit-state";
+    static final String APPS = "apps";
+    static final String QUARANTINE = "quarantine";
+    static final String TRASH = "trash";
+    static final String LOCK = ".lock";
+    static final int FORMAT_VERSION = 1;
+
+    private static final Pattern CHECKPOINT_NAME = Pattern.compile("\\d{20}");
+    private static final int CHUNK = 64 * 1024;
+
+    private final Path dataDir;
+    private final Path appsDir;
+    private final Path quarantineDir;
+    private final int serverIndex;
+    private final boolean writable;
+    private final FileChannels channels;
+    private final FileChannel lockChannel;
+    private final Map<CheckpointRef, CellLog> logs = new HashMap<>();
+    /** Directories whose entries changed since the last commit, to fsync before it. */
+    private final Set<Path> unsyncedDirs = new LinkedHashSet<>();
+    private CommitState state;
+    private boolean failed;
+    private boolean closed;
+
+    private CellStore(Path dataDir, int serverIndex, boolean writable, FileChannels channels, FileChannel lockChannel,
+            CommitState state) {
+        this.dataDir = dataDir;
+        this.appsDir = dataDir.resolve(APPS);
+        this.quarantineDir = dataDir.resolve(QUARANTINE);
+        this.serverIndex = serverIndex;
+        this.writable = writable;
+        this.channels = channels;
+        this.lockChannel = lockChannel;
+        this.state = state;
+    }
+
+    /**
+     * Opens the store in {@code dataDir} for backup server {@code serverIndex}, creating it if the directory
+     * is missing or empty, and recovers it (see the class comment).
+     *
+     * @throws IllegalArgumentException when the store belongs to another server index, or the index is negative
+     * @throws IOException              when the directory is locked by another writer, holds files but no store,
+     *                                  or cannot be read or written
+     */
+    public static CellStore open(Path dataDir, int serverIndex) throws IOException {
+        return open(dataDir, serverIndex, FileChannels.DEFAULT);
+    }
+
+    static CellStore open(Path dataDir, int serverIndex, FileChannels channels) throws IOException {
+        if (serverIndex < 0) {
+            throw new IllegalArgumentException("server index " + serverIndex + " is negative");
+        }
+        Path dir = dataDir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            DurableFiles.fsyncDirectory(dir.getParent());
+        }
+        FileChannel lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        CellStore store = null;
+        try {
+            lock(lockChannel, dir);
+            Path properties = dir.resolve(PROPERTIES);
+            if (Files.exists(properties)) {
+                int owner = readServerIndex(dir);
+                if (owner != serverIndex) {
+                    throw new IllegalArgumentException("data directory " + dir + " belongs to server " + owner
+                            + ", not to server " + serverIndex);
+                }
+            } else {
+                createStore(dir, serverIndex, channels);
+            }
+            for (String sub : List.of(APPS, QUARANTINE, TRASH)) {
+                if (!Files.isDirectory(dir.resolve(sub))) {
+                    Files.createDirectory(dir.resolve(sub));
+                    DurableFiles.fsyncDirectory(dir);
+                }
+            }
+            emptyTrash(dir.resolve(TRASH));
+            Files.deleteIfExists(dir.resolve(COMMIT_STATE + ".tmp"));
+            store = new CellStore(dir, serverIndex, true, channels, lockChannel, readCommitState(dir, true));
+            store.recover();
+            log.info("opened cell store {} for server {} with {} committed offsets", dir, serverIndex,
+                    store.state.offsets().size());
+            return store;
+        } catch (IOException | RuntimeException e) {
+            if (store != null) {
+                store.abandon();
+            } else {
+                lockChannel.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Opens an existing store without writing to it: no lock, no recovery, no cuts, no quarantine. Use it to
+     * restore from or report on a data directory, even one a sink is writing.
+     *
+     * @throws IOException when {@code dataDir} holds no store or cannot be read
+     */
+    public static CellStore openReadOnly(Path dataDir) throws IOException {
+        Path dir = dataDir.toAbsolutePath().normalize();
+        if (!Files.exists(dir.resolve(PROPERTIES))) {
+            throw new NoSuchFileException(dir.resolve(PROPERTIES).toString(), null, "not a cell store");
+        }
+        return new CellStore(dir, readServerIndex(dir), false, FileChannels.DEFAULT, null, readCommitState(dir, false));
+    }
+
+    /** The backup server this store belongs to. */
+    public int serverIndex() {
+        return serverIndex;
+    }
+
+    /** The store's directory, absolute. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Whether the store was opened with {@link #openReadOnly}. */
+    public boolean readOnly() {
+        return !writable;
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Appends a cell unless the store already holds an intact cell with the same key, in which case it
+     * returns {@code false}: replays after a crash must not duplicate. The cell is durable only after the
+     * next {@link #commit}.
+     *
+     * @throws IllegalArgumentException     when the cell belongs on another server
+     * @throws CheckpointConflictException when the cell contradicts the checkpoint's other cells or manifest, or
+     *                                      the same key is stored with other lengths or another CRC
+     * @throws IOException                  when writing fails; the message says whether the disk is full
+     */
+    public synchronized boolean append(StoredCell cell) throws IOException {
+        checkWritable();
+        CellHeader h = cell.header();
+        int owner = Policies.serverOf(h.segmentIndex(), h.cellIndex(), h.servers());
+        if (owner != serverIndex) {
+            throw new IllegalArgumentException("cell " + h + " belongs on server " + owner + ", this store is server "
+                    + serverIndex);
+        }
+        CellLog l = logFor(new CheckpointRef(h.appId(), h.checkpointId()), true);
+        indexed(l);
+        checkConsistent(l, h.policy(), h.servers(), "cell " + h.key());
+        CellLog.Entry existing = l.index().get(h.key());
+        if (existing != null) {
+            if (existing.segmentOffset() != h.segmentOffset() || existing.segmentLength() != h.segmentLength()
+                    || existing.cellLength() != h.cellLength() || existing.crc32c() != h.crc32c()) {
+                throw new CheckpointConflictException(h.appId(), h.checkpointId(), "cell " + h + " differs from the stored "
+                        + l.header(h.key(), existing));
+            }
+            if (dataIntact(l, existing)) {
+                return false;
+            }
+            log.warn("{}: {} is stored corrupt at position {} of {}; appending the copy offered", l.ref, h.key(),
+                    existing.position(), l.file);
+        }
+        openForAppend(l);
+        l.append(channels, cell);
+        return true;
+    }
+
+    /**
+     * Stores a checkpoint's manifest durably (temp file, force, atomic move, directory fsync), unless the same
+     * manifest is already stored, in which case it returns {@code false}.
+     *
+     * @throws CheckpointConflictException when a different manifest is stored, or the policy or servers differ
+     *                                      from the checkpoint's cells
+     */
+    public synchronized boolean putManifest(StoredManifest manifest) throws IOException {
+        checkWritable();
+        CellLog l = logFor(new CheckpointRef(manifest.appId(), manifest.checkpointId()), true);
+        indexed(l);
+        checkConsistent(l, manifest.policy(), manifest.servers(), "manifest");
+        StoredManifest existing = manifestOf(l);
+        if (existing != null) {
+            if (existing.equals(manifest)) {
+                return false;
+            }
+            throw new CheckpointConflictException(manifest.appId(), manifest.checkpointId(), "manifest " + manifest
+                    + " differs from the stored " + existing);
+        }
+        createDirectories(l);
+        DurableFiles.writeAtomically(channels, l.dir.resolve(MANIFEST), ManifestFormat.encode(manifest));
+        l.manifest(manifest);
+        return true;
+    }
+
+    /** Same as {@code commit(Map.of(sourceKey, nextOffset))}. */
+    public void commit(String sourceKey, long nextOffset) throws IOException {
+        commit(Map.of(sourceKey, nextOffset));
+    }
+
+    /**
+     * Makes every appended cell durable, then durably records the offsets (keyed by source, such as a topic
+     * partition; sources not named keep their offsets). When this returns, a restart resumes from the offsets;
+     * when it throws, the committed offsets have not moved.
+     *
+     * @throws IllegalArgumentException when a source key is empty or longer than 1024 bytes, or an offset negative
+     */
+    public synchronized void commit(Map<String, Long> offsets) throws IOException {
+        checkWritable();
+        offsets.forEach((key, offset) -> {
+            if (key == null || key.isEmpty()
+                    || key.getBytes(StandardCharsets.UTF_8).length > CommitState.MAX_SOURCE_KEY_BYTES) {
+                throw new IllegalArgumentException("source key \"" + key + "\" must have 1 to "
+                        + CommitState.MAX_SOURCE_KEY_BYTES + " bytes");
+            }
+            if (offset == null || offset < 0) {
+                throw new IllegalArgumentException("offset " + offset + " of source " + key + " is negative");
+            }
+        });
+        forceAll();
+        Map<CheckpointRef, Long> open = new LinkedHashMap<>();
+        state.openLogs().forEach((ref, point) -> {
+            CellLog l = logs.get(ref);
+            if (l != null && l.dirty()) {
+                open.put(ref, l.end());
+            }
+        });
+        Map<String, Long> merged = new TreeMap<>(state.offsets());
+        merged.putAll(offsets);
+        writeState(new CommitState(merged, open));
+        for (CellLog l : logs.values()) {
+            l.committed(open.containsKey(l.ref));
+        }
+    }
+
+    /** The next offset to consume from {@code sourceKey}, as last committed. */
+    public synchronized OptionalLong committedOffset(String sourceKey) {
+        Long offset = state.offsets().get(sourceKey);
+        return offset == null ? OptionalLong.empty() : OptionalLong.of(offset);
+    }
+
+    /** Every committed offset, by source key. */
+    public synchronized Map<String, Long> committedOffsets() {
+        return state.offsets();
+    }
+
+    /**
+     * Deletes a checkpoint durably: its directory is renamed into {@code trash/} (and the rename made durable)
+     * before its files are deleted, so a crash never leaves half a checkpoint under {@code apps/}.
+     *
+     * @return whether the checkpoint existed
+     */
+    public synchronized boolean delete(String app, long checkpointId) throws IOException {
+        checkWritable();
+        CheckpointRef ref = ref(app, checkpointId);
+        CellLog l = logs.remove(ref);
+        if (l != null) {
+            l.closeWriter();
+        }
+        if (state.openLogs().containsKey(ref)) {
+            Map<CheckpointRef, Long> open = new LinkedHashMap<>(state.openLogs());
+            open.remove(ref);
+            writeState(new CommitState(state.offsets(), open));
+        }
+        Path dir = checkpointDir(ref);
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        Path trash = dataDir.resolve(TRASH).resolve(app + "-" + checkpointName(checkpointId) + "-" + System.nanoTime());
+        Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.fsyncDirectory(dir.getParent());
+        DurableFiles.fsyncDirectory(trash.getParent());
+        unsyncedDirs.removeIf(p -> p.startsWith(dir));
+        DurableFiles.deleteRecursively(trash);
+        Path appDir = dir.getParent();
+        try (DirectoryStream<Path> rest = Files.newDirectoryStream(appDir)) {
+            if (!rest.iterator().hasNext()) {
+                Files.delete(appDir);
+                DurableFiles.fsyncDirectory(appsDir);
+                unsyncedDirs.remove(appDir);
+            }
+        }
+        log.info("deleted checkpoint {} from {}", ref, dataDir);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- listing
+
+    /** The applications with at least one checkpoint, sorted. */
+    public synchronized List<String> apps() throws IOException {
+        List<String> apps = new ArrayList<>();
+        if (Files.isDirectory(appsDir)) {
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(appsDir, Files::isDirectory)) {
+                for (Path d : dirs) {
+                    String name = d.getFileName().toString();
+                    if (AppIds.isValid(name)) {
+                        apps.add(name);
+                    } else {
+                        log.warn("ignoring {}: not a valid application id", d);
+                    }
+                }
+            }
+        }
+        Collections.sort(apps);
+        return apps;
+    }
+
+    /** The checkpoint ids of {@code app} in this store, ascending. */
+    public synchronized List<Long> checkpoints(String app) throws IOException {
+        Path appDir = appDir(app);
+        List<Long> ids = new ArrayList<>();
+        if (Files.isDirectory(appDir)) {
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(appDir, Files::isDirectory)) {
+                for (Path d : dirs) {
+                    String name = d.getFileName().toString();
+                    if (CHECKPOINT_NAME.matcher(name).matches()) {
+                        ids.add(Long.parseLong(name));
+                    } else {
+                        log.warn("ignoring {}: not a checkpoint directory", d);
+                    }
+                }
+            }
+        }
+        Collections.sort(ids);
+        return ids;
+    }
+
+    /** The checkpoint's manifest, if this store has received it. */
+    public synchronized Optional<StoredManifest> manifest(String app, long checkpointId) throws IOException {
+        CellLog l = logFor(ref(app, checkpointId), false);
+        return l == null ? Optional.empty() : Optional.ofNullable(manifestOf(l));
+    }
+
+    /** The keys of the cells this store holds for the checkpoint, sorted. */
+    public synchronized List<CellKey> cells(String app, long checkpointId) throws IOException {
+        CellLog l = logFor(ref(app, checkpointId), false);
+        return l == null ? List.of() : List.copyOf(indexed(l).keySet());
+    }
+
+    /**
+     * How many cells this server should hold for the checkpoint: one for every stripe that has a cell on it
+     * (cell j of stripe s is on server (s + j) mod N), or empty without a manifest.
+     */
+    public synchronized OptionalInt expectedCells(String app, long checkpointId) throws IOException {
+        Optional<StoredManifest> m = manifest(app, checkpointId);
+        if (m.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        int cellsPerStripe = Policies.parse(m.get().policy()).totalCells();
+        int count = 0;
+        for (int s = 0; s < m.get().segmentCount(); s++) {
+            if (Policies.cellOn(s, serverIndex, m.get().servers(), cellsPerStripe) >= 0) {
+                count++;
+            }
+        }
+        return OptionalInt.of(count);
+    }
+
+    /**
+     * Whether the manifest is here and every cell this server should hold is stored. Data CRCs are not read:
+     * a scrub reads the cells.
+     */
+    public synchronized boolean isComplete(String app, long checkpointId) throws IOException {
+        Optional<StoredManifest> m = manifest(app, checkpointId);
+        if (m.isEmpty()) {
+            return false;
+        }
+        NavigableMap<CellKey, CellLog.Entry> index = indexed(logFor(ref(app, checkpointId), false));
+        int cellsPerStripe = Policies.parse(m.get().policy()).totalCells();
+        for (int s = 0; s < m.get().segmentCount(); s++) {
+            int cell = Policies.cellOn(s, serverIndex, m.get().servers(), cellsPerStripe);
+            if (cell >= 0 && !index.containsKey(new CellKey(s, cell))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * Reads one cell. The record's header is read again from disk and must name the requested checkpoint and
+     * cell, so bytes that changed under the index are never returned as this cell; the data CRC is computed
+     * and reported, not enforced (see {@link CellReadResult}).
+     *
+     * @return the cell, or empty when this store does not hold it
+     */
+    public Optional<CellReadResult> readCell(String app, long checkpointId, int segmentIndex, int cellIndex)
+            throws IOException {
+        Located at = locate(app, checkpointId, new CellKey(segmentIndex, cellIndex));
+        if (at == null) {
+            return Optional.empty();
+        }
+        try (FileChannel ch = FileChannel.open(at.file, StandardOpenOption.READ)) {
+            CellHeader h = checkHeader(ch, at);
+            if (h == null) {
+                return Optional.empty();
+            }
+            ByteBuffer data = ByteBuffer.allocate(h.cellLength());
+            readFully(ch, data, at.entry.position() + at.entry.headerLength());
+            if (data.hasRemaining()) {
+                return Optional.empty();
+            }
+            return Optional.of(CellReadResult.of(new StoredCell(h, data.array())));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Streams one cell's record ({@link CellRecordFormat}: header and data, as stored) to {@code out} without
+     * buffering it, for the HTTP API. The header is checked as in {@link #readCell}; the data is sent as
+     * stored, for the receiver to check against the data CRC.
+     *
+     * @return whether the store holds the cell (nothing is written when it does not)
+     */
+    public boolean transferCell(String app, long checkpointId, int segmentIndex, int cellIndex,
+            WritableByteChannel out) throws IOException {
+        Located at = locate(app, checkpointId, new CellKey(segmentIndex, cellIndex));
+        if (at == null) {
+            return false;
+        }
+        try (FileChannel ch = FileChannel.open(at.file, StandardOpenOption.READ)) {
+            if (checkHeader(ch, at) == null) {
+                return false;
+            }
+            transfer(ch, at.entry.position(), at.entry.recordLength(), out);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Streams the records of every stored cell of segments {@code fromSegment} (inclusive) to
+     * {@code toSegment} (exclusive), in key order, as {@link #transferCell} streams one.
+     *
+     * @return the number of records written
+     */
+    public int transferCells(String app, long checkpointId, int fromSegment, int toSegment, WritableByteChannel out)
+            throws IOException {
+        if (fromSegment < 0 || toSegment < fromSegment) {
+            throw new IllegalArgumentException("bad segment range [" + fromSegment + ", " + toSegment + ")");
+        }
+        CheckpointRef ref = ref(app, checkpointId);
+        List<Located> cells = new ArrayList<>();
+        synchronized (this) {
+            CellLog l = logFor(ref, false);
+            if (l == null) {
+                return 0;
+            }
+            indexed(l).subMap(new CellKey(fromSegment, 0), new CellKey(toSegment, 0))
+                    .forEach((key, entry) -> cells.add(new Located(ref, key, l.file, entry)));
+        }
+        if (cells.isEmpty()) {
+            return 0;
+        }
+        int sent = 0;
+        try (FileChannel ch = FileChannel.open(cells.get(0).file, StandardOpenOption.READ)) {
+            for (Located at : cells) {
+                if (checkHeader(ch, at) != null) {
+                    transfer(ch, at.entry.position(), at.entry.recordLength(), out);
+                    sent++;
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return sent;
+        }
+        return sent;
+    }
+
+    /**
+     * Opens a stream over one cell's record (header and data, as stored), for callers that need an
+     * {@link InputStream}; the caller closes it. The header is checked as in {@link #readCell}.
+     */
+    public Optional<InputStream> openCellStream(String app, long checkpointId, int segmentIndex, int cellIndex)
+            throws IOException {
+        Located at = locate(app, checkpointId, new CellKey(segmentIndex, cellIndex));
+        if (at == null) {
+            return Optional.empty();
+        }
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(at.file, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        try {
+            if (checkHeader(ch, at) == null) {
+                ch.close();
+                return Optional.empty();
+            }
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        return Optional.of(new RegionInputStream(ch, at.entry.position(), at.entry.recordLength()));
+    }
+
+    /** Forces what was appended, closes every file and releases the directory lock; offsets stay as committed. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        try {
+            if (writable && !failed) {
+                forceAll();
+                if (!state.openLogs().isEmpty()) {
+                    writeState(new CommitState(state.offsets(), Map.of()));
+                }
+            }
+        } finally {
+            abandon();
+        }
+    }
+
+    /**
+     * Closes the files and releases the lock without forcing or recording anything, leaving the directory as
+     * a process killed at this instant would (the page cache survives a kill): how tests simulate a crash.
+     */
+    synchronized void abandon() throws IOException {
+        closed = true;
+        IOException first = null;
+        for (CellLog l : logs.values()) {
+            try {
+                l.closeWriter();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        logs.clear();
+        if (lockChannel != null) {
+            lockChannel.close();
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /** Where an indexed record lives, captured under the lock and used outside it. */
+    private record Located(CheckpointRef ref, CellKey key, Path file, CellLog.Entry entry) {
+    }
+
+    private synchronized Located locate(String app, long checkpointId, CellKey key) throws IOException {
+        CheckpointRef ref = ref(app, checkpointId);
+        CellLog l = logFor(ref, false);
+        if (l == null) {
+            return null;
+        }
+        CellLog.Entry entry = indexed(l).get(key);
+        return entry == null ? null : new Located(ref, key, l.file, entry);
+    }
+
+    /**
+     * Reads the header at a located record and checks that it still describes the cell the index says is
+     * there; if not, the index is dropped (the next use rescans) and null is returned.
+     */
+    private CellHeader checkHeader(FileChannel ch, Located at) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(at.entry.headerLength());
+        readFully(ch, buf, at.entry.position());
+        buf.flip();
+        String problem;
+        try {
+            CellHeader h = CellRecordFormat.readHeader(buf);
+            if (h.describes(at.ref.appId(), at.ref.checkpointId(), at.key) && h.cellLength() == at.entry.cellLength()
+                    && h.crc32c() == at.entry.crc32c()) {
+                return h;
+            }
+            problem = "the header there describes " + h;
+        } catch (CorruptRecordException e) {
+            problem = e.getMessage();
+        }
+        log.warn("{}: {} is no longer at position {} of {} ({}); rescanning the log", at.ref, at.key,
+                at.entry.position(), at.file, problem);
+        synchronized (this) {
+            CellLog l = logs.get(at.ref);
+            if (l != null) {
+                l.invalidate();
+            }
+        }
+        return null;
+    }
+
+    private CheckpointRef ref(String app, long checkpointId) {
+        AppIds.validate(app);
+        if (checkpointId < 0) {
+            throw new IllegalArgumentException("checkpoint id " + checkpointId + " of " + app + " is negative");
+        }
+        return new CheckpointRef(app, checkpointId);
+    }
+
+    /** The application's directory, refusing any id that would resolve outside {@code apps/}. */
+    private Path appDir(String app) {
+        AppIds.validate(app);
+        Path dir = appsDir.resolve(app).normalize();
+        if (!dir.startsWith(appsDir) || !appsDir.equals(dir.getParent())) {
+            throw new IllegalArgumentException("application id " + AppIds.describe(app) + " escapes " + appsDir);
+        }
+        return dir;
+    }
+
+    private Path checkpointDir(CheckpointRef ref) {
+        return appDir(ref.appId()).resolve(checkpointName(ref.checkpointId()));
+    }
+
+    static String checkpointName(long checkpointId) {
+        return String.format("%020d", checkpointId);
+    }
+
+    /** The checkpoint's state, created if {@code create}; null when it does not exist and is not created. */
+    private CellLog logFor(CheckpointRef ref, boolean create) {
+        CellLog l = logs.get(ref);
+        if (l == null) {
+            Path dir = checkpointDir(ref);
+            if (!create && !Files.isDirectory(dir)) {
+                return null;
+            }
+            l = new CellLog(ref, dir);
+            logs.put(ref, l);
+        }
+        return l;
+    }
+
+    private NavigableMap<CellKey, CellLog.Entry> indexed(CellLog l) throws IOException {
+        if (!l.loaded()) {
+            if (writable) {
+                Files.deleteIfExists(l.dir.resolve(MANIFEST + ".tmp"));
+                l.load(Long.MAX_VALUE, quarantineDir, true);
+            } else {
+                l.loadReadOnly();
+            }
+        }
+        return l.index();
+    }
+
+    private StoredManifest manifestOf(CellLog l) throws IOException {
+        if (l.manifestKnown()) {
+            return l.manifest();
+        }
+        Path file = l.dir.resolve(MANIFEST);
+        StoredManifest m = null;
+        try {
+            long size = Files.size(file);
+            if (size > ManifestFormat.MAX_LENGTH) {
+                throw new CorruptRecordException("manifest has " + size + " bytes, at most " + ManifestFormat.MAX_LENGTH
+                        + " expected");
+            }
+            m = ManifestFormat.decode(Files.readAllBytes(file));
+            if (!m.appId().equals(l.ref.appId()) || m.checkpointId() != l.ref.checkpointId()) {
+                throw new CorruptRecordException("manifest of " + m.appId() + "/" + m.checkpointId()
+                        + " does not belong to this checkpoint");
+            }
+        } catch (NoSuchFileException e) {
+            m = null;
+        } catch (CorruptRecordException e) {
+            m = null;
+            if (writable) {
+                Path target = quarantineDir.resolve(l.ref.appId() + "-" + checkpointName(l.ref.checkpointId()) + "-"
+                        + MANIFEST + "-" + System.currentTimeMillis());
+                Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+                DurableFiles.fsyncDirectory(quarantineDir);
+                DurableFiles.fsyncDirectory(l.dir);
+                log.warn("{}: manifest {} cannot be read ({}); moved to {}", l.ref, file, e.getMessage(), target);
+            } else {
+                log.warn("{}: manifest {} cannot be read ({})", l.ref, file, e.getMessage());
+            }
+        }
+        l.manifest(m);
+        return m;
+    }
+
+    private void checkConsistent(CellLog l, String policy, int servers, String what) throws IOException {
+        if (l.policy() != null && (!l.policy().equals(policy) || l.servers() != servers)) {
+            throw new CheckpointConflictException(l.ref.appId(), l.ref.checkpointId(), what + " has policy " + policy
+                    + " over " + servers + " servers, the checkpoint's cells " + l.policy() + " over " + l.servers());
+        }
+        StoredManifest m = manifestOf(l);
+        if (m != null && (!m.policy().equals(policy) || m.servers() != servers)) {
+            throw new CheckpointConflictException(l.ref.appId(), l.ref.checkpointId(), what + " has policy " + policy
+                    + " over " + servers + " servers, the manifest " + m.policy() + " over " + m.servers());
+        }
+    }
+
+    /** Whether the stored data of an entry matches its CRC, read in bounded chunks. */
+    private static boolean dataIntact(CellLog l, CellLog.Entry e) throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+        try (FileChannel ch = FileChannel.open(l.file, StandardOpenOption.READ)) {
+            long at = e.position() + e.headerLength();
+            long left = e.cellLength();
+            while (left > 0) {
+                buf.clear();
+                buf.limit((int) Math.min(CHUNK, left));
+                readFully(ch, buf, at);
+                if (buf.hasRemaining()) {
+                    return false;
+                }
+                crc.update(buf.array(), 0, buf.position());
+                at += buf.position();
+                left -= buf.position();
+            }
+        }
+        return (int) crc.getValue() == e.crc32c();
+    }
+
+    /**
+     * Records durably that the log may be written before it is: after a crash, recovery checks every log the
+     * commit state lists from its recovery point on.
+     */
+    private void openForAppend(CellLog l) throws IOException {
+        createDirectories(l);
+        if (!state.openLogs().containsKey(l.ref)) {
+            Map<CheckpointRef, Long> open = new LinkedHashMap<>(state.openLogs());
+            open.put(l.ref, l.end());
+            writeState(new CommitState(state.offsets(), open));
+        }
+    }
+
+    private void createDirectories(CellLog l) throws IOException {
+        Path appDir = l.dir.getParent();
+        if (!Files.isDirectory(appDir)) {
+            Files.createDirectory(appDir);
+            unsyncedDirs.add(appsDir);
+        }
+        if (!Files.isDirectory(l.dir)) {
+            Files.createDirectory(l.dir);
+            unsyncedDirs.add(appDir);
+        }
+        if (!Files.exists(l.file)) {
+            unsyncedDirs.add(l.dir);
+        }
+    }
+
+    private void forceAll() throws IOException {
+        try {
+            for (CellLog l : logs.values()) {
+                if (l.dirty()) {
+                    l.force();
+                }
+            }
+            for (Path dir : unsyncedDirs) {
+                if (Files.isDirectory(dir)) {
+                    DurableFiles.fsyncDirectory(dir);
+                }
+            }
+            unsyncedDirs.clear();
+        } catch (IOException e) {
+            failed = true;
+            throw new IOException("cannot make the cells in " + dataDir + " durable; the store refuses writes until it"
+                    + " is reopened: " + e.getMessage(), e);
+        }
+    }
+
+    private void writeState(CommitState next) throws IOException {
+        DurableFiles.writeAtomically(channels, dataDir.resolve(COMMIT_STATE), next.encode());
+        state = next;
+    }
+
+    private void checkWritable() {
+        if (!writable) {
+            throw new IllegalStateException("the store in " + dataDir + " is open read-only");
+        }
+        if (closed) {
+            throw new IllegalStateException("the store in " + dataDir + " is closed");
+        }
+        if (failed) {
+            throw new IllegalStateException("the store in " + dataDir + " failed to force data to disk; reopen it");
+        }
+    }
+
+    /** Checks, from each open log's recovery point on, what a crash may have torn. */
+    private void recover() throws IOException {
+        if (state.openLogs().isEmpty()) {
+            return;
+        }
+        log.info("recovering {} cell logs in {} after an unclean shutdown", state.openLogs().size(), dataDir);
+        for (Map.Entry<CheckpointRef, Long> e : state.openLogs().entrySet()) {
+            CellLog l = logFor(e.getKey(), false);
+            if (l == null) {
+                if (e.getValue() > 0) {
+                    log.error("{}: checkpoint directory is missing although {} bytes of its cells were committed",
+                            e.getKey(), e.getValue());
+                }
+                continue;
+            }
+            l.load(e.getValue(), quarantineDir, true);
+        }
+        writeState(new CommitState(state.offsets(), Map.of()));
+    }
+
+    private static void lock(FileChannel lockChannel, Path dir) throws IOException {
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            throw new IOException("data directory " + dir + " is in use by another cell store");
+        }
+    }
+
+    private static void createStore(Path dir, int serverIndex, FileChannels channels) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> !p.getFileName().toString().equals(LOCK))) {
+            if (entries.iterator().hasNext()) {
+                throw new IOException("data directory " + dir + " is not empty and holds no cell store (" + PROPERTIES
+                        + " is missing)");
+            }
+        }
+        String text = "# checkstripe backup-sink cell store; do not edit\nformat.version=" + FORMAT_VERSION
+                + "\nserver.index=" + serverIndex + "\n";
+        DurableFiles.writeAtomically(channels, dir.resolve(PROPERTIES), text.getBytes(StandardCharsets.US_ASCII));
+        log.info("created cell store {} for server {}", dir, serverIndex);
+    }
+
+    private static int readServerIndex(Path dir) throws IOException {
+        Path file = dir.resolve(PROPERTIES);
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+            p.load(r);
+        }
+        String version = p.getProperty("format.version");
+        if (!String.valueOf(FORMAT_VERSION).equals(version)) {
+            throw new IOException(file + " has format.version " + version + ", this store reads " + FORMAT_VERSION);
+        }
+        try {
+            int index = Integer.parseInt(String.valueOf(p.getProperty("server.index")).trim());
+            if (index >= 0) {
+                return index;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IOException(file + " has no valid server.index (" + p.getProperty("server.index") + ")");
+    }
+
+    private static CommitState readCommitState(Path dir, boolean writable) throws IOException {
+        Path file = dir.resolve(COMMIT_STATE);
+        if (!Files.exists(file)) {
+            return CommitState.EMPTY;
+        }
+        try {
+            return CommitState.decode(Files.readAllBytes(file));
+        } catch (CorruptRecordException e) {
+            if (!writable) {
+                log.warn("{} cannot be read ({}); reporting no committed offsets", file, e.getMessage());
+                return CommitState.EMPTY;
+            }
+            Path target = dir.resolve(QUARANTINE).resolve(COMMIT_STATE + "-" + System.currentTimeMillis());
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+            DurableFiles.fsyncDirectory(dir);
+            log.error("{} cannot be read ({}); moved to {}: the sink starts with no committed offsets and replays"
+                    + " what its sources still hold", file, e.getMessage(), target);
+            return CommitState.EMPTY;
+        }
+    }
+
+    private static void emptyTrash(Path trash) throws IOException {
+        try (DirectoryStream<Path> left = Files.newDirectoryStream(trash)) {
+            for (Path p : left) {
+                log.info("finishing the deletion of {}", p);
+                DurableFiles.deleteRecursively(p);
+            }
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+        while (buf.hasRemaining()) {
+            if (ch.read(buf, pos + buf.position()) < 0) {
+                return;
+            }
+        }
+    }
+
+    private static void transfer(FileChannel ch, long position, long length, WritableByteChannel out)
+            throws IOException {
+        long done = 0;
+        while (done < length) {
+            long n = ch.transferTo(position + done, length - done, out);
+            if (n <= 0) {
+                throw new IOException("cell record at position " + (position + done) + " ends early");
+            }
+            done += n;
+        }
+    }
+
+    /** The bytes of one region of a file; closing it closes the file. */
+    private static final class RegionInputStream extends InputStream {
+        private final FileChannel ch;
+        private long pos;
+        private final long end;
+
+        RegionInputStream(FileChannel ch, long pos, long length) {
+            this.ch = ch;
+            this.pos = pos;
+            this.end = pos + length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (pos >= end) {
+                return -1;
+            }
+            int n = ch.read(ByteBuffer.wrap(b, off, (int) Math.min(len, end - pos)), pos);
+            if (n < 0) {
+                throw new IOException("cell record ends early at position " + pos);
+            }
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+        }
+    }
+}
