@@ -1,6 +1,7 @@
 package io.checkstripe.sink.store;
 
 import io.checkstripe.codec.Crc32c;
+import io.checkstripe.codec.RedundancyPolicy;
 
 /**
  * Everything that describes one stored cell except its bytes: which checkpoint and stripe it belongs to,
@@ -29,7 +30,7 @@ public record CellHeader(String appId, long checkpointId, int segmentIndex, long
     /** @throws IllegalArgumentException naming the first bad field and its value */
     public CellHeader {
         AppIds.validate(appId);
-        Policies.Policy parsed = Policies.parse(policy);
+        RedundancyPolicy parsed = RedundancyPolicy.parse(policy);
         policy = parsed.name();
         if (checkpointId < 0) {
             throw new IllegalArgumentException("checkpoint id " + checkpointId + " of " + appId + " is negative");
@@ -50,7 +51,7 @@ public record CellHeader(String appId, long checkpointId, int segmentIndex, long
                     + " cells per stripe of policy " + policy);
         }
         int expectedLength = parsed.cellLength(segmentLength);
-        if (cellLength != expectedLength || (long) cellLength * parsed.dataCells() < segmentLength) {
+        if (cellLength != expectedLength) {
             throw new IllegalArgumentException("cell length " + cellLength + " does not fit segment length "
                     + segmentLength + " under policy " + policy + " (expected " + expectedLength + ")");
         }

@@ -1,5 +1,7 @@
 package io.checkstripe.sink.store;
 
+import io.checkstripe.codec.CellLayout;
+import io.checkstripe.codec.RedundancyPolicy;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -235,7 +237,7 @@ public final class CellStore implements Closeable {
     public synchronized boolean append(StoredCell cell) throws IOException {
         checkWritable();
         CellHeader h = cell.header();
-        int owner = Policies.serverOf(h.segmentIndex(), h.cellIndex(), h.servers());
+        int owner = CellLayout.serverOf(h.segmentIndex(), h.cellIndex(), h.servers());
         if (owner != serverIndex) {
             throw new IllegalArgumentException("cell " + h + " belongs on server " + owner + ", this store is server "
                     + serverIndex);
@@ -440,10 +442,10 @@ public final class CellStore implements Closeable {
         if (m.isEmpty()) {
             return OptionalInt.empty();
         }
-        int cellsPerStripe = Policies.parse(m.get().policy()).totalCells();
+        int cellsPerStripe = RedundancyPolicy.parse(m.get().policy()).totalCells();
         int count = 0;
         for (int s = 0; s < m.get().segmentCount(); s++) {
-            if (Policies.cellOn(s, serverIndex, m.get().servers(), cellsPerStripe) >= 0) {
+            if (cellOn(s, m.get().servers(), cellsPerStripe) >= 0) {
                 count++;
             }
         }
@@ -460,14 +462,19 @@ public final class CellStore implements Closeable {
             return false;
         }
         NavigableMap<CellKey, CellLog.Entry> index = indexed(logFor(ref(app, checkpointId), false));
-        int cellsPerStripe = Policies.parse(m.get().policy()).totalCells();
+        int cellsPerStripe = RedundancyPolicy.parse(m.get().policy()).totalCells();
         for (int s = 0; s < m.get().segmentCount(); s++) {
-            int cell = Policies.cellOn(s, serverIndex, m.get().servers(), cellsPerStripe);
+            int cell = cellOn(s, m.get().servers(), cellsPerStripe);
             if (cell >= 0 && !index.containsKey(new CellKey(s, cell))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The cell of stripe {@code s} this server holds, or -1 (also when N leaves this server out entirely). */
+    private int cellOn(int s, int servers, int cellsPerStripe) {
+        return serverIndex >= servers ? -1 : CellLayout.cellOn(s, serverIndex, servers, cellsPerStripe);
     }
 
     // ---------------------------------------------------------------- reading
