@@ -56,7 +56,11 @@ public record CheckpointKey(String appId, long checkpointId) {
             throw new IllegalArgumentException("invalid checkpoint key \"" + key + "\": checkpoint id \"" + idText
                     + "\" is not in canonical decimal form");
         }
-        return new CheckpointKey(key.substring(0, slash), checkpointId);
+        try {
+            return new CheckpointKey(key.substring(0, slash), checkpointId);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid checkpoint key \"" + key + "\": " + e.getMessage(), e);
+        }
     }
 
     /** The key, {@code appId/checkpointId}. */
