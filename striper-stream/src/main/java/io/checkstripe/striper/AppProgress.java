@@ -1,0 +1,150 @@
+package io.checkstripe.striper;
+
+import io.checkstripe.schemas.avro.CheckpointCommit;
+import io.checkstripe.schemas.avro.CheckpointSegment;
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * What the striper remembers about one application between records: the last committed
+ * checkpoint and how far the checkpoint in progress has come. The value of the progress store
+ * (key: appId); the transitions are pure functions so the rules can be read and tested apart
+ * from Kafka Streams.
+ *
+ * <p>Rules: segments of a checkpoint arrive in order from index 0 at offset 0, each at the
+ * offset where the previous one ended; a checkpoint id must be newer than the last committed
+ * one and not older than the one in progress; a commit must count the segments and bytes seen,
+ * and every segment but the last must have the commit's segment size (the last 1 to that size).
+ * An empty checkpoint is a commit with segmentCount 0 and no segments. The first segment of a
+ * newer checkpoint while another is in progress abandons the older one (its producer gave it
+ * up; its cells without a manifest are ignored by the sinks); a late commit of the abandoned
+ * checkpoint is then stale.
+ *
+ * <p><b>Stored format</b> (38 bytes, big-endian): version byte 1, lastCommitted (long, -1 none),
+ * open checkpoint (long, -1 none), nextSegment (int), nextOffset (long), firstLength (int),
+ * lastLength (int), irregular (byte 0/1).
+ *
+ * @param lastCommitted last committed checkpoint id, -1 before the first
+ * @param open          checkpoint in progress, -1 when none
+ * @param nextSegment   index the next segment of {@code open} must have (= segments seen)
+ * @param nextOffset    offset the next segment must start at (= bytes seen)
+ * @param firstLength   length of segment 0 of {@code open}
+ * @param lastLength    length of the latest segment of {@code open}
+ * @param irregular     whether a segment other than the latest differs from segment 0 in length
+ */
+record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffset, int firstLength, int lastLength,
+                   boolean irregular) {
+
+    /** An application never seen. */
+    static final AppProgress NONE = new AppProgress(-1, -1, 0, 0, 0, 0, false);
+
+    private static final byte VERSION = 1;
+    private static final int SIZE = 1 + 8 + 8 + 4 + 8 + 4 + 4 + 1;
+
+    /** Whether a checkpoint is in progress. */
+    boolean inProgress() {
+        return open >= 0;
+    }
+
+    /**
+     * The progress after accepting {@code segment} of {@code length} bytes.
+     *
+     * @throws RejectedRecordException when the segment breaks a rule
+     */
+    AppProgress onSegment(CheckpointSegment segment, int length) {
+        long id = segment.getCheckpointId();
+        String where = "segment " + segment.getSegmentIndex() + " of application " + segment.getAppId()
+                + " checkpoint " + id;
+        checkNotStale(id, where);
+        if (id == open) {
+            if (segment.getSegmentIndex() < nextSegment) {
+                throw new RejectedRecordException(RejectReason.DUPLICATE_SEGMENT, where + " was already striped ("
+                        + nextSegment + " segment(s) seen)");
+            }
+            if (segment.getSegmentIndex() > nextSegment) {
+                throw new RejectedRecordException(RejectReason.SEGMENT_OUT_OF_ORDER, where + " arrived but segment "
+                        + nextSegment + " is next");
+            }
+            if (segment.getOffset() != nextOffset) {
+                throw new RejectedRecordException(RejectReason.SEGMENT_OUT_OF_ORDER, where + " starts at offset "
+                        + segment.getOffset() + " but the previous segment ended at " + nextOffset);
+            }
+            return new AppProgress(lastCommitted, open, nextSegment + 1, nextOffset + length, firstLength, length,
+                    irregular || lastLength != firstLength);
+        }
+        if (segment.getSegmentIndex() != 0 || segment.getOffset() != 0) {
+            throw new RejectedRecordException(RejectReason.SEGMENT_OUT_OF_ORDER, where + " at offset "
+                    + segment.getOffset() + " arrived before segment 0 at offset 0");
+        }
+        return new AppProgress(lastCommitted, id, 1, length, length, length, false);
+    }
+
+    /**
+     * The progress after accepting {@code commit}, whose stand-alone checks
+     * ({@link SegmentStriper#checkCommit}) have passed.
+     *
+     * @throws RejectedRecordException when the commit disagrees with the segments seen
+     */
+    AppProgress onCommit(CheckpointCommit commit) {
+        long id = commit.getCheckpointId();
+        String where = "commit of application " + commit.getAppId() + " checkpoint " + id;
+        checkNotStale(id, where);
+        AppProgress committed = new AppProgress(id, -1, 0, 0, 0, 0, false);
+        if (id != open) {
+            if (commit.getSegmentCount() != 0) {
+                throw new RejectedRecordException(RejectReason.COMMIT_WITHOUT_SEGMENTS, where + " announces "
+                        + commit.getSegmentCount() + " segment(s) but none of them arrived");
+            }
+            return committed;
+        }
+        if (commit.getSegmentCount() != nextSegment || commit.getTotalBytes() != nextOffset) {
+            throw new RejectedRecordException(RejectReason.COMMIT_MISMATCH, where + " announces "
+                    + commit.getSegmentCount() + " segment(s) and " + commit.getTotalBytes() + " bytes but "
+                    + nextSegment + " segment(s) and " + nextOffset + " bytes arrived");
+        }
+        int size = commit.getSegmentSize();
+        if (irregular || (nextSegment > 1 && firstLength != size) || lastLength > size) {
+            throw new RejectedRecordException(RejectReason.COMMIT_MISMATCH, where + " announces segments of " + size
+                    + " bytes but the segments seen do not all have that length (first " + firstLength + ", last "
+                    + lastLength + (irregular ? ", others differ" : "") + ")");
+        }
+        return committed;
+    }
+
+    private void checkNotStale(long id, String where) {
+        if (id <= lastCommitted) {
+            throw new RejectedRecordException(RejectReason.STALE_CHECKPOINT, where + " is not newer than the last "
+                    + "committed checkpoint " + lastCommitted);
+        }
+        if (inProgress() && id < open) {
+            throw new RejectedRecordException(RejectReason.STALE_CHECKPOINT, where + " is older than checkpoint "
+                    + open + " in progress");
+        }
+    }
+
+    /** The store's value serde, in the format of the class comment. */
+    static Serde<AppProgress> serde() {
+        Serializer<AppProgress> serializer = (topic, progress) -> progress == null ? null
+                : ByteBuffer.allocate(SIZE).put(VERSION).putLong(progress.lastCommitted).putLong(progress.open)
+                        .putInt(progress.nextSegment).putLong(progress.nextOffset).putInt(progress.firstLength)
+                        .putInt(progress.lastLength).put((byte) (progress.irregular ? 1 : 0)).array();
+        Deserializer<AppProgress> deserializer = (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            if (bytes.length != SIZE || bytes[0] != VERSION) {
+                throw new SerializationException("progress record of " + bytes.length + " bytes with version "
+                        + (bytes.length == 0 ? "none" : bytes[0]) + " on " + topic + "; expected " + SIZE
+                        + " bytes of version " + VERSION);
+            }
+            ByteBuffer in = ByteBuffer.wrap(bytes, 1, SIZE - 1);
+            return new AppProgress(in.getLong(), in.getLong(), in.getInt(), in.getLong(), in.getInt(), in.getInt(),
+                    in.get() != 0);
+        };
+        return Serdes.serdeFrom(serializer, deserializer);
+    }
+}

@@ -1,0 +1,151 @@
+package io.checkstripe.striper;
+
+import io.checkstripe.schemas.TopicProvisioner;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running striper: provisions the topics, then runs the {@link StriperTopology} in Kafka
+ * Streams until closed.
+ *
+ * <p>{@link #start()} first creates the missing topics and checks the existing ones with the
+ * {@link TopicProvisioner} (the stripes topic must have exactly N partitions), so a
+ * misconfigured deployment fails at once with a
+ * {@link TopicProvisioner.TopicMismatchException} rather than routing cells to the wrong
+ * servers; Kafka not answering in time is a Kafka
+ * {@link org.apache.kafka.common.errors.TimeoutException}. A stream thread that dies of an
+ * exception is logged and replaced; an {@link Error} (out of memory, a linkage problem) stops
+ * the instance, after which {@link #run()} throws.
+ *
+ * <p>{@link #run()} is the blocking form for a CLI: it starts the instance and returns when
+ * {@link #close()} is called (from a shutdown hook, say). Thread-safe.
+ */
+public final class StriperApp implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StriperApp.class);
+
+    /** How long topic provisioning may wait for Kafka before it counts as unreachable. */
+    public static final Duration PROVISION_TIMEOUT = Duration.ofSeconds(30);
+
+    /** How long {@link #close()} waits for the stream threads to finish their transactions. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final StriperConfig config;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private KafkaStreams streams;
+    private boolean closed;
+
+    /** An instance for {@code config}; nothing starts before {@link #start()}. */
+    public StriperApp(StriperConfig config) {
+        if (config == null) {
+            throw new IllegalArgumentException("config must not be null");
+        }
+        this.config = config;
+    }
+
+    /**
+     * Provisions the topics and starts the stream threads; returns once they are starting.
+     *
+     * @throws TopicProvisioner.TopicMismatchException when an existing topic does not fit
+     * @throws org.apache.kafka.common.errors.TimeoutException when Kafka does not answer
+     * @throws IllegalStateException when already started or closed
+     */
+    public synchronized void start() {
+        if (closed || streams != null) {
+            throw new IllegalStateException(closed ? "the striper is closed" : "the striper is already started");
+        }
+        provisionTopics();
+        KafkaStreams created = new KafkaStreams(StriperTopology.buildTopology(config), config.streamsProperties());
+        created.setUncaughtExceptionHandler(StriperApp::onUncaught);
+        created.setStateListener((now, before) -> {
+            log.info("striper {} went from {} to {}", config.applicationId(), before, now);
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+        streams = created;
+        created.start();
+        log.info("striper {} started: policy {}, {} backup servers, {} -> {}", config.applicationId(),
+                config.policy(), config.servers(), config.topicNames().checkpoints(), config.topicNames().stripes());
+    }
+
+    /**
+     * Starts (unless started) and blocks until {@link #close()} is called or the instance stops
+     * after a fatal error.
+     *
+     * @throws IllegalStateException when the instance stopped because of a fatal error
+     * @throws InterruptedException when the waiting thread is interrupted (the instance keeps running)
+     */
+    public void run() throws InterruptedException {
+        synchronized (this) {
+            if (streams == null && !closed) {
+                start();
+            }
+        }
+        stopped.await();
+        if (state() == KafkaStreams.State.ERROR) {
+            throw new IllegalStateException("the striper " + config.applicationId() + " stopped after a fatal error; "
+                    + "see the log");
+        }
+    }
+
+    /** The Kafka Streams state: CREATED before {@link #start()}, NOT_RUNNING after {@link #close()}. */
+    public synchronized KafkaStreams.State state() {
+        if (streams == null) {
+            return closed ? KafkaStreams.State.NOT_RUNNING : KafkaStreams.State.CREATED;
+        }
+        return streams.state();
+    }
+
+    /** The configuration it runs with. */
+    public StriperConfig config() {
+        return config;
+    }
+
+    /** Stops the stream threads (committing their work) and releases {@link #run()}; idempotent. */
+    @Override
+    public void close() {
+        KafkaStreams running;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            running = streams;
+        }
+        try {
+            if (running != null && !running.close(CLOSE_TIMEOUT)) {
+                log.warn("striper {} did not stop within {}", config.applicationId(), CLOSE_TIMEOUT);
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void provisionTopics() {
+        List<TopicProvisioner.TopicSpec> specs =
+                TopicProvisioner.specs(config.topicNames(), config.servers(), config.topicSettings());
+        try (Admin admin = Admin.create(config.adminProperties())) {
+            List<String> created = new TopicProvisioner(admin, PROVISION_TIMEOUT).ensure(specs, config.createTopics());
+            log.info("topics ready for striper {}: {} (created {})", config.applicationId(),
+                    specs.stream().map(TopicProvisioner.TopicSpec::name).toList(), created);
+        }
+    }
+
+    private static StreamThreadExceptionResponse onUncaught(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof Error) {
+                log.error("fatal error in a striper stream thread; stopping this instance", failure);
+                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
+        }
+        log.error("a striper stream thread failed; replacing it", failure);
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+}

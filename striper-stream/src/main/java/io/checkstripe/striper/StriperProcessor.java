@@ -1,0 +1,156 @@
+package io.checkstripe.striper;
+
+import io.checkstripe.schemas.Topics;
+import io.checkstripe.schemas.avro.CheckpointCommit;
+import io.checkstripe.schemas.avro.CheckpointManifest;
+import io.checkstripe.schemas.avro.CheckpointSegment;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The striper's one processor: reads raw records of the checkpoints topic, stripes segments,
+ * turns commits into manifests and sends everything it refuses to the dead-letter sink.
+ *
+ * <p>Values arrive as bytes and are deserialized here, so that garbage cannot stop the job: a
+ * record that cannot be read, or that breaks a rule of {@link SegmentStriper} or
+ * {@link AppProgress}, is forwarded unchanged (key, value, headers) to the dead-letter sink with
+ * the {@code Topics.DLQ_*_HEADER} headers added, logged at WARN, and processing goes on. A
+ * refused record never changes the progress store.
+ *
+ * <p>One instance per task, used by one stream thread at a time.
+ */
+final class StriperProcessor implements Processor<byte[], byte[], Object, Object> {
+
+    private static final Logger log = LoggerFactory.getLogger(StriperProcessor.class);
+
+    private final SegmentStriper striper;
+    private final Deserializer<SpecificRecord> values;
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, AppProgress> progress;
+
+    StriperProcessor(SegmentStriper striper, Deserializer<SpecificRecord> values) {
+        this.striper = striper;
+        this.values = values;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.progress = context.getStateStore(StriperTopology.PROGRESS_STORE);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
+        try {
+            if (record.value() == null) {
+                throw new RejectedRecordException(RejectReason.NULL_VALUE, "the value is null; records of the "
+                        + "checkpoints topic are segments or commits");
+            }
+            SpecificRecord value;
+            try {
+                value = values.deserialize(topic, record.value());
+            } catch (RuntimeException e) {
+                deadLetter(record, RejectReason.UNREADABLE, e);
+                return;
+            }
+            String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+            if (value instanceof CheckpointSegment segment) {
+                onSegment(record, key, segment);
+            } else if (value instanceof CheckpointCommit commit) {
+                onCommit(record, key, commit);
+            } else {
+                throw new RejectedRecordException(RejectReason.UNREADABLE, "the value is a "
+                        + (value == null ? "null record" : value.getSchema().getFullName())
+                        + ", not a CheckpointSegment or CheckpointCommit");
+            }
+        } catch (RejectedRecordException e) {
+            deadLetter(record, e.reason(), e);
+        }
+    }
+
+    private void onSegment(Record<byte[], byte[]> record, String key, CheckpointSegment segment) {
+        striper.checkSegment(segment);
+        String appId = segment.getAppId();
+        checkKey(key, appId);
+        AppProgress before = Objects.requireNonNullElse(progress.get(appId), AppProgress.NONE);
+        AppProgress after = before.onSegment(segment, segment.getData().remaining());
+        String outKey = Topics.checkpointKey(appId, segment.getCheckpointId());
+        striper.stripe(segment, (server, unit) ->
+                context.forward(new Record<>(outKey, unit, record.timestamp()), StriperTopology.STRIPES_SINK));
+        progress.put(appId, after);
+        if (before.inProgress() && before.open() != after.open()) {
+            log.warn("application {} started checkpoint {} before committing checkpoint {}; checkpoint {} is "
+                    + "abandoned after {} segment(s)", appId, after.open(), before.open(), before.open(),
+                    before.nextSegment());
+        }
+    }
+
+    private void onCommit(Record<byte[], byte[]> record, String key, CheckpointCommit commit) {
+        CheckpointManifest manifest = striper.manifest(commit);
+        String appId = commit.getAppId();
+        checkKey(key, appId);
+        AppProgress before = Objects.requireNonNullElse(progress.get(appId), AppProgress.NONE);
+        AppProgress after = before.onCommit(commit);
+        String outKey = Topics.checkpointKey(appId, commit.getCheckpointId());
+        Record<Object, Object> out = new Record<>(outKey, manifest, record.timestamp());
+        context.forward(out, StriperTopology.STRIPES_SINK);
+        context.forward(out, StriperTopology.MANIFESTS_SINK);
+        progress.put(appId, after);
+        if (before.inProgress() && before.open() != commit.getCheckpointId()) {
+            log.warn("application {} committed checkpoint {} before committing checkpoint {}; checkpoint {} is "
+                    + "abandoned after {} segment(s)", appId, commit.getCheckpointId(), before.open(), before.open(),
+                    before.nextSegment());
+        }
+        log.debug("application {} checkpoint {} committed: {} segment(s), {} bytes", appId, commit.getCheckpointId(),
+                commit.getSegmentCount(), commit.getTotalBytes());
+    }
+
+    private static void checkKey(String key, String appId) {
+        if (!appId.equals(key)) {
+            throw new RejectedRecordException(RejectReason.KEY_MISMATCH, "record of application " + appId
+                    + " has key " + (key == null ? "null" : "\"" + abbreviate(key) + "\"")
+                    + "; the key must be the application id so that its records stay in one partition, in order");
+        }
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, RejectReason reason, Exception cause) {
+        RecordMetadata where = context.recordMetadata().orElse(null);
+        String topic = where == null ? "" : where.topic();
+        String partition = where == null ? "-1" : Integer.toString(where.partition());
+        String offset = where == null ? "-1" : Long.toString(where.offset());
+        String exception = cause.getClass().getName() + ": " + cause.getMessage();
+        Headers headers = new RecordHeaders(record.headers().toArray());
+        headers.add(Topics.DLQ_REASON_HEADER, utf8(reason.code()));
+        headers.add(Topics.DLQ_TOPIC_HEADER, utf8(topic));
+        headers.add(Topics.DLQ_PARTITION_HEADER, utf8(partition));
+        headers.add(Topics.DLQ_OFFSET_HEADER, utf8(offset));
+        headers.add(Topics.DLQ_EXCEPTION_HEADER, utf8(exception));
+        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
+                StriperTopology.DLQ_SINK);
+        log.warn("record {}-{}@{} sent to the dead-letter topic: {}: {}", topic, partition, offset, reason,
+                cause.getMessage());
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The key for a message: printable ASCII kept, anything else as '?', cut after 64 characters. */
+    private static String abbreviate(String text) {
+        StringBuilder shown = new StringBuilder();
+        text.codePoints().limit(64).forEach(c -> shown.append(c >= 0x20 && c < 0x7f ? (char) c : '?'));
+        return text.codePointCount(0, text.length()) > 64 ? shown + "..." : shown.toString();
+    }
+}
