@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
@@ -47,6 +49,8 @@ final class CellLog {
     private int servers;
     private FileChannel writer;
     private boolean dirty;
+    private final List<StoredCell> pending = new ArrayList<>();
+    private long pendingBytes;
     private StoredManifest manifest;
     private boolean manifestKnown;
 
@@ -133,8 +137,11 @@ final class CellLog {
         }
     }
 
-    /** Forgets the index, so that the next use scans the log again. */
+    /** Forgets the index, so that the next use scans the log again; pending cells must be written first. */
     void invalidate() {
+        if (hasPending()) {
+            throw new IllegalStateException(ref + ": cannot rescan a log with pending cells");
+        }
         index = null;
     }
 
@@ -293,46 +300,95 @@ final class CellLog {
 
     // ---- writing, driven by CellStore under its lock ----
 
-    /** Appends one encoded record at the end; on failure cuts back whatever part of it was written. */
-    Entry append(FileChannels channels, StoredCell cell) throws IOException {
-        if (writer == null) {
-            writer = channels.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        }
+    /**
+     * Indexes a cell at the end of the log and keeps it in memory until {@link #writePending}; the store
+     * writes pending cells in batches so that a batch needs one commit-state update, not one per new log.
+     */
+    void add(StoredCell cell) {
         CellHeader h = cell.header();
-        ByteBuffer[] record = {CellRecordFormat.encodeHeader(h), ByteBuffer.wrap(cell.data())};
-        long length = CellRecordFormat.recordLength(h);
-        dirty = true;
-        try {
-            writer.position(end);
-            long written = 0;
-            while (written < length) {
-                written += writer.write(record);
-            }
-        } catch (IOException e) {
-            IOException failure = DurableFiles.writeFailure(file, length, e);
-            try {
-                writer.truncate(end);
-            } catch (IOException t) {
-                failure.addSuppressed(t);
-            }
-            throw failure;
-        }
         if (policy == null) {
             policy = h.policy();
             servers = h.servers();
         }
-        Entry entry = new Entry(end, record[0].limit(), h.segmentOffset(), h.segmentLength(), h.cellLength(),
-                h.crc32c());
-        index.put(h.key(), entry);
+        int headerLength = CellRecordFormat.headerLength(h);
+        index.put(h.key(), new Entry(end, headerLength, h.segmentOffset(), h.segmentLength(), h.cellLength(),
+                h.crc32c()));
+        pending.add(cell);
+        long length = headerLength + (long) h.cellLength();
         end += length;
-        return entry;
+        pendingBytes += length;
     }
 
-    /** Forces the appended records (and the file's length) to disk. */
-    void force() throws IOException {
+    boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
+    long pendingBytes() {
+        return pendingBytes;
+    }
+
+    /** Bytes of the log written to the file (the rest of {@link #end()} is pending). */
+    long written() {
+        return end - pendingBytes;
+    }
+
+    boolean isPending(Entry e) {
+        return e.position() >= written();
+    }
+
+    /**
+     * Writes the pending records after the written ones. On failure whatever part of them reached the file
+     * is cut off again and they stay pending, so a later call can retry.
+     */
+    void writePending(FileChannels channels) throws IOException {
+        if (pending.isEmpty()) {
+            return;
+        }
+        long start = written();
+        dirty = true;
+        try {
+            if (writer == null) {
+                writer = channels.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            }
+            writer.position(start);
+            for (StoredCell c : pending) {
+                ByteBuffer[] record = {CellRecordFormat.encodeHeader(c.header()), ByteBuffer.wrap(c.data())};
+                long length = record[0].remaining() + (long) record[1].remaining();
+                for (long done = 0; done < length; ) {
+                    done += writer.write(record);
+                }
+            }
+        } catch (IOException e) {
+            IOException failure = DurableFiles.writeFailure(file, pendingBytes, e);
+            if (writer != null) {
+                try {
+                    writer.truncate(start);
+                } catch (IOException t) {
+                    failure.addSuppressed(t);
+                }
+            }
+            throw failure;
+        }
+        pending.clear();
+        pendingBytes = 0;
+    }
+
+    /**
+     * Forces the written records (and the file's length) to disk. A writer closed since the records were
+     * written is reopened for it: fsync makes the whole file durable, whichever descriptor wrote it.
+     */
+    void force(FileChannels channels) throws IOException {
         if (writer != null) {
             writer.force(true);
+        } else if (dirty && Files.exists(file)) {
+            try (FileChannel ch = channels.open(file, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
         }
+    }
+
+    boolean hasWriter() {
+        return writer != null;
     }
 
     /** Marks the log clean after a commit; closes the writer when it was not used since the last one. */

@@ -1,6 +1,8 @@
 package io.checkstripe.sink.store;
 
 import io.checkstripe.codec.CellLayout;
+import io.checkstripe.codec.CorruptCellException;
+import io.checkstripe.codec.Crc32c;
 import io.checkstripe.codec.RedundancyPolicy;
 import java.io.Closeable;
 import java.io.IOException;
@@ -40,7 +42,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A backup server's durable store of cells and manifests, and of the consumer offsets they came from. The
  * sink appends the cells it consumes, then {@linkplain #commit commits} the offset it has reached: the commit
- * first forces the cells to disk, so the stored offset is never ahead of durable data, and on restart the
+ * first writes and forces the cells, so the stored offset is never ahead of durable data, and on restart the
  * sink resumes from it. Appends are idempotent, so the records replayed after a crash are skipped: a
  * {@code kill -9} at any instant neither loses nor duplicates a cell.
  *
@@ -63,10 +65,10 @@ import org.slf4j.LoggerFactory;
  * recognised.
  *
  * <p>{@code commit-state} ({@link CommitState}: magic {@code CSCO}, version 1, CRC32C over the whole file)
- * holds the offsets and, for every log appended to since it was last forced, its <em>recovery point</em>: the
+ * holds the offsets and, for every log written to since it was last forced, its <em>recovery point</em>: the
  * length that was durable. It is replaced atomically (temp file, force, atomic move, directory fsync) by every
- * commit, and also before the first append to a log that is not open yet, so a log that may have been written
- * without being forced is always listed.
+ * commit, and also before a batch of buffered cells is written to logs that are not open yet (one update for
+ * all of them), so a log that may have been written without being forced is always listed.
  *
  * <h2>Recovery</h2>
  * {@link #open} checks each listed log from its recovery point on: every header CRC and every data CRC. The
@@ -87,10 +89,12 @@ import org.slf4j.LoggerFactory;
  * status: it writes nothing, cuts nothing, and sees each checkpoint as it was when first read. Memory grows
  * with the number of cells of the checkpoints in use (an index entry is about 150 bytes), never with their size.
  *
- * <p>An {@link IOException} from {@link #append} or {@link #commit} leaves the store consistent and the offsets
- * where they were; its message says when the disk is full and names the file. If forcing data fails, the
- * kernel may have dropped the unwritten pages, so the store refuses further writes until it is reopened and
- * recovered.
+ * <p>Appended cells are buffered in memory (up to {@value #FLUSH_BYTES} bytes) and written in batches. An
+ * {@link IOException} from {@link #append} or {@link #commit} leaves the store consistent and the offsets where
+ * they were: a batch that could not be written is cut off the log again and stays buffered for the next
+ * attempt, so the sink may retry the commit or resume from {@link #committedOffset} (replays are skipped). The
+ * message says when the disk is full and names the file. If forcing data fails, the kernel may have dropped
+ * the unwritten pages, so the store refuses further writes until it is reopened and recovered.
  */
 public final class CellStore implements Closeable {
 
@@ -109,6 +113,12 @@ public final class CellStore implements Closeable {
     private static final Pattern CHECKPOINT_NAME = Pattern.compile("\\d{20}");
     private static final int CHUNK = 64 * 1024;
 
+    /** Buffered cell bytes that trigger a write before the next commit. */
+    static final int FLUSH_BYTES = 4 << 20;
+
+    /** Cell logs kept open for writing between batches; the others are reopened when needed. */
+    private static final int MAX_OPEN_WRITERS = 16;
+
     private final Path dataDir;
     private final Path appsDir;
     private final Path quarantineDir;
@@ -120,6 +130,8 @@ public final class CellStore implements Closeable {
     /** Directories whose entries changed since the last commit, to fsync before it. */
     private final Set<Path> unsyncedDirs = new LinkedHashSet<>();
     private CommitState state;
+    /** Bytes of cells appended but not yet written to their logs. */
+    private long pendingBytes;
     private boolean failed;
     private boolean closed;
 
@@ -226,13 +238,17 @@ public final class CellStore implements Closeable {
 
     /**
      * Appends a cell unless the store already holds an intact cell with the same key, in which case it
-     * returns {@code false}: replays after a crash must not duplicate. The cell is durable only after the
-     * next {@link #commit}.
+     * returns {@code false}: replays after a crash must not duplicate. Cells are buffered (up to
+     * {@value #FLUSH_BYTES} bytes) and written in batches; a cell is durable only after the next
+     * {@link #commit}.
      *
+     * @throws CorruptCellException         when the data does not match the header's CRC32C (it was damaged
+     *                                      between the striper and here)
      * @throws IllegalArgumentException     when the cell belongs on another server
      * @throws CheckpointConflictException when the cell contradicts the checkpoint's other cells or manifest, or
      *                                      the same key is stored with other lengths or another CRC
-     * @throws IOException                  when writing fails; the message says whether the disk is full
+     * @throws IOException                  when writing a batch fails; the message says whether the disk is
+     *                                      full; the batch stays buffered for the next attempt
      */
     public synchronized boolean append(StoredCell cell) throws IOException {
         checkWritable();
@@ -245,6 +261,10 @@ public final class CellStore implements Closeable {
         CellLog l = logFor(new CheckpointRef(h.appId(), h.checkpointId()), true);
         indexed(l);
         checkConsistent(l, h.policy(), h.servers(), "cell " + h.key());
+        int computed = Crc32c.of(cell.data(), 0, cell.data().length);
+        if (computed != h.crc32c()) {
+            throw new CorruptCellException("cell offered to the store in " + dataDir + ", " + h, h.crc32c(), computed);
+        }
         CellLog.Entry existing = l.index().get(h.key());
         if (existing != null) {
             if (existing.segmentOffset() != h.segmentOffset() || existing.segmentLength() != h.segmentLength()
@@ -258,8 +278,11 @@ public final class CellStore implements Closeable {
             log.warn("{}: {} is stored corrupt at position {} of {}; appending the copy offered", l.ref, h.key(),
                     existing.position(), l.file);
         }
-        openForAppend(l);
-        l.append(channels, cell);
+        l.add(cell);
+        pendingBytes += CellRecordFormat.recordLength(h);
+        if (pendingBytes >= FLUSH_BYTES) {
+            flush();
+        }
         return true;
     }
 
@@ -313,6 +336,7 @@ public final class CellStore implements Closeable {
                 throw new IllegalArgumentException("offset " + offset + " of source " + key + " is negative");
             }
         });
+        flush();
         forceAll();
         Map<CheckpointRef, Long> open = new LinkedHashMap<>();
         state.openLogs().forEach((ref, point) -> {
@@ -351,6 +375,7 @@ public final class CellStore implements Closeable {
         CheckpointRef ref = ref(app, checkpointId);
         CellLog l = logs.remove(ref);
         if (l != null) {
+            pendingBytes -= l.pendingBytes();
             l.closeWriter();
         }
         if (state.openLogs().containsKey(ref)) {
@@ -384,6 +409,7 @@ public final class CellStore implements Closeable {
 
     /** The applications with at least one checkpoint, sorted. */
     public synchronized List<String> apps() throws IOException {
+        flushIfWritable();
         List<String> apps = new ArrayList<>();
         if (Files.isDirectory(appsDir)) {
             try (DirectoryStream<Path> dirs = Files.newDirectoryStream(appsDir, Files::isDirectory)) {
@@ -404,6 +430,7 @@ public final class CellStore implements Closeable {
     /** The checkpoint ids of {@code app} in this store, ascending. */
     public synchronized List<Long> checkpoints(String app) throws IOException {
         Path appDir = appDir(app);
+        flushIfWritable();
         List<Long> ids = new ArrayList<>();
         if (Files.isDirectory(appDir)) {
             try (DirectoryStream<Path> dirs = Files.newDirectoryStream(appDir, Files::isDirectory)) {
@@ -550,6 +577,9 @@ public final class CellStore implements Closeable {
             if (l == null) {
                 return 0;
             }
+            if (l.hasPending()) {
+                flush();
+            }
             indexed(l).subMap(new CellKey(fromSegment, 0), new CellKey(toSegment, 0))
                     .forEach((key, entry) -> cells.add(new Located(ref, key, l.file, entry)));
         }
@@ -606,6 +636,7 @@ public final class CellStore implements Closeable {
         }
         try {
             if (writable && !failed) {
+                flush();
                 forceAll();
                 if (!state.openLogs().isEmpty()) {
                     writeState(new CommitState(state.offsets(), Map.of()));
@@ -652,6 +683,9 @@ public final class CellStore implements Closeable {
             return null;
         }
         CellLog.Entry entry = indexed(l).get(key);
+        if (entry != null && l.hasPending()) {
+            flush();
+        }
         return entry == null ? null : new Located(ref, key, l.file, entry);
     }
 
@@ -679,6 +713,9 @@ public final class CellStore implements Closeable {
         synchronized (this) {
             CellLog l = logs.get(at.ref);
             if (l != null) {
+                if (l.hasPending()) {
+                    flush();
+                }
                 l.invalidate();
             }
         }
@@ -787,6 +824,9 @@ public final class CellStore implements Closeable {
 
     /** Whether the stored data of an entry matches its CRC, read in bounded chunks. */
     private static boolean dataIntact(CellLog l, CellLog.Entry e) throws IOException {
+        if (l.isPending(e)) {
+            return true; // checked when it was appended, and still in memory
+        }
         CRC32C crc = new CRC32C();
         ByteBuffer buf = ByteBuffer.allocate(CHUNK);
         try (FileChannel ch = FileChannel.open(l.file, StandardOpenOption.READ)) {
@@ -808,15 +848,50 @@ public final class CellStore implements Closeable {
     }
 
     /**
-     * Records durably that the log may be written before it is: after a crash, recovery checks every log the
-     * commit state lists from its recovery point on.
+     * Writes the buffered cells. A log that is not open yet is first recorded in the commit state (all such
+     * logs in one durable update), so that recovery after a crash checks it from its recovery point on.
      */
-    private void openForAppend(CellLog l) throws IOException {
-        createDirectories(l);
-        if (!state.openLogs().containsKey(l.ref)) {
+    private void flush() throws IOException {
+        if (pendingBytes == 0) {
+            return;
+        }
+        try {
             Map<CheckpointRef, Long> open = new LinkedHashMap<>(state.openLogs());
-            open.put(l.ref, l.end());
-            writeState(new CommitState(state.offsets(), open));
+            for (CellLog l : logs.values()) {
+                if (l.hasPending() && !open.containsKey(l.ref)) {
+                    createDirectories(l);
+                    open.put(l.ref, l.written());
+                }
+            }
+            if (open.size() > state.openLogs().size()) {
+                writeState(new CommitState(state.offsets(), open));
+            }
+            int writers = 0;
+            for (CellLog l : logs.values()) {
+                if (l.hasPending()) {
+                    l.writePending(channels);
+                }
+                if (l.hasWriter() && ++writers > MAX_OPEN_WRITERS) {
+                    l.closeWriter(); // bounded descriptors when a batch spans thousands of checkpoints
+                }
+            }
+        } finally {
+            pendingBytes = logs.values().stream().mapToLong(CellLog::pendingBytes).sum();
+        }
+    }
+
+    /**
+     * Writes the buffered cells to their logs without forcing them or committing: tests use it to leave
+     * written but uncommitted cells behind a simulated crash.
+     */
+    synchronized void writeBuffered() throws IOException {
+        checkWritable();
+        flush();
+    }
+
+    private void flushIfWritable() throws IOException {
+        if (writable && !closed && !failed) {
+            flush();
         }
     }
 
@@ -839,7 +914,7 @@ public final class CellStore implements Closeable {
         try {
             for (CellLog l : logs.values()) {
                 if (l.dirty()) {
-                    l.force();
+                    l.force(channels);
                 }
             }
             for (Path dir : unsyncedDirs) {
