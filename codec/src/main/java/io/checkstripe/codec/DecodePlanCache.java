@@ -6,17 +6,21 @@ package io.checkstripe.codec;
  * volatile field); inserts copy the array under a lock, which is cheap because a stripe has few
  * patterns in practice. Thread-safe.
  *
- * <p>Limit: at most {@link #MAX_PLANS} patterns are kept. A wide code that meets more distinct
- * patterns than that still decodes correctly, but computes (and allocates) the plan of each
- * pattern beyond the limit on every call. RS-10-4 has 1,471 patterns of up to 4 losses.
+ * <p>Limits: at most {@link #MAX_PLANS} patterns and {@link #MAX_TABLE_BYTES} of product
+ * tables (K KiB per plan and group of four rebuilt cells) are kept. A code that meets more
+ * distinct patterns than that still decodes correctly, but computes (and allocates) the plan of
+ * each pattern beyond the limit on every call. RS-10-4 has 1,470 patterns of 1 to 4 losses,
+ * 10 KiB each, so all of them fit.
  */
 final class DecodePlanCache {
 
     static final int MAX_PLANS = 4096;
+    static final long MAX_TABLE_BYTES = 32L << 20;
 
     /** Power-of-two table, at most half full, so every probe ends at a null slot. */
     private volatile DecodePlan[] table = new DecodePlan[16];
     private int size;
+    private long tableBytes;
 
     DecodePlan get(boolean[] present, boolean[] wanted) {
         DecodePlan[] t = table;
@@ -30,7 +34,8 @@ final class DecodePlanCache {
     }
 
     synchronized void put(DecodePlan plan) {
-        if (size >= MAX_PLANS) {
+        long bytes = plan.rows.tableBytes();
+        if (size >= MAX_PLANS || tableBytes + bytes > MAX_TABLE_BYTES) {
             return;
         }
         DecodePlan[] old = table;
@@ -46,12 +51,17 @@ final class DecodePlanCache {
         }
         if (insert(t, plan)) {
             size++;
+            tableBytes += bytes;
         }
         table = t;
     }
 
     synchronized int size() {
         return size;
+    }
+
+    synchronized long tableBytes() {
+        return tableBytes;
     }
 
     /** Inserts unless an equal pattern is there (another thread may have added it first). */

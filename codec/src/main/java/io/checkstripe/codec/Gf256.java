@@ -15,7 +15,7 @@ final class Gf256 {
     /** EXP[i] = 2^i, stored twice over so that EXP[LOG[a] + LOG[b]] needs no modulo. */
     private static final int[] EXP = new int[510];
     private static final int[] LOG = new int[256];
-    /** MUL[c][x] = c * x: one 256-byte row per coefficient, read by the scalar kernel. */
+    /** MUL[c][x] = c * x: one 256-byte row per coefficient, from which the kernels build their tables. */
     private static final byte[][] MUL = new byte[256][256];
 
     static {

@@ -40,7 +40,7 @@ public final class ReedSolomon extends AbstractErasureCodec {
         this.encodingMatrix = encodingMatrix(k, m);
         int[][] parity = new int[m][];
         System.arraycopy(encodingMatrix, k, parity, 0, m);
-        this.parityRows = new CodingRows(parity);
+        this.parityRows = new CodingRows(parity, k);
         this.dataIndexes = range(0, k);
         this.parityIndexes = range(k, k + m);
     }
@@ -75,6 +75,10 @@ public final class ReedSolomon extends AbstractErasureCodec {
 
     int cachedPlans() {
         return plans.size();
+    }
+
+    long cachedTableBytes() {
+        return plans.tableBytes();
     }
 
     @Override
@@ -122,7 +126,7 @@ public final class ReedSolomon extends AbstractErasureCodec {
                 outputRows[outputCount++] = i < k ? inverse[i] : Gf256.multiply(new int[][] {encodingMatrix[i]}, inverse)[0];
             }
         }
-        return new DecodePlan(present, wanted, inputs, outputs, new CodingRows(outputRows));
+        return new DecodePlan(present, wanted, inputs, outputs, new CodingRows(outputRows, k));
     }
 
     private static int[][] encodingMatrix(int k, int m) {

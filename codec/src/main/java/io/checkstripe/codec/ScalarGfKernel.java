@@ -1,134 +1,100 @@
 package io.checkstripe.codec;
 
-import java.util.Arrays;
-
 /**
- * Reference kernel in plain Java: each product is a lookup in the coefficient's 256-byte
- * multiplication row. The byte range is cut into blocks small enough that one block of every
- * input stays in the L1/L2 cache while each output row in turn reads it; coefficient-1 terms
- * are plain XOR loops (which C2 vectorizes) and the others are looked up four inputs at a time,
- * so each output byte is written once per four inputs.
+ * Reference kernel in plain Java, using the packed tables of {@link CodingRows}: for each
+ * group of up to four output rows, one {@code int} lookup per input byte gives that byte's
+ * products for all four rows, XORed into a per-thread accumulator; the accumulator's four bytes
+ * are then written out to the four output cells. So a stripe of K inputs costs K lookups per
+ * byte position per four parity cells, rather than one lookup per coefficient.
+ *
+ * <p>The byte range is cut into blocks so that one block of every input, the accumulator and
+ * the tables stay in the L1/L2 cache while every row group reads them. Inputs are taken four at
+ * a time so the accumulator is read and written once per four lookups.
+ *
+ * <p>Thread-safe: the accumulator is a per-thread {@code int[block]} (4 KiB by default)
+ * allocated on a thread's first call; nothing else is allocated.
  */
 final class ScalarGfKernel implements GfKernel {
 
-    /** Bytes per block: 10 inputs of 2 KiB plus an output fit in a 32 KiB L1 data cache. */
-    static final int DEFAULT_BLOCK = 2048;
+    /** Bytes per block: 10 inputs of 1 KiB, their 10 KiB of tables and a 4 KiB accumulator fit a 32 KiB L1. */
+    static final int DEFAULT_BLOCK = 1024;
 
     static final ScalarGfKernel INSTANCE = new ScalarGfKernel(DEFAULT_BLOCK);
 
     private final int block;
+    private final ThreadLocal<int[]> accumulators;
 
     ScalarGfKernel(int block) {
         if (block < 1) {
             throw new IllegalArgumentException("block must be >= 1, got " + block);
         }
         this.block = block;
+        this.accumulators = ThreadLocal.withInitial(() -> new int[block]);
     }
 
     @Override
     public void apply(CodingRows rows, byte[][] cells, int[] inputs, int[] outputs, int offset, int length) {
+        int[] acc = accumulators.get();
         int end = offset + length;
         for (int from = offset; from < end; ) {
-            int to = from + Math.min(block, end - from);
-            for (int r = 0; r < outputs.length; r++) {
-                row(rows, r, cells, inputs, cells[outputs[r]], from, to);
+            int len = Math.min(block, end - from);
+            for (int group = 0; group < rows.groups(); group++) {
+                accumulate(rows.packedTables(group), cells, inputs, acc, from, len);
+                int first = group * CodingRows.ROWS_PER_GROUP;
+                for (int r = 0; r < rows.groupSize(group); r++) {
+                    scatter(acc, 8 * r, cells[outputs[first + r]], from, len);
+                }
             }
-            from = to;
+            from += len;
         }
     }
 
-    private static void row(CodingRows rows, int r, byte[][] cells, int[] inputs, byte[] out, int from, int to) {
+    /** acc[0, len) = XOR over inputs c of tables[c][cells[inputs[c]][from + i]]. */
+    private static void accumulate(int[][] tables, byte[][] cells, int[] inputs, int[] acc, int from, int len) {
+        int k = inputs.length;
         boolean set = true;
-        int[] ones = rows.onesColumns(r);
-        int i = 0;
-        for (; i + 1 < ones.length; i += 2) {
-            ByteLoops.xor2(out, cells[inputs[ones[i]]], cells[inputs[ones[i + 1]]], from, to, set);
+        int c = 0;
+        for (; c + 3 < k; c += 4) {
+            lookup4(acc, cells[inputs[c]], tables[c], cells[inputs[c + 1]], tables[c + 1], cells[inputs[c + 2]],
+                    tables[c + 2], cells[inputs[c + 3]], tables[c + 3], from, len, set);
             set = false;
         }
-        if (i < ones.length) {
-            ByteLoops.xor1(out, cells[inputs[ones[i]]], from, to, set);
+        for (; c < k; c++) {
+            lookup1(acc, cells[inputs[c]], tables[c], from, len, set);
             set = false;
         }
-        int[] cols = rows.mulColumns(r);
-        byte[][] tables = rows.mulTables(r);
-        int j = 0;
-        for (; j + 3 < cols.length; j += 4) {
-            mul4(out, cells[inputs[cols[j]]], tables[j], cells[inputs[cols[j + 1]]], tables[j + 1],
-                    cells[inputs[cols[j + 2]]], tables[j + 2], cells[inputs[cols[j + 3]]], tables[j + 3],
-                    from, to, set);
-            set = false;
-        }
-        switch (cols.length - j) {
-            case 3 -> {
-                mul3(out, cells[inputs[cols[j]]], tables[j], cells[inputs[cols[j + 1]]], tables[j + 1],
-                        cells[inputs[cols[j + 2]]], tables[j + 2], from, to, set);
-                set = false;
-            }
-            case 2 -> {
-                mul2(out, cells[inputs[cols[j]]], tables[j], cells[inputs[cols[j + 1]]], tables[j + 1],
-                        from, to, set);
-                set = false;
-            }
-            case 1 -> {
-                mul1(out, cells[inputs[cols[j]]], tables[j], from, to, set);
-                set = false;
-            }
-            default -> {
-                // every remaining term was handled above
-            }
-        }
-        if (set) {
-            Arrays.fill(out, from, to, (byte) 0);
-        }
     }
 
-    private static void mul4(byte[] out, byte[] a, byte[] ta, byte[] b, byte[] tb, byte[] c, byte[] tc,
-                             byte[] d, byte[] td, int from, int to, boolean set) {
+    private static void lookup4(int[] acc, byte[] a, int[] ta, byte[] b, int[] tb, byte[] c, int[] tc, byte[] d,
+                                int[] td, int from, int len, boolean set) {
         if (set) {
-            for (int i = from; i < to; i++) {
-                out[i] = (byte) (ta[a[i] & 0xff] ^ tb[b[i] & 0xff] ^ tc[c[i] & 0xff] ^ td[d[i] & 0xff]);
+            for (int i = 0; i < len; i++) {
+                int p = from + i;
+                acc[i] = ta[a[p] & 0xff] ^ tb[b[p] & 0xff] ^ tc[c[p] & 0xff] ^ td[d[p] & 0xff];
             }
         } else {
-            for (int i = from; i < to; i++) {
-                out[i] ^= (byte) (ta[a[i] & 0xff] ^ tb[b[i] & 0xff] ^ tc[c[i] & 0xff] ^ td[d[i] & 0xff]);
+            for (int i = 0; i < len; i++) {
+                int p = from + i;
+                acc[i] ^= ta[a[p] & 0xff] ^ tb[b[p] & 0xff] ^ tc[c[p] & 0xff] ^ td[d[p] & 0xff];
             }
         }
     }
 
-    private static void mul3(byte[] out, byte[] a, byte[] ta, byte[] b, byte[] tb, byte[] c, byte[] tc,
-                             int from, int to, boolean set) {
+    private static void lookup1(int[] acc, byte[] a, int[] ta, int from, int len, boolean set) {
         if (set) {
-            for (int i = from; i < to; i++) {
-                out[i] = (byte) (ta[a[i] & 0xff] ^ tb[b[i] & 0xff] ^ tc[c[i] & 0xff]);
+            for (int i = 0; i < len; i++) {
+                acc[i] = ta[a[from + i] & 0xff];
             }
         } else {
-            for (int i = from; i < to; i++) {
-                out[i] ^= (byte) (ta[a[i] & 0xff] ^ tb[b[i] & 0xff] ^ tc[c[i] & 0xff]);
+            for (int i = 0; i < len; i++) {
+                acc[i] ^= ta[a[from + i] & 0xff];
             }
         }
     }
 
-    private static void mul2(byte[] out, byte[] a, byte[] ta, byte[] b, byte[] tb, int from, int to, boolean set) {
-        if (set) {
-            for (int i = from; i < to; i++) {
-                out[i] = (byte) (ta[a[i] & 0xff] ^ tb[b[i] & 0xff]);
-            }
-        } else {
-            for (int i = from; i < to; i++) {
-                out[i] ^= (byte) (ta[a[i] & 0xff] ^ tb[b[i] & 0xff]);
-            }
-        }
-    }
-
-    private static void mul1(byte[] out, byte[] a, byte[] ta, int from, int to, boolean set) {
-        if (set) {
-            for (int i = from; i < to; i++) {
-                out[i] = ta[a[i] & 0xff];
-            }
-        } else {
-            for (int i = from; i < to; i++) {
-                out[i] ^= ta[a[i] & 0xff];
-            }
+    private static void scatter(int[] acc, int shift, byte[] out, int from, int len) {
+        for (int i = 0; i < len; i++) {
+            out[from + i] = (byte) (acc[i] >>> shift);
         }
     }
 }

@@ -133,33 +133,46 @@ class CodecBehaviourTest {
     }
 
     @Test
-    void cacheStopsGrowingAtItsBoundAndStillDecodes() {
+    void cacheStopsAtItsTableBudgetAndStillDecodes() {
+        // RS-20-6 plans for up to 4 losses hold one group of 20 tables: 20 KiB each
         ReedSolomon rs = ReedSolomon.create(20, 6, ScalarGfKernel.INSTANCE);
-        byte[][] original = TestCells.random(26, 3, 0, 5);
+        int decoded = decodeEveryPattern(rs, 3, 4);
+        assertThat(decoded).isEqualTo(2600 + 14950);
+        long perPlan = 20 * 1024;
+        assertThat(rs.cachedPlans()).isEqualTo((int) (DecodePlanCache.MAX_TABLE_BYTES / perPlan));
+        assertThat(rs.cachedTableBytes()).isLessThanOrEqualTo(DecodePlanCache.MAX_TABLE_BYTES);
+    }
+
+    @Test
+    void cacheStopsAtItsPlanCountAndStillDecodes() {
+        // RS-1-12: 8,190 patterns of 1 to 12 losses, tables of at most 3 KiB
+        ReedSolomon rs = ReedSolomon.create(1, 12, ScalarGfKernel.INSTANCE);
+        int decoded = decodeEveryPattern(rs, 1, 12);
+        assertThat(decoded).isEqualTo((1 << 13) - 2);
+        assertThat(rs.cachedPlans()).isEqualTo(DecodePlanCache.MAX_PLANS);
+    }
+
+    /** Decodes every pattern of {@code minLost..maxLost} losses byte-exact; returns how many. */
+    private static int decodeEveryPattern(ReedSolomon rs, int minLost, int maxLost) {
+        int n = rs.totalCells();
+        byte[][] original = TestCells.random(n, 3, 0, n);
         rs.encode(original, 0, 3);
         int decoded = 0;
-        for (int[] pattern : TestCells.combinations(26, 3)) {
-            byte[][] cells = TestCells.copy(original);
-            boolean[] present = new boolean[26];
-            Arrays.fill(present, true);
-            for (int i : pattern) {
-                present[i] = false;
-                Arrays.fill(cells[i], (byte) 0);
+        for (int lost = minLost; lost <= maxLost; lost++) {
+            for (int[] pattern : TestCells.combinations(n, lost)) {
+                byte[][] cells = TestCells.copy(original);
+                boolean[] present = new boolean[n];
+                Arrays.fill(present, true);
+                for (int i : pattern) {
+                    present[i] = false;
+                    Arrays.fill(cells[i], (byte) 0);
+                }
+                rs.decode(cells, present, 0, 3);
+                assertThat(cells).isDeepEqualTo(original);
+                decoded++;
             }
-            rs.decode(cells, present, 0, 3);
-            assertThat(cells).isDeepEqualTo(original);
-            decoded++;
         }
-        assertThat(decoded).isEqualTo(2600);
-        for (int[] pattern : TestCells.combinations(26, 4)) {
-            boolean[] present = new boolean[26];
-            Arrays.fill(present, true);
-            for (int i : pattern) {
-                present[i] = false;
-            }
-            rs.decode(TestCells.copy(original), present, 0, 3);
-        }
-        assertThat(rs.cachedPlans()).isEqualTo(DecodePlanCache.MAX_PLANS);
+        return decoded;
     }
 
     @Test
