@@ -48,7 +48,7 @@ public final class BrokerCluster implements KafkaBrokers, AutoCloseable {
      */
     public static BrokerCluster start(Path dataDir, int nodes, Map<String, String> brokerConfig) {
         EmbeddedKafkaCluster.checkBrokerCount(nodes);
-        List<Integer> free = BrokerSpec.freePorts(2 * nodes);
+        List<Integer> free = LocalPorts.free(2 * nodes);
         List<BrokerSpec.Ports> ports = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
             BrokerSpec.Ports fresh = new BrokerSpec.Ports(free.get(2 * i), free.get(2 * i + 1));

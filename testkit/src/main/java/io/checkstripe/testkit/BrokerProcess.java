@@ -77,7 +77,7 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
             throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
         }
         Optional<BrokerSpec.Ports> recorded = BrokerSpec.recordedPorts(dataDir);
-        List<Integer> free = BrokerSpec.freePorts(3);
+        List<Integer> free = LocalPorts.free(3);
         int brokerPort = port != 0 ? port : recorded.map(BrokerSpec.Ports::broker).orElse(free.get(0));
         int controllerPort = recorded.map(BrokerSpec.Ports::controller)
                 .filter(p -> p != brokerPort)

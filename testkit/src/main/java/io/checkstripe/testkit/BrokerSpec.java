@@ -3,15 +3,10 @@ package io.checkstripe.testkit;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -30,7 +25,7 @@ import java.util.regex.Pattern;
 record BrokerSpec(int nodeId, Path dataDir, int brokerPort, int controllerPort, String quorumVoters,
                   Map<String, String> brokerConfig) {
 
-    static final String HOST = "127.0.0.1";
+    static final String HOST = LocalPorts.HOST;
 
     /** The two ports of one node. */
     record Ports(int broker, int controller) {
@@ -119,35 +114,6 @@ record BrokerSpec(int nodeId, Path dataDir, int brokerPort, int controllerPort, 
             }
         }
         return broker > 0 && controller > 0 ? Optional.of(new Ports(broker, controller)) : Optional.empty();
-    }
-
-    /**
-     * {@code count} distinct ports free on 127.0.0.1 right now. All sockets stay bound until
-     * every port is chosen, so the ports differ; another process may still take one before the
-     * broker binds it, a race tests accept.
-     */
-    static List<Integer> freePorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            List<Integer> ports = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket();
-                sockets.add(socket);
-                socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
-                ports.add(socket.getLocalPort());
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find free ports on " + HOST, e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // a probe socket; nothing depends on closing it cleanly
-                }
-            }
-        }
     }
 
     /** The properties in {@code file}; empty when it does not exist. */
