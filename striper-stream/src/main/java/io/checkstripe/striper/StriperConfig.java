@@ -8,6 +8,7 @@ import io.checkstripe.schemas.TopicNames;
 import io.checkstripe.schemas.TopicProvisioner;
 import io.checkstripe.schemas.Topics;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
@@ -123,7 +124,11 @@ public final class StriperConfig extends AbstractConfig {
             .define(SERVERS_CONFIG, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(1), Importance.HIGH,
                     SERVERS_DOC)
             .define(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
-                    new ConfigDef.NonEmptyString(), Importance.HIGH, "Kafka brokers to connect to, host:port,...")
+                    ConfigDef.LambdaValidator.with((name, value) -> {
+                        if (((List<?>) value).isEmpty()) {
+                            throw new ConfigException(name, value, "name at least one broker, host:port");
+                        }
+                    }, () -> "host:port[,host:port...]"), Importance.HIGH, "Kafka brokers to connect to.")
             .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
             .define(StreamsConfig.APPLICATION_ID_CONFIG, Type.STRING, APPLICATION_ID_DEFAULT,
                     new ConfigDef.NonEmptyString(), Importance.HIGH, "Kafka Streams application id: the consumer "

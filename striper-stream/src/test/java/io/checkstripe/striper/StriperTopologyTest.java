@@ -1,0 +1,403 @@
+package io.checkstripe.striper;
+
+import static io.checkstripe.striper.Checkpoints.bytes;
+import static io.checkstripe.striper.Checkpoints.commit;
+import static io.checkstripe.striper.Checkpoints.commitOf;
+import static io.checkstripe.striper.Checkpoints.randomBytes;
+import static io.checkstripe.striper.Checkpoints.segment;
+import static io.checkstripe.striper.Checkpoints.segments;
+import static io.checkstripe.striper.Checkpoints.sha256;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.schemas.Topics;
+import io.checkstripe.schemas.avro.CheckpointCommit;
+import io.checkstripe.schemas.avro.CheckpointManifest;
+import io.checkstripe.schemas.avro.CheckpointSegment;
+import io.checkstripe.schemas.avro.StripeUnit;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The production topology under {@link TopologyTestDriver}, with an isolated in-memory schema
+ * registry. The driver keeps no partition on output records (TestRecord has none and it offers
+ * one partition per topic), so routing is asserted here through the unit's own fields and the
+ * {@link StripesPartitioner}, and on real partitions in {@link StriperIntegrationTest}.
+ */
+class StriperTopologyTest {
+
+    private static final String APP = "billing-7";
+
+    @TempDir
+    Path stateDir;
+
+    private TopologyTestDriver driver;
+    private StriperConfig config;
+    private Topics topics;
+    private TestInputTopic<String, SpecificRecord> checkpoints;
+    private TestInputTopic<byte[], byte[]> rawCheckpoints;
+    private TestOutputTopic<String, SpecificRecord> stripes;
+    private TestOutputTopic<String, CheckpointManifest> manifests;
+    private TestOutputTopic<byte[], byte[]> deadLetters;
+    private long nextOffset;
+
+    @AfterEach
+    void closeDriver() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    private void start(String policy, int servers) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StriperConfig.POLICY_CONFIG, policy);
+        props.put(StriperConfig.SERVERS_CONFIG, servers);
+        props.put(StriperConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://striper-topology-" + UUID.randomUUID());
+        config = new StriperConfig(props);
+        topics = config.topics();
+        Properties streamsProps = config.streamsProperties();
+        streamsProps.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(StriperTopology.buildTopology(config), streamsProps);
+        checkpoints = driver.createInputTopic(topics.names().checkpoints(), new StringSerializer(),
+                topics.checkpoints().valueSerde().serializer());
+        rawCheckpoints = driver.createInputTopic(topics.names().checkpoints(), new ByteArraySerializer(),
+                new ByteArraySerializer());
+        stripes = driver.createOutputTopic(topics.names().stripes(), new StringDeserializer(),
+                topics.stripes().valueSerde().deserializer());
+        manifests = driver.createOutputTopic(topics.names().manifests(), new StringDeserializer(),
+                topics.manifests().valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic(topics.names().deadLetters(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        nextOffset = 0;
+    }
+
+    /** Pipes a record with the app id as key; returns its offset on the checkpoints topic. */
+    private long pipe(SpecificRecord value) {
+        return pipe(value instanceof CheckpointSegment s ? s.getAppId() : ((CheckpointCommit) value).getAppId(),
+                value);
+    }
+
+    private long pipe(String key, SpecificRecord value) {
+        checkpoints.pipeInput(key, value);
+        return nextOffset++;
+    }
+
+    private long pipeRaw(byte[] key, byte[] value) {
+        rawCheckpoints.pipeInput(key, value);
+        return nextOffset++;
+    }
+
+    @ParameterizedTest(name = "{0} on {1} servers")
+    @CsvSource({"STRIPE-4, 4", "XOR-4-1, 5", "XOR-4-1, 7", "RS-3-2, 5", "RS-3-2, 6", "RS-6-3, 9", "MIRROR-3, 3",
+            "MIRROR-3, 4"})
+    void stripesACheckpointRoutesEveryCellAndFansTheManifestOut(String policyName, int servers) {
+        start(policyName, servers);
+        RedundancyPolicy policy = config.policy();
+        int segmentSize = 1000;
+        // 2N + 1 segments: every segment index modulo N occurs, the last one short.
+        byte[] data = randomBytes(servers, segmentSize * 2 * servers + 357);
+        List<CheckpointSegment> segments = segments(APP, 12, data, segmentSize);
+        segments.forEach(this::pipe);
+        pipe(commitOf(APP, 12, data, segmentSize));
+
+        List<TestRecord<String, SpecificRecord>> out = stripes.readRecordsToList();
+        int cells = segments.size() * policy.totalCells();
+        assertThat(out).hasSize(cells + servers);
+        assertThat(out).extracting(TestRecord::key).containsOnly(Topics.checkpointKey(APP, 12));
+        StripesPartitioner partitioner = new StripesPartitioner(servers);
+        int routed = 0;
+        for (int s = 0; s < segments.size(); s++) {
+            List<StripeUnit> stripe = new ArrayList<>();
+            for (int j = 0; j < policy.totalCells(); j++) {
+                StripeUnit unit = (StripeUnit) out.get(s * policy.totalCells() + j).value();
+                assertThat(unit.getSegmentIndex()).isEqualTo(s);
+                assertThat(unit.getCellIndex()).isEqualTo(j);
+                assertThat(unit.getSegmentOffset()).isEqualTo((long) s * segmentSize);
+                assertThat(unit.getPolicy()).isEqualTo(policy.name());
+                assertThat(unit.getServers()).isEqualTo(servers);
+                assertThat(partitioner.partitions(topics.names().stripes(), APP + "/12", unit, servers))
+                        .contains(Set.of((s + j) % servers));
+                stripe.add(unit);
+                routed++;
+            }
+            // Lose the first M cells (data cells whenever M > 0) and rebuild.
+            List<Integer> lost = IntStream.range(0, policy.parityCells()).boxed().toList();
+            assertThat(Checkpoints.decode(policy, stripe, lost)).isEqualTo(bytes(segments.get(s).getData()));
+        }
+        assertThat(routed).isEqualTo(cells);
+
+        List<SpecificRecord> fanOut = out.subList(cells, out.size()).stream().map(TestRecord::value).toList();
+        assertThat(fanOut).hasSize(servers).allSatisfy(value -> assertThat(value).isInstanceOf(CheckpointManifest.class));
+        CheckpointManifest manifest = (CheckpointManifest) fanOut.get(0);
+        assertThat(fanOut).containsOnly(manifest);
+        assertThat(partitioner.partitions(topics.names().stripes(), APP + "/12", manifest, servers))
+                .contains(IntStream.range(0, servers).boxed().collect(Collectors.toSet()));
+        assertThat(manifest.getSegmentCount()).isEqualTo(segments.size());
+        assertThat(manifest.getTotalBytes()).isEqualTo(data.length);
+        assertThat(manifest.getSegmentSize()).isEqualTo(segmentSize);
+        assertThat(manifest.getPolicy()).isEqualTo(policy.name());
+        assertThat(manifest.getServers()).isEqualTo(servers);
+        assertThat(bytes(manifest.getSha256())).isEqualTo(sha256(data));
+
+        List<TestRecord<String, CheckpointManifest>> compacted = manifests.readRecordsToList();
+        assertThat(compacted).hasSize(1);
+        assertThat(compacted.get(0).key()).isEqualTo(APP + "/12");
+        assertThat(compacted.get(0).value()).isEqualTo(manifest);
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(progress(APP)).isEqualTo(new AppProgress(12, -1, 0, 0, 0, 0, false));
+    }
+
+    @Test
+    void zeroPadsTheLastDataCellAndRecordsTheTrueLengthAndCrc() {
+        start("RS-3-2", 5);
+        byte[] data = randomBytes(1, 1000);
+        pipe(segment(APP, 1, 0, 0, data));
+        List<StripeUnit> units = stripes.readValuesToList().stream().map(StripeUnit.class::cast).toList();
+        assertThat(units).hasSize(5).allSatisfy(unit -> {
+            assertThat(unit.getSegmentLength()).isEqualTo(1000);
+            assertThat(unit.getCellLength()).isEqualTo(334);
+            assertThat(unit.getData().remaining()).isEqualTo(334);
+            byte[] cell = bytes(unit.getData());
+            assertThat(unit.getCrc32c()).isEqualTo(io.checkstripe.codec.Crc32c.of(cell, 0, cell.length));
+        });
+        byte[] last = bytes(units.get(2).getData());
+        assertThat(java.util.Arrays.copyOfRange(last, 332, 334)).containsOnly(0);
+        assertThat(java.util.Arrays.copyOf(last, 332)).isEqualTo(java.util.Arrays.copyOfRange(data, 668, 1000));
+    }
+
+    @Test
+    void acceptsAnEmptyCheckpointAsACommitOfNoSegments() {
+        start("RS-3-2", 5);
+        pipe(commit(APP, 3, 0, 0, 1 << 20, sha256(new byte[0])));
+        List<SpecificRecord> out = stripes.readValuesToList();
+        assertThat(out).hasSize(5).allSatisfy(value -> assertThat(value).isInstanceOf(CheckpointManifest.class));
+        assertThat(manifests.readValue().getSegmentCount()).isZero();
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void sendsUnreadableRecordsToTheDeadLetterTopicWithTheirBytesAndWhy() {
+        start("RS-3-2", 5);
+        byte[] key = APP.getBytes(StandardCharsets.UTF_8);
+        byte[] garbage = "definitely not avro".getBytes(StandardCharsets.UTF_8);
+        byte[] wrongMagic = {1, 0, 0, 0, 1, 2, 3};
+        byte[] unknownId = {0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xfe, 2, 4, 6};
+        byte[] truncated = {0, 0, 1};
+        byte[] badBody = validSegmentBytes();
+        badBody = java.util.Arrays.copyOf(badBody, badBody.length - 3);
+
+        assertDeadLetter(pipeRaw(key, garbage), key, garbage, "unreadable", "SerializationException",
+                "unknown magic byte");
+        assertDeadLetter(pipeRaw(key, wrongMagic), key, wrongMagic, "unreadable", "SerializationException",
+                "unknown magic byte 0x01");
+        assertDeadLetter(pipeRaw(key, unknownId), key, unknownId, "unreadable", "SerializationException",
+                "unknown schema id");
+        assertDeadLetter(pipeRaw(key, new byte[0]), key, new byte[0], "unreadable", "SerializationException",
+                "empty value");
+        assertDeadLetter(pipeRaw(key, truncated), key, truncated, "unreadable", "SerializationException",
+                "truncated");
+        assertDeadLetter(pipeRaw(key, badBody), key, badBody, "unreadable", "SerializationException", "schema id");
+        assertDeadLetter(pipeRaw(key, null), key, null, "null-value", "RejectedRecordException", "value is null");
+        assertDeadLetter(pipeRaw(null, null), null, null, "null-value", "RejectedRecordException", "value is null");
+        assertThat(stripes.isEmpty()).isTrue();
+    }
+
+    @Test
+    void sendsSegmentsThatBreakARuleToTheDeadLetterTopic() {
+        start("RS-3-2", 5);
+        assertRejected(pipe("no/slash", segment("no/slash", 1, 0, 0, new byte[10])), "invalid-app-id", "no/slash");
+        assertRejected(pipe(new CheckpointSegment(2, APP, 1L, 0, 0L, java.nio.ByteBuffer.allocate(5))),
+                "unsupported-format-version", "formatVersion 2");
+        assertRejected(pipe("other-app", segment(APP, 1, 0, 0, new byte[10])), "key-mismatch",
+                "has key \"other-app\"");
+        assertRejected(pipe(segment(APP, 1, 0, -1, new byte[10])), "invalid-record", "offset -1");
+        assertRejected(pipe(segment(APP, 1, 0, 0, new byte[0])), "invalid-record", "is empty");
+        assertRejected(pipe(segment(APP, 1, 1, 100, new byte[10])), "segment-out-of-order",
+                "before segment 0 at offset 0");
+        assertThat(stripes.isEmpty()).isTrue();
+        assertThat(progress(APP)).isNull();
+    }
+
+    @Test
+    void rejectsSegmentsLongerThanTheFixedCellPolicyAllows() {
+        start("RS-3-2-1k", 5);
+        assertRejected(pipe(segment(APP, 1, 0, 0, new byte[3 * 1024 + 1])), "segment-too-long", "3073 bytes");
+        pipe(segment(APP, 1, 0, 0, new byte[3 * 1024]));
+        assertThat(stripes.readValuesToList()).hasSize(5);
+    }
+
+    @Test
+    void rejectsDuplicateAndOutOfOrderSegments() {
+        start("XOR-4-1", 5);
+        pipe(segment(APP, 1, 0, 0, new byte[100]));
+        assertRejected(pipe(segment(APP, 1, 0, 0, new byte[100])), "duplicate-segment", "already striped");
+        assertRejected(pipe(segment(APP, 1, 2, 200, new byte[100])), "segment-out-of-order", "segment 1 is next");
+        assertRejected(pipe(segment(APP, 1, 1, 150, new byte[100])), "segment-out-of-order",
+                "starts at offset 150 but the previous segment ended at 100");
+        pipe(segment(APP, 1, 1, 100, new byte[50]));
+        pipe(commit(APP, 1, 2, 150, 100, sha256(new byte[150])));
+        assertThat(stripes.readValuesToList()).hasSize(2 * 5 + 5);
+        assertThat(manifests.readValue().getTotalBytes()).isEqualTo(150);
+    }
+
+    @Test
+    void rejectsCheckpointsNotNewerThanTheLastCommittedOne() {
+        start("RS-3-2", 5);
+        publish(5, randomBytes(5, 300), 100);
+        stripes.readRecordsToList();
+        manifests.readRecordsToList();
+        assertRejected(pipe(segment(APP, 5, 0, 0, new byte[10])), "stale-checkpoint",
+                "not newer than the last committed checkpoint 5");
+        assertRejected(pipe(segment(APP, 4, 0, 0, new byte[10])), "stale-checkpoint", "checkpoint 4");
+        assertRejected(pipe(commit(APP, 5, 0, 0, 100, sha256(new byte[0]))), "stale-checkpoint",
+                "checkpoint 5");
+        // Another application is independent.
+        pipe(commit("other", 1, 0, 0, 100, sha256(new byte[0])));
+        assertThat(manifests.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void rejectsCommitsThatDisagreeWithTheSegmentsSeen() {
+        start("RS-3-2", 5);
+        pipe(segment(APP, 1, 0, 0, new byte[100]));
+        pipe(segment(APP, 1, 1, 100, new byte[40]));
+        byte[] sha = sha256(new byte[140]);
+        assertRejected(pipe(commit(APP, 1, 3, 240, 100, sha)), "commit-mismatch",
+                "announces 3 segment(s) and 240 bytes but 2 segment(s) and 140 bytes arrived");
+        assertRejected(pipe(commit(APP, 1, 2, 150, 100, sha)), "commit-mismatch", "150 bytes");
+        assertRejected(pipe(commit(APP, 1, 2, 140, 120, sha)), "commit-mismatch", "segments of 120 bytes");
+        assertRejected(pipe(commit(APP, 2, 1, 10, 100, sha)), "commit-without-segments",
+                "announces 1 segment(s) but none of them arrived");
+        assertThat(manifests.isEmpty()).isTrue();
+        pipe(commit(APP, 1, 2, 140, 100, sha));
+        assertThat(manifests.readValue().getCheckpointId()).isEqualTo(1);
+    }
+
+    @Test
+    void rejectsACommitWhoseSegmentsWereNotAllOfTheSegmentSize() {
+        start("RS-3-2", 5);
+        pipe(segment(APP, 1, 0, 0, new byte[100]));
+        pipe(segment(APP, 1, 1, 100, new byte[60]));
+        pipe(segment(APP, 1, 2, 160, new byte[100]));
+        assertRejected(pipe(commit(APP, 1, 3, 260, 100, sha256(new byte[260]))), "commit-mismatch",
+                "others differ");
+    }
+
+    @Test
+    void aNewCheckpointAbandonsTheUncommittedOneWhoseLateCommitIsThenStale() {
+        start("RS-3-2", 5);
+        pipe(segment(APP, 1, 0, 0, new byte[100]));
+        byte[] data = randomBytes(2, 250);
+        publish(2, data, 100);
+        assertThat(manifests.readValuesToList()).extracting(CheckpointManifest::getCheckpointId).containsExactly(2L);
+        assertRejected(pipe(commit(APP, 1, 1, 100, 100, sha256(new byte[100]))), "stale-checkpoint",
+                "not newer than the last committed checkpoint 2");
+        assertThat(progress(APP)).isEqualTo(new AppProgress(2, -1, 0, 0, 0, 0, false));
+    }
+
+    @Test
+    void keepsStripingGoodRecordsAfterBadOnes() {
+        start("RS-6-3", 9);
+        byte[] data = randomBytes(77, 12_345);
+        List<CheckpointSegment> segments = segments(APP, 40, data, 4096);
+        byte[] key = APP.getBytes(StandardCharsets.UTF_8);
+        int rejected = 0;
+        for (CheckpointSegment segment : segments) {
+            pipeRaw(key, new byte[] {42});
+            pipe(segment);
+            pipe(segment);
+            pipe(segment("../etc", 40, 0, 0, new byte[1]));
+            rejected += 3;
+        }
+        pipeRaw(key, null);
+        pipe(commitOf(APP, 40, data, 4096));
+        rejected++;
+
+        assertThat(deadLetters.readRecordsToList()).hasSize(rejected);
+        List<StripeUnit> units = stripes.readValuesToList().stream()
+                .filter(StripeUnit.class::isInstance).map(StripeUnit.class::cast).toList();
+        assertThat(units).hasSize(segments.size() * 9);
+        byte[] rebuilt = new byte[data.length];
+        for (int s = 0; s < segments.size(); s++) {
+            List<StripeUnit> stripe = units.subList(s * 9, (s + 1) * 9);
+            byte[] segment = Checkpoints.decode(config.policy(), stripe, List.of(1, 4, 7));
+            System.arraycopy(segment, 0, rebuilt, (int) stripe.get(0).getSegmentOffset(), segment.length);
+        }
+        assertThat(rebuilt).isEqualTo(data);
+        assertThat(manifests.readValue().getTotalBytes()).isEqualTo(data.length);
+    }
+
+    private void publish(long checkpointId, byte[] data, int segmentSize) {
+        segments(APP, checkpointId, data, segmentSize).forEach(this::pipe);
+        pipe(commitOf(APP, checkpointId, data, segmentSize));
+    }
+
+    private byte[] validSegmentBytes() {
+        return topics.checkpoints().valueSerde().serializer()
+                .serialize(topics.names().checkpoints(), segment(APP, 1, 0, 0, new byte[20]));
+    }
+
+    private AppProgress progress(String app) {
+        KeyValueStore<String, AppProgress> store = driver.getKeyValueStore(StriperTopology.PROGRESS_STORE);
+        return store.get(app);
+    }
+
+    private void assertRejected(long offset, String reason, String messagePart) {
+        TestRecord<byte[], byte[]> letter = deadLetters.readRecord();
+        assertHeaders(letter, offset, reason, RejectedRecordException.class.getName(), messagePart);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    private void assertDeadLetter(long offset, byte[] key, byte[] value, String reason, String exceptionClass,
+                                  String messagePart) {
+        TestRecord<byte[], byte[]> letter = deadLetters.readRecord();
+        assertThat(letter.key()).isEqualTo(key);
+        assertThat(letter.value()).isEqualTo(value);
+        assertHeaders(letter, offset, reason, exceptionClass, messagePart);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    private void assertHeaders(TestRecord<byte[], byte[]> letter, long offset, String reason, String exceptionClass,
+                               String messagePart) {
+        RecordHeaders headers = new RecordHeaders(letter.headers().toArray());
+        assertThat(header(headers, Topics.DLQ_REASON_HEADER)).isEqualTo(reason);
+        assertThat(header(headers, Topics.DLQ_TOPIC_HEADER)).isEqualTo(topics.names().checkpoints());
+        assertThat(header(headers, Topics.DLQ_PARTITION_HEADER)).isEqualTo("0");
+        assertThat(header(headers, Topics.DLQ_OFFSET_HEADER)).isEqualTo(Long.toString(offset));
+        assertThat(header(headers, Topics.DLQ_EXCEPTION_HEADER)).contains(exceptionClass).contains(messagePart);
+    }
+
+    private static String header(RecordHeaders headers, String name) {
+        return Optional.ofNullable(headers.lastHeader(name)).map(Header::value)
+                .map(v -> new String(v, StandardCharsets.UTF_8)).orElse(null);
+    }
+}
