@@ -1,0 +1,438 @@
+package io.checkstripe.producer;
+
+import io.checkstripe.schemas.AppId;
+import io.checkstripe.schemas.CheckpointKey;
+import io.checkstripe.schemas.Topics;
+import io.checkstripe.schemas.avro.CheckpointCommit;
+import io.checkstripe.schemas.avro.CheckpointManifest;
+import io.checkstripe.schemas.avro.CheckpointSegment;
+import io.checkstripe.striper.SegmentStriper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes checkpoints: streams a file or an {@link InputStream} in bounded memory, cuts it
+ * into segments and sends them, then a {@link CheckpointCommit}, in one Kafka transaction per
+ * checkpoint, so that {@code read_committed} readers (the striper, the sinks) see a checkpoint
+ * whole or not at all.
+ *
+ * <p><b>Memory.</b> One segment buffer is reused for every segment; each record is serialized
+ * (copied) before the next segment is read into the buffer, and the producer's
+ * {@code buffer.memory} bounds what waits to be sent, so the heap needed does not grow with
+ * the checkpoint: a 2 GiB checkpoint publishes in a 256 MiB heap. The SHA-256 is computed
+ * while streaming.
+ *
+ * <p><b>Failures.</b> A publish that fails (the input throws, Kafka refuses a record) aborts
+ * its transaction before the exception reaches the caller. A publish that is killed leaves its
+ * transaction open; the next publish of the same application aborts it, because the producer's
+ * {@code transactional.id} is {@code <transactional.id.prefix><appId>}
+ * ({@code checkstripe-publish-<appId>} by default) and {@code initTransactions} with that id
+ * fences the dead producer and aborts what it left; otherwise the broker aborts it after
+ * {@code transaction.timeout.ms}. Either way nothing of it is ever visible to
+ * {@code read_committed} readers. The flip side: two processes publishing the same application
+ * at once fence each other, and the older one's publish fails.
+ *
+ * <p><b>Checkpoint ids</b> increase per application. Without an explicit id a publish takes
+ * the one after the application's newest committed checkpoint ({@value CheckpointIds#FIRST}
+ * for the first), found as {@link #newestCommitted(String)} describes; an explicit id that is
+ * not newer is refused with a {@link CheckpointIdNotNewerException}. Every publish records its
+ * id in a transactional offset commit of the consumer group named like its transactional id,
+ * so that record is committed or aborted with the checkpoint. (With Kafka ACLs, the principal
+ * needs Write on that transactional id and Read on that group.)
+ *
+ * <p><b>Local striping</b> ({@value PublisherConfig#STRIPE_LOCALLY_CONFIG}, claim 10): the
+ * producer forms the stripes itself with the striper's {@link SegmentStriper} and writes, in
+ * the checkpoint's one transaction, every {@code StripeUnit} to the stripes topic partition of
+ * its backup server, then the manifest to every server's partition and to the manifests topic
+ * (key {@code appId/checkpointId}), which is what the striper would have written. Nothing is
+ * written to the checkpoints topic in that mode.
+ *
+ * <p><b>Errors.</b> {@link IllegalArgumentException} for a caller's mistake (bad application
+ * id, an id not newer, a segment size the topic refuses), {@link KafkaUnavailableException}
+ * when the cluster does not answer within {@value PublisherConfig#KAFKA_TIMEOUT_MS_CONFIG},
+ * {@link NotProtectedException} when a publish waiting for protection times out (the
+ * checkpoint is committed then), {@link IOException} from the input.
+ *
+ * <p>Thread-safe: publishes through one publisher run one at a time. It keeps the producer of
+ * the application published last, so an application publishing periodically pays
+ * {@code initTransactions} once; publishing another application closes it.
+ */
+public final class CheckpointPublisher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CheckpointPublisher.class);
+    private static final int FORMAT_VERSION = SegmentStriper.FORMAT_VERSION;
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final PublisherConfig config;
+    private final Topics topics;
+    private final Admin admin;
+    private boolean topicsChecked;
+    private AppProducer current;
+    private byte[] buffer;
+    private boolean closed;
+
+    /**
+     * Creates the publisher; it contacts Kafka only when it first publishes.
+     *
+     * @throws KafkaUnavailableException when the bootstrap servers cannot even be resolved
+     */
+    public CheckpointPublisher(PublisherConfig config) {
+        this.config = config;
+        this.topics = config.topics();
+        try {
+            this.admin = Admin.create(config.adminProps());
+        } catch (KafkaException e) {
+            throw new KafkaUnavailableException(config.bootstrapServers(), "cannot create a Kafka Admin client: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** A publisher configured by {@code props} (see {@link PublisherConfig}). */
+    public CheckpointPublisher(Map<String, ?> props) {
+        this(new PublisherConfig(props));
+    }
+
+    /** The configuration. */
+    public PublisherConfig config() {
+        return config;
+    }
+
+    /**
+     * Publishes the file's bytes as a checkpoint.
+     *
+     * @throws IOException when the file cannot be read
+     * @see #publish(PublishRequest, InputStream)
+     */
+    public PublishResult publish(PublishRequest request, Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return publish(request, in);
+        }
+    }
+
+    /**
+     * Publishes the stream's bytes, to its end, as a checkpoint; the stream is not closed.
+     * Returns once the checkpoint is committed or, with
+     * {@link PublishRequest#waitProtected()}, once every backup server acknowledged it.
+     *
+     * @throws IllegalArgumentException      when the id is not newer ({@link CheckpointIdNotNewerException})
+     *     or the segment size does not fit the topic
+     * @throws IllegalStateException         when a topic is missing or has too few partitions
+     * @throws KafkaUnavailableException     when the cluster does not answer in time
+     * @throws NotProtectedException         when waiting for protection times out; the
+     *     checkpoint is committed ({@link NotProtectedException#committedResult()})
+     * @throws IOException                   when reading the stream fails; nothing was committed
+     * @throws KafkaException                when Kafka refuses the publish (fenced by another
+     *     publisher of the application, not authorized, ...); nothing was committed
+     */
+    public synchronized PublishResult publish(PublishRequest request, InputStream in) throws IOException {
+        ensureOpen();
+        long start = System.nanoTime();
+        String appId = request.appId();
+        if (!topicsChecked) {
+            TopicChecks.check(admin, config);
+            topicsChecked = true;
+        }
+        AppProducer producer = producerFor(appId);
+        long checkpointId = CheckpointIds.choose(appId, request.checkpointId(), newestCommitted(appId));
+        try (ProtectionWatcher watcher = request.waitProtected() ? ProtectionWatcher.start(config) : null) {
+            PublishResult result = producer.publish(checkpointId, request.metadata(), in, start);
+            log.info("committed checkpoint {} of {}: {} bytes in {} segments, SHA-256 {}, in {} ms", checkpointId,
+                    appId, result.totalBytes(), result.segments(), result.sha256(), result.elapsed().toMillis());
+            if (watcher == null) {
+                return result;
+            }
+            try {
+                if (config.stripeLocally()) {
+                    watcher.awaitProtected(appId, checkpointId, config.servers(), config.protectTimeout());
+                } else {
+                    watcher.awaitProtected(appId, checkpointId, config.protectTimeout());
+                }
+            } catch (NotProtectedException e) {
+                throw e.committed(result);
+            }
+            Duration protectedAfter = Duration.ofNanos(System.nanoTime() - start);
+            log.info("checkpoint {} of {} protected after {} ms", checkpointId, appId, protectedAfter.toMillis());
+            return result.withTimeToProtected(protectedAfter);
+        }
+    }
+
+    /**
+     * The application's newest committed checkpoint id, or empty when it has none: the larger
+     * of the id recorded by the bookkeeping offset commit of its publishes (exact at once, but
+     * expired by Kafka after {@code offsets.retention.minutes} without a publish) and the
+     * highest id among its manifests on the compacted manifests topic (written by the striper
+     * shortly after each commit, kept forever). Read-only; while a publish of the application
+     * is under way elsewhere the answer may already be stale.
+     *
+     * @throws IllegalArgumentException  when the application id is invalid
+     * @throws KafkaUnavailableException when the cluster does not answer in time
+     */
+    public OptionalLong newestCommitted(String appId) {
+        AppId.validate(appId);
+        return NewestCommitted.find(admin, config, appId);
+    }
+
+    private AppProducer producerFor(String appId) {
+        if (current != null && current.appId.equals(appId)) {
+            return current;
+        }
+        if (current != null) {
+            current.close(CLOSE_TIMEOUT);
+            current = null;
+        }
+        current = new AppProducer(appId);
+        return current;
+    }
+
+    private byte[] segmentBuffer() {
+        if (buffer == null || buffer.length != config.segmentBytes()) {
+            buffer = new byte[config.segmentBytes()];
+        }
+        return buffer;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this CheckpointPublisher is closed");
+        }
+    }
+
+    /** Closes the producer and the Admin client; an unfinished publish's transaction is aborted. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (current != null) {
+            current.close(CLOSE_TIMEOUT);
+            current = null;
+        }
+        admin.close(CLOSE_TIMEOUT);
+    }
+
+    /** The transactional producer of one application and how it writes a checkpoint. */
+    private final class AppProducer {
+
+        private final String appId;
+        private final String transactionalId;
+        private final KafkaProducer<String, byte[]> producer;
+        private final AtomicReference<Exception> sendError = new AtomicReference<>();
+        private final Callback onSent = (metadata, error) -> {
+            if (error != null) {
+                sendError.compareAndSet(null, error);
+            }
+        };
+
+        AppProducer(String appId) {
+            this.appId = appId;
+            this.transactionalId = config.transactionalId(appId);
+            try {
+                this.producer = new KafkaProducer<>(config.producerProps(appId), new StringSerializer(),
+                        new ByteArraySerializer());
+            } catch (KafkaException e) {
+                throw new KafkaUnavailableException(config.bootstrapServers(), "cannot create a Kafka producer: "
+                        + e.getMessage(), e);
+            }
+            try {
+                // Fences an earlier producer with this transactional id and aborts what it left open.
+                producer.initTransactions();
+            } catch (RuntimeException e) {
+                producer.close(Duration.ZERO);
+                if (KafkaCalls.isTimeout(e)) {
+                    throw KafkaCalls.unavailable(config.bootstrapServers(), "initialize the transactions of "
+                            + transactionalId, config.kafkaTimeout(), e);
+                }
+                throw e;
+            }
+            log.debug("producer {} ready", transactionalId);
+        }
+
+        PublishResult publish(long checkpointId, Map<String, String> metadata, InputStream in, long start)
+                throws IOException {
+            sendError.set(null);
+            producer.beginTransaction();
+            try {
+                Writer writer = config.stripeLocally() ? new StripingWriter(checkpointId) : new SegmentWriter();
+                Segmenter segments = new Segmenter(in, segmentBuffer(), config.segmentBytes());
+                while (segments.next()) {
+                    writer.segment(new CheckpointSegment(FORMAT_VERSION, appId, checkpointId, segments.index(),
+                            segments.offset(), ByteBuffer.wrap(segments.buffer(), 0, segments.length())));
+                    throwIfSendFailed();
+                }
+                byte[] sha256 = segments.sha256();
+                CheckpointCommit commit = new CheckpointCommit(FORMAT_VERSION, appId, checkpointId, segments.count(),
+                        segments.totalBytes(), ByteBuffer.wrap(sha256), System.currentTimeMillis(),
+                        config.segmentBytes(), new HashMap<>(metadata));
+                Future<RecordMetadata> last = writer.commit(commit);
+                producer.flush();
+                throwIfSendFailed();
+                RecordMetadata lastRecord = last.get();
+                // The id's bookkeeping record, committed or aborted together with the checkpoint.
+                producer.sendOffsetsToTransaction(
+                        Map.of(new TopicPartition(lastRecord.topic(), lastRecord.partition()),
+                                new OffsetAndMetadata(lastRecord.offset() + 1, CheckpointIds.metadata(checkpointId))),
+                        new ConsumerGroupMetadata(transactionalId));
+                producer.commitTransaction();
+                return new PublishResult(appId, checkpointId, segments.count(), segments.totalBytes(),
+                        HexFormat.of().formatHex(sha256), Duration.ofNanos(System.nanoTime() - start),
+                        Optional.empty());
+            } catch (IOException | RuntimeException | Error e) {
+                abort(checkpointId, e);
+                throw failure(checkpointId, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abort(checkpointId, e);
+                throw new InterruptException("interrupted while publishing checkpoint " + checkpointId + " of "
+                        + appId, e);
+            } catch (ExecutionException e) {
+                abort(checkpointId, e);
+                throw failure(checkpointId, e.getCause());
+            }
+        }
+
+        private void throwIfSendFailed() {
+            Exception error = sendError.get();
+            if (error != null) {
+                throw new KafkaException("Kafka refused a record of " + appId + ": " + error.getMessage(), error);
+            }
+        }
+
+        /** Aborts the open transaction; when that fails too, drops this producer so the next publish starts afresh. */
+        private void abort(long checkpointId, Throwable cause) {
+            try {
+                producer.abortTransaction();
+                log.warn("aborted checkpoint {} of {}: {}", checkpointId, appId, cause.toString());
+            } catch (RuntimeException e) {
+                log.warn("cannot abort checkpoint {} of {} after {}; the next publish of {} or the transaction "
+                        + "timeout aborts it: {}", checkpointId, appId, cause.toString(), appId, e.toString());
+                cause.addSuppressed(e);
+                discard();
+            }
+        }
+
+        /** The exception to throw for {@code error}: Kafka's timeouts become {@link KafkaUnavailableException}. */
+        private RuntimeException failure(long checkpointId, Throwable error) throws IOException {
+            String what = "publish checkpoint " + checkpointId + " of " + appId;
+            if (KafkaCalls.isTimeout(error)) {
+                return KafkaCalls.unavailable(config.bootstrapServers(), what + " (it may or may not have been "
+                        + "committed if the commit itself timed out)", config.kafkaTimeout(), error);
+            }
+            if (error instanceof ProducerFencedException) {
+                return new KafkaException("cannot " + what + ": another publisher of " + appId + " (transactional.id "
+                        + transactionalId + ") started since; this one is fenced off", error);
+            }
+            if (error instanceof IOException io) {
+                throw io;
+            }
+            if (error instanceof Error fatal) {
+                throw fatal;
+            }
+            return error instanceof RuntimeException runtime ? runtime : new KafkaException("cannot " + what, error);
+        }
+
+        private void discard() {
+            if (current == this) {
+                current = null;
+            }
+            producer.close(Duration.ZERO);
+        }
+
+        void close(Duration timeout) {
+            producer.close(timeout);
+        }
+
+        /** Where a checkpoint's segments and commit go. */
+        private interface Writer {
+            void segment(CheckpointSegment segment);
+
+            /** Sends the commit's records; returns the last one's future, whose position records the id. */
+            Future<RecordMetadata> commit(CheckpointCommit commit);
+        }
+
+        /** The striper's path: segments and commit to the checkpoints topic, key appId. */
+        private final class SegmentWriter implements Writer {
+            private final String topic = topics.names().checkpoints();
+            private final Serializer<Object> values = erase(topics.checkpoints().valueSerde().serializer());
+
+            @Override
+            public void segment(CheckpointSegment segment) {
+                producer.send(new ProducerRecord<>(topic, appId, values.serialize(topic, segment)), onSent);
+            }
+
+            @Override
+            public Future<RecordMetadata> commit(CheckpointCommit commit) {
+                return producer.send(new ProducerRecord<>(topic, appId, values.serialize(topic, commit)), onSent);
+            }
+        }
+
+        /**
+         * Local striping: units to their servers' stripes partitions, the manifest to every
+         * server's partition and to the manifests topic, key appId/checkpointId.
+         */
+        private final class StripingWriter implements Writer {
+            private final String stripesTopic = topics.names().stripes();
+            private final String manifestsTopic = topics.names().manifests();
+            private final Serializer<Object> stripes = erase(topics.stripes().valueSerde().serializer());
+            private final Serializer<CheckpointManifest> manifests = topics.manifests().valueSerde().serializer();
+            private final SegmentStriper striper = new SegmentStriper(config.policy().orElseThrow(), config.servers());
+            private final String key;
+
+            StripingWriter(long checkpointId) {
+                this.key = new CheckpointKey(appId, checkpointId).toString();
+            }
+
+            @Override
+            public void segment(CheckpointSegment segment) {
+                // The unit's data is the striper's reused cell buffer: serialized here, before the next cell.
+                striper.stripe(segment, (server, unit) -> producer.send(new ProducerRecord<>(stripesTopic, server, key,
+                        stripes.serialize(stripesTopic, unit)), onSent));
+            }
+
+            @Override
+            public Future<RecordMetadata> commit(CheckpointCommit commit) {
+                CheckpointManifest manifest = striper.manifest(commit);
+                byte[] onStripes = stripes.serialize(stripesTopic, manifest);
+                for (int server = 0; server < striper.servers(); server++) {
+                    producer.send(new ProducerRecord<>(stripesTopic, server, key, onStripes), onSent);
+                }
+                return producer.send(new ProducerRecord<>(manifestsTopic, key,
+                        manifests.serialize(manifestsTopic, manifest)), onSent);
+            }
+        }
+    }
+
+    /** A union topic's serializer takes any of its records; its type parameter says only SpecificRecord. */
+    @SuppressWarnings("unchecked")
+    private static Serializer<Object> erase(Serializer<?> serializer) {
+        return (Serializer<Object>) serializer;
+    }
+}

@@ -1,0 +1,149 @@
+package io.checkstripe.producer;
+
+import io.checkstripe.schemas.CheckpointKey;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds an application's newest committed checkpoint id from two records, and takes the
+ * larger:
+ *
+ * <ol>
+ *   <li><b>The bookkeeping offset commit.</b> Every publish commits, inside its own
+ *       transaction, a consumer-group offset for the group named like its
+ *       {@code transactional.id}, with metadata {@code checkpointId=<id>}. It becomes visible
+ *       exactly when the checkpoint does, and one Admin call reads it, so it is right even the
+ *       instant after a commit, before the striper has written a manifest. It is read with
+ *       {@code requireStable}, which waits out a transaction still completing. Kafka expires
+ *       offsets of an idle group after {@code offsets.retention.minutes} (7 days by default).</li>
+ *   <li><b>The compacted manifests topic</b>, read {@code read_committed} from start to end,
+ *       keys only ({@code appId/checkpointId}, so no value is decoded): one small record per
+ *       striped checkpoint, kept forever. It covers expired offsets and checkpoints published
+ *       by other means.</li>
+ * </ol>
+ *
+ * <p>The checkpoints topic itself is not read: its records are whole segments, so finding the
+ * newest commit there would mean fetching gigabytes of other applications' data.
+ */
+final class NewestCommitted {
+
+    private static final Logger log = LoggerFactory.getLogger(NewestCommitted.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private NewestCommitted() {
+    }
+
+    /** The larger of both records' newest id of {@code appId}, or empty when neither has one. */
+    static OptionalLong find(Admin admin, PublisherConfig config, String appId) {
+        OptionalLong bookkept = fromBookkeeping(admin, config, appId);
+        OptionalLong manifested = fromManifests(config, appId);
+        log.debug("newest committed checkpoint of {}: {} by the bookkeeping offsets, {} by the manifests", appId,
+                bookkept, manifested);
+        return CheckpointIds.max(bookkept, manifested);
+    }
+
+    /** The id recorded by the publishes' transactional offset commits. */
+    static OptionalLong fromBookkeeping(Admin admin, PublisherConfig config, String appId) {
+        String group = config.transactionalId(appId);
+        Map<TopicPartition, OffsetAndMetadata> offsets;
+        try {
+            offsets = KafkaCalls.get(admin.listConsumerGroupOffsets(group, new ListConsumerGroupOffsetsOptions()
+                    .requireStable(true)).partitionsToOffsetAndMetadata(), config.kafkaTimeout(),
+                    config.bootstrapServers(), "read the offsets of consumer group " + group);
+        } catch (GroupIdNotFoundException e) {
+            return OptionalLong.empty();
+        }
+        OptionalLong newest = OptionalLong.empty();
+        for (OffsetAndMetadata offset : offsets.values()) {
+            if (offset != null) {
+                newest = CheckpointIds.max(newest, CheckpointIds.parseMetadata(offset.metadata()));
+            }
+        }
+        return newest;
+    }
+
+    /** The highest id among the manifests topic's keys of {@code appId}. */
+    static OptionalLong fromManifests(PublisherConfig config, String appId) {
+        String topic = config.topics().names().manifests();
+        Duration timeout = config.kafkaTimeout();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config.consumerProps(),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = KafkaCalls.partitions(consumer, topic, timeout, config.bootstrapServers());
+            if (partitions.isEmpty()) {
+                log.info("manifests topic {} does not exist; the newest checkpoint id comes from the bookkeeping "
+                        + "offsets only", topic);
+                return OptionalLong.empty();
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends;
+            try {
+                ends = consumer.endOffsets(partitions, timeout);
+            } catch (TimeoutException e) {
+                throw KafkaCalls.unavailable(config.bootstrapServers(), "read the end offsets of topic " + topic,
+                        timeout, e);
+            }
+            OptionalLong newest = OptionalLong.empty();
+            long behind = Long.MAX_VALUE;
+            long idleSince = System.nanoTime();
+            while (true) {
+                long now = behind(consumer, ends, timeout, config.bootstrapServers());
+                if (now == 0) {
+                    return newest;
+                }
+                if (now < behind) {
+                    behind = now;
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince > timeout.toNanos()) {
+                    throw KafkaCalls.unavailable(config.bootstrapServers(), "read topic " + topic + " to its end "
+                            + ends + " (" + behind + " records short)", timeout, null);
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    newest = CheckpointIds.max(newest, idOf(record, appId));
+                }
+            }
+        }
+    }
+
+    /** How many offsets the consumer still has to pass to reach {@code ends}. */
+    private static long behind(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> ends, Duration timeout,
+                               String bootstrap) {
+        try {
+            long behind = 0;
+            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+                behind += Math.max(0, end.getValue() - consumer.position(end.getKey(), timeout));
+            }
+            return behind;
+        } catch (TimeoutException e) {
+            throw KafkaCalls.unavailable(bootstrap, "read the positions on " + ends.keySet(), timeout, e);
+        }
+    }
+
+    private static OptionalLong idOf(ConsumerRecord<String, byte[]> record, String appId) {
+        if (record.key() == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            CheckpointKey key = CheckpointKey.parse(record.key());
+            return key.appId().equals(appId) ? OptionalLong.of(key.checkpointId()) : OptionalLong.empty();
+        } catch (IllegalArgumentException e) {
+            log.warn("ignoring record with malformed key at {}-{} offset {}: {}", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            return OptionalLong.empty();
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.checkstripe.producer;
+
+import io.checkstripe.schemas.CheckpointKey;
+import io.checkstripe.schemas.avro.CheckpointAck;
+import io.checkstripe.schemas.avro.CheckpointManifest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Waits until a checkpoint is <em>protected</em>: every one of the N backup servers has
+ * published a {@link CheckpointAck} for it to the acks topic, which a sink does once the
+ * checkpoint's cells and manifest are durable in its store. Only then does the checkpoint
+ * survive the loss of servers as its policy promises; a commit alone only says Kafka has it.
+ *
+ * <p><b>Use.</b> {@link #start(PublisherConfig) Start} the watcher <em>before</em> publishing:
+ * it notes the end of the acks and manifests topics then, and later reads from there, so it
+ * neither misses an acknowledgement that comes quickly nor reads the topics' history. Then
+ * {@link #awaitProtected(String, long, Duration) await} each published checkpoint. It reads
+ * {@code read_committed}, with every partition assigned (no consumer group).
+ *
+ * <p><b>N</b> comes from the checkpoint's manifest on the manifests topic (the striper writes
+ * it with the N it striped for), so the publisher need not be told the striper's
+ * configuration; or the caller gives it ({@link #awaitProtected(String, long, int, Duration)}),
+ * as the producer does when it stripes locally. Acknowledgements from server indexes outside
+ * 0..N-1 are ignored.
+ *
+ * <p>Acknowledgements and manifests seen are remembered for every checkpoint while the
+ * watcher is open, so several checkpoints can be awaited one after another, in any order;
+ * memory grows with the number of checkpoints acknowledged meanwhile (a few dozen bytes each).
+ *
+ * <p>Not thread-safe (it owns a {@link KafkaConsumer}); close it when done.
+ */
+public final class ProtectionWatcher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ProtectionWatcher.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String acksTopic;
+    private final String manifestsTopic;
+    private final Deserializer<CheckpointAck> acks;
+    private final Deserializer<CheckpointManifest> manifests;
+    private final Map<CheckpointKey, SortedSet<Integer>> acked = new HashMap<>();
+    private final Map<CheckpointKey, Integer> serversOf = new HashMap<>();
+
+    private ProtectionWatcher(KafkaConsumer<String, byte[]> consumer, PublisherConfig config) {
+        this.consumer = consumer;
+        this.acksTopic = config.topics().names().acks();
+        this.manifestsTopic = config.topics().names().manifests();
+        this.acks = config.topics().acks().valueSerde().deserializer();
+        this.manifests = config.topics().manifests().valueSerde().deserializer();
+    }
+
+    /**
+     * Starts watching from the current end of the acks and manifests topics.
+     *
+     * @throws IllegalStateException     when the acks topic does not exist
+     * @throws KafkaUnavailableException when the cluster does not answer within
+     *     {@value PublisherConfig#KAFKA_TIMEOUT_MS_CONFIG}
+     */
+    public static ProtectionWatcher start(PublisherConfig config) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config.consumerProps(), new StringDeserializer(),
+                new ByteArrayDeserializer());
+        try {
+            ProtectionWatcher watcher = new ProtectionWatcher(consumer, config);
+            watcher.seekToEnd(config);
+            return watcher;
+        } catch (RuntimeException e) {
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
+            throw e;
+        }
+    }
+
+    private void seekToEnd(PublisherConfig config) {
+        Duration timeout = config.kafkaTimeout();
+        String bootstrap = config.bootstrapServers();
+        List<TopicPartition> partitions = new ArrayList<>(KafkaCalls.partitions(consumer, acksTopic, timeout, bootstrap));
+        if (partitions.isEmpty()) {
+            throw new IllegalStateException("acks topic " + acksTopic + " does not exist, so no backup server can "
+                    + "acknowledge a checkpoint; create checkstripe's topics first");
+        }
+        List<TopicPartition> manifestPartitions = KafkaCalls.partitions(consumer, manifestsTopic, timeout, bootstrap);
+        if (manifestPartitions.isEmpty()) {
+            log.warn("manifests topic {} does not exist: only waits given the number of servers can end", manifestsTopic);
+        }
+        partitions.addAll(manifestPartitions);
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = consumer.endOffsets(partitions, timeout);
+        } catch (TimeoutException e) {
+            throw KafkaCalls.unavailable(bootstrap, "read the end offsets of " + partitions, timeout, e);
+        }
+        ends.forEach(consumer::seek);
+        log.debug("watching for acknowledgements from {}", ends);
+    }
+
+    /**
+     * Waits until every server of the checkpoint's manifest acknowledged it.
+     *
+     * @return N, the number of servers that acknowledged it
+     * @throws NotProtectedException when {@code timeout} passes first, naming the servers
+     *     missing (or saying that no manifest arrived)
+     */
+    public int awaitProtected(String appId, long checkpointId, Duration timeout) {
+        return await(new CheckpointKey(appId, checkpointId), OptionalInt.empty(), timeout);
+    }
+
+    /**
+     * Waits until servers 0..{@code servers}-1 all acknowledged the checkpoint.
+     *
+     * @return {@code servers}
+     * @throws IllegalArgumentException when {@code servers} is less than 1
+     * @throws NotProtectedException    when {@code timeout} passes first, naming the servers missing
+     */
+    public int awaitProtected(String appId, long checkpointId, int servers, Duration timeout) {
+        if (servers < 1) {
+            throw new IllegalArgumentException("servers must be at least 1, got " + servers);
+        }
+        return await(new CheckpointKey(appId, checkpointId), OptionalInt.of(servers), timeout);
+    }
+
+    private int await(CheckpointKey key, OptionalInt givenServers, Duration timeout) {
+        if (timeout == null || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be a non-negative duration, got " + timeout);
+        }
+        long start = System.nanoTime();
+        while (true) {
+            OptionalInt servers = givenServers.isPresent() ? givenServers
+                    : serversOf.containsKey(key) ? OptionalInt.of(serversOf.get(key)) : OptionalInt.empty();
+            SortedSet<Integer> ackedBy = ackedBy(key, servers);
+            if (servers.isPresent() && ackedBy.size() == servers.getAsInt()) {
+                log.debug("{} protected: acknowledged by all {} servers", key, servers.getAsInt());
+                return servers.getAsInt();
+            }
+            long left = timeout.toNanos() - (System.nanoTime() - start);
+            if (left <= 0) {
+                throw new NotProtectedException(key.appId(), key.checkpointId(), servers, ackedBy,
+                        Duration.ofNanos(System.nanoTime() - start), manifestsTopic);
+            }
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofNanos(Math.min(left,
+                    POLL.toNanos())))) {
+                remember(record);
+            }
+        }
+    }
+
+    /** Acknowledging server indexes of {@code key}, within 0..N-1 when N is known. */
+    private SortedSet<Integer> ackedBy(CheckpointKey key, OptionalInt servers) {
+        SortedSet<Integer> all = acked.getOrDefault(key, new TreeSet<>());
+        return servers.isPresent() ? new TreeSet<>(all.headSet(servers.getAsInt())) : new TreeSet<>(all);
+    }
+
+    private void remember(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            return;
+        }
+        try {
+            if (record.topic().equals(acksTopic)) {
+                CheckpointAck ack = acks.deserialize(record.topic(), record.value());
+                if (ack.getServerIndex() < 0) {
+                    log.warn("ignoring acknowledgement with negative server index {} at {}-{}@{}",
+                            ack.getServerIndex(), record.topic(), record.partition(), record.offset());
+                    return;
+                }
+                acked.computeIfAbsent(new CheckpointKey(ack.getAppId(), ack.getCheckpointId()), k -> new TreeSet<>())
+                        .add(ack.getServerIndex());
+            } else {
+                CheckpointManifest manifest = manifests.deserialize(record.topic(), record.value());
+                serversOf.put(new CheckpointKey(manifest.getAppId(), manifest.getCheckpointId()), manifest.getServers());
+            }
+        } catch (RuntimeException e) {
+            log.warn("ignoring unreadable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                    e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}

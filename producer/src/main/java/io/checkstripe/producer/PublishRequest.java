@@ -1,0 +1,68 @@
+package io.checkstripe.producer;
+
+import io.checkstripe.schemas.AppId;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * What to publish a checkpoint as: the application, optionally its checkpoint id, the
+ * application's metadata and whether to wait until every backup server holds it.
+ *
+ * <p>The application id is validated here, so a bad one is refused before anything reaches
+ * Kafka. Without a checkpoint id the publisher takes the one after the application's newest
+ * committed checkpoint; an explicit id must be newer than that. Immutable.
+ *
+ * @param appId         a valid application id ({@link AppId})
+ * @param checkpointId  the checkpoint id to use, or empty for the next one
+ * @param metadata      free-form properties copied into the commit and the manifest
+ * @param waitProtected whether {@link CheckpointPublisher#publish} returns only once every
+ *                      backup server acknowledged the checkpoint
+ */
+public record PublishRequest(String appId, OptionalLong checkpointId, Map<String, String> metadata,
+                             boolean waitProtected) {
+
+    /**
+     * @throws IllegalArgumentException naming a bad application id, a negative checkpoint id or
+     *     a null metadata key or value
+     */
+    public PublishRequest {
+        AppId.validate(appId);
+        if (checkpointId == null) {
+            throw new IllegalArgumentException("checkpointId must be given or OptionalLong.empty(), not null");
+        }
+        if (checkpointId.isPresent() && checkpointId.getAsLong() < 0) {
+            throw new IllegalArgumentException("invalid checkpoint id " + checkpointId.getAsLong() + " of application "
+                    + appId + ": must not be negative");
+        }
+        if (metadata == null) {
+            throw new IllegalArgumentException("metadata must not be null; use an empty map");
+        }
+        metadata.forEach((key, value) -> {
+            if (key == null || value == null) {
+                throw new IllegalArgumentException("metadata of application " + appId + " has a null key or value: "
+                        + key + "=" + value);
+            }
+        });
+        metadata = Map.copyOf(metadata);
+    }
+
+    /** The next checkpoint of {@code appId}, no metadata, not waiting for protection. */
+    public static PublishRequest of(String appId) {
+        return new PublishRequest(appId, OptionalLong.empty(), Map.of(), false);
+    }
+
+    /** This request with an explicit checkpoint id. */
+    public PublishRequest withCheckpointId(long id) {
+        return new PublishRequest(appId, OptionalLong.of(id), metadata, waitProtected);
+    }
+
+    /** This request with the application's metadata. */
+    public PublishRequest withMetadata(Map<String, String> properties) {
+        return new PublishRequest(appId, checkpointId, properties, waitProtected);
+    }
+
+    /** This request, waiting (or not) until every backup server acknowledged the checkpoint. */
+    public PublishRequest withWaitProtected(boolean wait) {
+        return new PublishRequest(appId, checkpointId, metadata, wait);
+    }
+}

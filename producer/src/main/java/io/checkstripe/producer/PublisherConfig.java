@@ -1,0 +1,364 @@
+package io.checkstripe.producer;
+
+import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.schemas.AppId;
+import io.checkstripe.schemas.AvroSerdeConfig;
+import io.checkstripe.schemas.SchemaRegistries;
+import io.checkstripe.schemas.TopicNames;
+import io.checkstripe.schemas.Topics;
+import io.checkstripe.striper.SegmentStriper;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Configuration of {@link CheckpointPublisher} and {@link ProtectionWatcher}, in Kafka's
+ * style: every key has a {@code *_CONFIG} name, a {@code *_DOC}, a validator and a documented
+ * default, and a properties file given to {@code --command-config} configures it.
+ *
+ * <p><b>Kafka clients.</b> Every other key that a Kafka producer, consumer or Admin client
+ * knows ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}, {@code client.dns.lookup},
+ * ...) is passed to each client that knows it; {@code producer.}, {@code consumer.} and
+ * {@code admin.} prefixed keys reach that client only and win over unprefixed ones. The
+ * producer is tuned for few large, dense records; these are defaults a user may override:
+ * {@code compression.type=none} (checkpoint bytes rarely compress and compression would cost
+ * CPU on the critical path), {@code linger.ms=5}, {@code batch.size} one record of the largest
+ * size, {@code delivery.timeout.ms=120000} and {@code transaction.timeout.ms=300000}. These are
+ * raised to at least what one record needs: {@code max.request.size} and
+ * {@code buffer.memory} (at least 32 MiB and four records). These are forced, because
+ * publishing relies on them: {@code transactional.id} (see {@link #transactionalId(String)}),
+ * {@code enable.idempotence=true}, {@code acks=all}, {@code max.block.ms} =
+ * {@value #KAFKA_TIMEOUT_MS_CONFIG}, and {@code isolation.level=read_committed} for consumers.
+ *
+ * <p><b>Transactions.</b> {@code transaction.timeout.ms} must exceed the longest publish (a
+ * 2 GiB checkpoint at 50 MB/s takes 40 s) and at most the brokers'
+ * {@code transaction.max.timeout.ms} (15 min by default). It is also how long a publish that
+ * was killed can hold back {@code read_committed} readers of the partitions it wrote to, unless
+ * the same application publishes again first, which aborts it at once.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class PublisherConfig extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS_CONFIG = CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG;
+    public static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers to connect to first, host:port[,host:port...].";
+
+    public static final String SEGMENT_BYTES_CONFIG = "segment.bytes";
+    public static final int SEGMENT_BYTES_DEFAULT = 1 << 20;
+    /** Largest segment accepted: far above any sensible record size, low enough to keep one buffer cheap. */
+    public static final int MAX_SEGMENT_BYTES = 256 << 20;
+    public static final String SEGMENT_BYTES_DOC = "Bytes per segment: every segment but the last has exactly this "
+            + "length and is one Kafka record (one stripe when striping). Default 1 MiB; at most " + MAX_SEGMENT_BYTES
+            + ". The record must fit the topic's max.message.bytes, which is checked before publishing. When "
+            + "policy fixes a cell size (e.g. RS-6-3-128k) and this key is not set, segments are K x cell size.";
+
+    public static final String SCHEMA_REGISTRY_URL_CONFIG = AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG;
+    public static final String SCHEMA_REGISTRY_URL_DOC = AvroSerdeConfig.SCHEMA_REGISTRY_URL_DOC;
+
+    public static final String CHECKPOINTS_TOPIC_CONFIG = "checkpoints.topic";
+    public static final String CHECKPOINTS_TOPIC_DOC = "Topic of published segments and commits (key: appId).";
+
+    public static final String STRIPES_TOPIC_CONFIG = "stripes.topic";
+    public static final String STRIPES_TOPIC_DOC = "Topic of stripe units and manifests, partition i for backup "
+            + "server i; written only with stripe.locally=true.";
+
+    public static final String MANIFESTS_TOPIC_CONFIG = "manifests.topic";
+    public static final String MANIFESTS_TOPIC_DOC = "Compacted topic of checkpoint manifests (key: appId/checkpointId); "
+            + "read to find the newest committed checkpoint and the number of servers, written with stripe.locally=true.";
+
+    public static final String ACKS_TOPIC_CONFIG = "acks.topic";
+    public static final String ACKS_TOPIC_DOC = "Topic of the backup servers' durability acknowledgements, read when "
+            + "waiting until a checkpoint is protected.";
+
+    public static final String STRIPE_LOCALLY_CONFIG = "stripe.locally";
+    public static final String STRIPE_LOCALLY_DOC = "Form the stripes in this producer (claim 10) and write stripe "
+            + "units and manifests straight to the stripes and manifests topics, instead of publishing segments to "
+            + "the checkpoints topic for the striper. Needs policy and servers. Nothing is written to the "
+            + "checkpoints topic then.";
+
+    public static final String POLICY_CONFIG = "policy";
+    public static final String POLICY_DOC = "Redundancy policy, e.g. RS-3-2, XOR-4-1, MIRROR-3, STRIPE-4 or RS-6-3-128k. "
+            + "Required with stripe.locally=true; otherwise it only sets the default segment size of policies with a "
+            + "fixed cell size. No default.";
+
+    public static final String SERVERS_CONFIG = "servers";
+    public static final String SERVERS_DOC = "N, the number of backup servers (stripes topic partitions), at least the "
+            + "policy's cells per stripe. Required with stripe.locally=true and used only then: without it the number "
+            + "of servers a checkpoint needs acknowledgements from comes from the striper's manifest. 0 = not set.";
+
+    public static final String PROTECT_TIMEOUT_MS_CONFIG = "protect.timeout.ms";
+    public static final long PROTECT_TIMEOUT_MS_DEFAULT = 120_000L;
+    public static final String PROTECT_TIMEOUT_MS_DOC = "How long to wait, after the commit, for every backup server "
+            + "to acknowledge a checkpoint before failing with the list of servers that have not. Default 2 minutes.";
+
+    public static final String TRANSACTIONAL_ID_PREFIX_CONFIG = "transactional.id.prefix";
+    public static final String TRANSACTIONAL_ID_PREFIX_DEFAULT = "checkstripe-publish-";
+    public static final String TRANSACTIONAL_ID_PREFIX_DOC = "The producer's transactional.id is this prefix followed by "
+            + "the application id, so the next publish of an application fences a previous publisher of it and aborts "
+            + "its unfinished transaction. The same string names the consumer group whose transactional offset "
+            + "commit records each application's newest committed checkpoint id. Default "
+            + TRANSACTIONAL_ID_PREFIX_DEFAULT + ".";
+
+    public static final String KAFKA_TIMEOUT_MS_CONFIG = "kafka.timeout.ms";
+    public static final int KAFKA_TIMEOUT_MS_DEFAULT = 20_000;
+    public static final String KAFKA_TIMEOUT_MS_DOC = "How long a Kafka request may block (Admin calls, the producer's "
+            + "max.block.ms, consumer metadata and offsets) before the publish fails with KafkaUnavailableException. "
+            + "Default 20 s.";
+
+    /** Prefix of keys meant for the producer only. */
+    public static final String PRODUCER_PREFIX = "producer.";
+    /** Prefix of keys meant for the consumers only. */
+    public static final String CONSUMER_PREFIX = "consumer.";
+    /** Prefix of keys meant for the Admin client only. */
+    public static final String ADMIN_PREFIX = "admin.";
+
+    /**
+     * Bytes a record adds to its segment or cell: wire-format header, the other Avro fields
+     * (the application id at most 128 bytes), key, record and batch headers. An upper bound,
+     * about 500 bytes in fact, rounded up.
+     */
+    public static final int RECORD_OVERHEAD_BYTES = 1024;
+
+    private static final int MIN_BUFFER_MEMORY = 32 << 20;
+    private static final int RECORDS_IN_BUFFER = 4;
+    private static final ConfigDef CONFIG = configDef();
+
+    private final Topics topics;
+    private final Optional<RedundancyPolicy> policy;
+    private final int segmentBytes;
+
+    /**
+     * @throws ConfigException naming the key when a value is missing, malformed or
+     *     inconsistent with another (stripe.locally without policy or with too few servers, a
+     *     segment longer than one stripe of a fixed cell size, two topics with one name)
+     */
+    public PublisherConfig(Map<?, ?> props) {
+        super(CONFIG, props);
+        String policyName = getString(POLICY_CONFIG);
+        this.policy = policyName == null ? Optional.empty() : Optional.of(RedundancyPolicy.parse(policyName));
+        this.segmentBytes = effectiveSegmentBytes(props.containsKey(SEGMENT_BYTES_CONFIG));
+        if (getBoolean(STRIPE_LOCALLY_CONFIG)) {
+            RedundancyPolicy required = policy.orElseThrow(() -> new ConfigException(STRIPE_LOCALLY_CONFIG + "=true needs "
+                    + POLICY_CONFIG + " (e.g. RS-3-2) and " + SERVERS_CONFIG));
+            try {
+                SegmentStriper.checkServers(required, getInt(SERVERS_CONFIG));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(SERVERS_CONFIG, getInt(SERVERS_CONFIG), e.getMessage());
+            }
+        }
+        TopicNames names;
+        try {
+            names = new TopicNames(getString(CHECKPOINTS_TOPIC_CONFIG), getString(STRIPES_TOPIC_CONFIG),
+                    getString(MANIFESTS_TOPIC_CONFIG), getString(ACKS_TOPIC_CONFIG),
+                    TopicNames.defaults().deadLetters());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        try {
+            this.topics = new Topics(names, SchemaRegistries.forUrl(getString(SCHEMA_REGISTRY_URL_CONFIG)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, getString(SCHEMA_REGISTRY_URL_CONFIG), e.getMessage());
+        }
+    }
+
+    /** The definition of every key, for documentation and for tools that list them. */
+    public static ConfigDef configDef() {
+        TopicNames defaults = TopicNames.defaults();
+        return new ConfigDef()
+                .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, PublisherConfig::validateBootstrap,
+                        Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+                .define(SEGMENT_BYTES_CONFIG, Type.INT, SEGMENT_BYTES_DEFAULT, Range.between(1, MAX_SEGMENT_BYTES),
+                        Importance.MEDIUM, SEGMENT_BYTES_DOC)
+                .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "", Importance.MEDIUM, SCHEMA_REGISTRY_URL_DOC)
+                .define(CHECKPOINTS_TOPIC_CONFIG, Type.STRING, defaults.checkpoints(), new ConfigDef.NonEmptyString(),
+                        Importance.LOW, CHECKPOINTS_TOPIC_DOC)
+                .define(STRIPES_TOPIC_CONFIG, Type.STRING, defaults.stripes(), new ConfigDef.NonEmptyString(),
+                        Importance.LOW, STRIPES_TOPIC_DOC)
+                .define(MANIFESTS_TOPIC_CONFIG, Type.STRING, defaults.manifests(), new ConfigDef.NonEmptyString(),
+                        Importance.LOW, MANIFESTS_TOPIC_DOC)
+                .define(ACKS_TOPIC_CONFIG, Type.STRING, defaults.acks(), new ConfigDef.NonEmptyString(),
+                        Importance.LOW, ACKS_TOPIC_DOC)
+                .define(STRIPE_LOCALLY_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, STRIPE_LOCALLY_DOC)
+                .define(POLICY_CONFIG, Type.STRING, null, PublisherConfig::validatePolicy, Importance.MEDIUM,
+                        POLICY_DOC)
+                .define(SERVERS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM, SERVERS_DOC)
+                .define(PROTECT_TIMEOUT_MS_CONFIG, Type.LONG, PROTECT_TIMEOUT_MS_DEFAULT, Range.atLeast(1),
+                        Importance.MEDIUM, PROTECT_TIMEOUT_MS_DOC)
+                .define(TRANSACTIONAL_ID_PREFIX_CONFIG, Type.STRING, TRANSACTIONAL_ID_PREFIX_DEFAULT,
+                        new ConfigDef.NonNullValidator(), Importance.LOW, TRANSACTIONAL_ID_PREFIX_DOC)
+                .define(KAFKA_TIMEOUT_MS_CONFIG, Type.INT, KAFKA_TIMEOUT_MS_DEFAULT, Range.atLeast(100),
+                        Importance.MEDIUM, KAFKA_TIMEOUT_MS_DOC);
+    }
+
+    private static void validateBootstrap(String name, Object value) {
+        if (!(value instanceof List<?> list) || list.isEmpty() || list.stream().anyMatch(v -> v.toString().isBlank())) {
+            throw new ConfigException(name, value, "must list at least one host:port");
+        }
+    }
+
+    private static void validatePolicy(String name, Object value) {
+        if (value != null) {
+            try {
+                RedundancyPolicy.parse((String) value);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        }
+    }
+
+    private int effectiveSegmentBytes(boolean explicit) {
+        int configured = getInt(SEGMENT_BYTES_CONFIG);
+        if (policy.isEmpty() || !policy.get().hasFixedCellSize()) {
+            return configured;
+        }
+        int stripe = policy.get().maxSegmentLength();
+        if (!explicit) {
+            return Math.min(stripe, MAX_SEGMENT_BYTES);
+        }
+        if (configured > stripe) {
+            throw new ConfigException(SEGMENT_BYTES_CONFIG, configured, "one stripe of " + policy.get()
+                    + " holds at most " + stripe + " bytes (K x cell size); use at most that or leave "
+                    + SEGMENT_BYTES_CONFIG + " unset");
+        }
+        return configured;
+    }
+
+    /** {@code bootstrap.servers} as one string, for messages. */
+    public String bootstrapServers() {
+        return String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG));
+    }
+
+    /** The segment size in effect: {@value #SEGMENT_BYTES_CONFIG}, or K x cell size of a fixed-cell policy. */
+    public int segmentBytes() {
+        return segmentBytes;
+    }
+
+    /** The topics with their serdes, on the configured registry. */
+    public Topics topics() {
+        return topics;
+    }
+
+    /** Whether the producer forms the stripes itself. */
+    public boolean stripeLocally() {
+        return getBoolean(STRIPE_LOCALLY_CONFIG);
+    }
+
+    /** The configured policy, if any (always present with {@link #stripeLocally()}). */
+    public Optional<RedundancyPolicy> policy() {
+        return policy;
+    }
+
+    /** N, or 0 when not set (always set with {@link #stripeLocally()}). */
+    public int servers() {
+        return getInt(SERVERS_CONFIG);
+    }
+
+    /** How long to wait for every server's acknowledgement. */
+    public Duration protectTimeout() {
+        return Duration.ofMillis(getLong(PROTECT_TIMEOUT_MS_CONFIG));
+    }
+
+    /** How long one Kafka request may block. */
+    public Duration kafkaTimeout() {
+        return Duration.ofMillis(getInt(KAFKA_TIMEOUT_MS_CONFIG));
+    }
+
+    /**
+     * The {@code transactional.id} of an application's publisher, and the name of the consumer
+     * group recording its newest committed checkpoint id: {@value #TRANSACTIONAL_ID_PREFIX_CONFIG}
+     * followed by the application id.
+     *
+     * @throws IllegalArgumentException when the application id is invalid
+     */
+    public String transactionalId(String appId) {
+        return getString(TRANSACTIONAL_ID_PREFIX_CONFIG) + AppId.validate(appId);
+    }
+
+    /**
+     * The largest record a publish sends: a whole segment, or with local striping the longest
+     * cell of a segment, plus {@link #RECORD_OVERHEAD_BYTES}.
+     */
+    public int maxRecordBytes() {
+        int payload = stripeLocally() ? policy.orElseThrow().cellLength(segmentBytes) : segmentBytes;
+        return payload + RECORD_OVERHEAD_BYTES;
+    }
+
+    /** Settings of the publishing producer of {@code appId} (serializers are passed to its constructor). */
+    public Map<String, Object> producerProps(String appId) {
+        int record = maxRecordBytes();
+        Map<String, Object> props = clientProps(ProducerConfig.configNames(), PRODUCER_PREFIX);
+        props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, record);
+        props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        props.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 300_000);
+        long maxRequest = atLeast(props, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, record);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxRequest));
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, atLeast(props, ProducerConfig.BUFFER_MEMORY_CONFIG,
+                Math.max(MIN_BUFFER_MEMORY, (long) RECORDS_IN_BUFFER * record)));
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(appId));
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (long) getInt(KAFKA_TIMEOUT_MS_CONFIG));
+        return props;
+    }
+
+    /** Settings of a reading consumer: no group (partitions are assigned), read_committed, bounded calls. */
+    public Map<String, Object> consumerProps() {
+        Map<String, Object> props = clientProps(ConsumerConfig.configNames(), CONSUMER_PREFIX);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, getInt(KAFKA_TIMEOUT_MS_CONFIG));
+        return props;
+    }
+
+    /** Settings of the Admin client: every call bounded by {@value #KAFKA_TIMEOUT_MS_CONFIG}. */
+    public Map<String, Object> adminProps() {
+        int timeout = getInt(KAFKA_TIMEOUT_MS_CONFIG);
+        Map<String, Object> props = clientProps(AdminClientConfig.configNames(), ADMIN_PREFIX);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout);
+        return props;
+    }
+
+    /** Originals this client knows, then its prefixed overrides, then bootstrap.servers. */
+    private Map<String, Object> clientProps(Set<String> known, String prefix) {
+        Map<String, Object> props = new HashMap<>();
+        originals().forEach((key, value) -> {
+            if (known.contains(key)) {
+                props.put(key, value);
+            }
+        });
+        props.putAll(originalsWithPrefix(prefix));
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return props;
+    }
+
+    /** {@code minimum}, or the larger value the user gave for {@code key}. */
+    private static long atLeast(Map<String, Object> props, String key, long minimum) {
+        Object given = props.get(key);
+        if (given == null) {
+            return minimum;
+        }
+        try {
+            return Math.max(minimum, Long.parseLong(given.toString().strip()));
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key, given, "not a whole number of bytes");
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.checkstripe.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.checkstripe.schemas.TopicNames;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class PublisherConfigTest {
+
+    private static Map<String, Object> props(Object... keyValues) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", "localhost:9092");
+        for (int i = 0; i < keyValues.length; i += 2) {
+            props.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return props;
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        PublisherConfig config = new PublisherConfig(props());
+
+        assertThat(config.segmentBytes()).isEqualTo(1_048_576);
+        assertThat(config.topics().names()).isEqualTo(TopicNames.defaults());
+        assertThat(config.stripeLocally()).isFalse();
+        assertThat(config.policy()).isEmpty();
+        assertThat(config.servers()).isZero();
+        assertThat(config.protectTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.kafkaTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(config.transactionalId("app-1")).isEqualTo("checkstripe-publish-app-1");
+        assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
+        assertThat(config.maxRecordBytes()).isEqualTo(1_048_576 + PublisherConfig.RECORD_OVERHEAD_BYTES);
+    }
+
+    @Test
+    void bootstrapServersAreRequired() {
+        assertThatThrownBy(() -> new PublisherConfig(Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("bootstrap.servers");
+    }
+
+    @Test
+    void segmentSizeOutOfRangeIsRefusedNamingTheKey() {
+        for (Object bad : new Object[] {0, -1, PublisherConfig.MAX_SEGMENT_BYTES + 1, "lots"}) {
+            assertThatThrownBy(() -> new PublisherConfig(props("segment.bytes", bad)))
+                    .as("segment.bytes=%s", bad)
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("segment.bytes");
+        }
+        assertThat(new PublisherConfig(props("segment.bytes", "4096")).segmentBytes()).isEqualTo(4096);
+    }
+
+    @Test
+    void malformedPolicyIsRefusedWithWhatIsAllowed() {
+        assertThatThrownBy(() -> new PublisherConfig(props("policy", "RS-3")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("policy").hasMessageContaining("RS-K-M");
+    }
+
+    @Test
+    void localStripingNeedsAPolicyAndEnoughServers() {
+        assertThatThrownBy(() -> new PublisherConfig(props("stripe.locally", true)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("policy");
+        assertThatThrownBy(() -> new PublisherConfig(props("stripe.locally", true, "policy", "RS-3-2", "servers", 4)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("servers").hasMessageContaining("at least 5").hasMessageContaining("got 4");
+
+        PublisherConfig config = new PublisherConfig(props("stripe.locally", "true", "policy", "rs-3-2",
+                "servers", "6"));
+        assertThat(config.stripeLocally()).isTrue();
+        assertThat(config.policy()).hasValueSatisfying(p -> assertThat(p.name()).isEqualTo("RS-3-2"));
+        assertThat(config.servers()).isEqualTo(6);
+        // A cell of a 1 MiB segment is ceil(1048576 / 3) bytes.
+        assertThat(config.maxRecordBytes()).isEqualTo(349_526 + PublisherConfig.RECORD_OVERHEAD_BYTES);
+    }
+
+    @Test
+    void fixedCellPolicySetsTheDefaultSegmentToOneStripe() {
+        assertThat(new PublisherConfig(props("policy", "RS-6-3-128k")).segmentBytes()).isEqualTo(6 * 128 * 1024);
+        assertThat(new PublisherConfig(props("policy", "RS-6-3-128k", "segment.bytes", 4096)).segmentBytes())
+                .isEqualTo(4096);
+        assertThatThrownBy(() -> new PublisherConfig(props("policy", "RS-6-3-128k", "segment.bytes", 6 * 131072 + 1)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("segment.bytes").hasMessageContaining(Integer.toString(6 * 131072));
+    }
+
+    @Test
+    void topicNamesAreConfigurableButMustBeLegalAndDistinct() {
+        PublisherConfig config = new PublisherConfig(props("checkpoints.topic", "cp", "acks.topic", "ak"));
+        assertThat(config.topics().names().checkpoints()).isEqualTo("cp");
+        assertThat(config.topics().names().acks()).isEqualTo("ak");
+
+        assertThatThrownBy(() -> new PublisherConfig(props("checkpoints.topic", "stripes")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("\"stripes\"");
+        assertThatThrownBy(() -> new PublisherConfig(props("manifests.topic", "no/slash")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("no/slash");
+    }
+
+    @Test
+    void badSchemaRegistryUrlIsRefused() {
+        assertThatThrownBy(() -> new PublisherConfig(props("schema.registry.url", "ftp://x")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("schema.registry.url")
+                .hasMessageContaining("ftp://x");
+    }
+
+    @Test
+    void producerIsTunedForLargeRecordsAndKeepsWhatPublishingNeeds() {
+        PublisherConfig config = new PublisherConfig(props(
+                "security.protocol", "SSL",
+                "acks", "1",
+                "enable.idempotence", "false",
+                "max.block.ms", "999999",
+                "transactional.id", "mine",
+                "compression.type", "lz4",
+                "max.request.size", "1000",
+                "producer.linger.ms", "50",
+                "kafka.timeout.ms", "3000"));
+
+        Map<String, Object> producer = config.producerProps("app");
+
+        assertThat(producer)
+                .containsEntry("bootstrap.servers", "localhost:9092")
+                .containsEntry("security.protocol", "SSL")
+                .containsEntry("transactional.id", "checkstripe-publish-app")
+                .containsEntry("enable.idempotence", true)
+                .containsEntry("acks", "all")
+                .containsEntry("max.block.ms", 3000L)
+                .containsEntry("compression.type", "lz4")
+                .containsEntry("linger.ms", "50")
+                .containsEntry("batch.size", config.maxRecordBytes())
+                .containsEntry("max.request.size", config.maxRecordBytes())
+                .containsEntry("buffer.memory", 32L << 20)
+                .containsEntry("transaction.timeout.ms", 300_000)
+                .doesNotContainKeys("segment.bytes", "kafka.timeout.ms", "producer.linger.ms");
+        assertThat(new PublisherConfig(props()).producerProps("app"))
+                .containsEntry("compression.type", "none")
+                .containsEntry("linger.ms", 5);
+    }
+
+    @Test
+    void largerUserLimitsAreKeptAndBufferMemoryHoldsSeveralRecords() {
+        PublisherConfig config = new PublisherConfig(props("max.request.size", 50_000_000,
+                "segment.bytes", 64 << 20));
+
+        Map<String, Object> producer = config.producerProps("app");
+
+        assertThat(producer).containsEntry("max.request.size", (64 << 20) + PublisherConfig.RECORD_OVERHEAD_BYTES);
+        assertThat(new PublisherConfig(props("max.request.size", 200_000_000)).producerProps("app"))
+                .containsEntry("max.request.size", 200_000_000);
+        assertThat(producer).containsEntry("buffer.memory", 4L * ((64 << 20) + PublisherConfig.RECORD_OVERHEAD_BYTES));
+    }
+
+    @Test
+    void consumersReadCommittedWithoutAGroupWhateverTheUserSays() {
+        PublisherConfig config = new PublisherConfig(props("isolation.level", "read_uncommitted", "group.id", "g",
+                "sasl.mechanism", "PLAIN", "consumer.client.id", "watcher"));
+
+        assertThat(config.consumerProps())
+                .containsEntry("isolation.level", "read_committed")
+                .containsEntry("enable.auto.commit", false)
+                .containsEntry("allow.auto.create.topics", false)
+                .containsEntry("default.api.timeout.ms", 20_000)
+                .containsEntry("sasl.mechanism", "PLAIN")
+                .containsEntry("client.id", "watcher")
+                .doesNotContainKey("group.id");
+    }
+
+    @Test
+    void adminCallsAreBoundedByTheKafkaTimeout() {
+        PublisherConfig config = new PublisherConfig(props("kafka.timeout.ms", 1500, "ssl.truststore.location", "/t"));
+
+        assertThat(config.adminProps())
+                .containsEntry("default.api.timeout.ms", 1500)
+                .containsEntry("request.timeout.ms", 1500)
+                .containsEntry("ssl.truststore.location", "/t")
+                .doesNotContainKey("kafka.timeout.ms");
+        assertThatThrownBy(() -> new PublisherConfig(props("kafka.timeout.ms", 10)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("kafka.timeout.ms");
+    }
+
+    @Test
+    void transactionalIdCarriesAValidAppIdOnly() {
+        PublisherConfig config = new PublisherConfig(props("transactional.id.prefix", "prod-"));
+
+        assertThat(config.transactionalId("billing")).isEqualTo("prod-billing");
+        assertThatThrownBy(() -> config.transactionalId("../etc"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("../etc");
+    }
+
+    @Test
+    void everyKeyIsDocumented() {
+        assertThat(PublisherConfig.configDef().configKeys().values())
+                .allSatisfy(key -> assertThat(key.documentation).as(key.name).isNotBlank())
+                .extracting(key -> key.name)
+                .contains("bootstrap.servers", "segment.bytes", "schema.registry.url", "checkpoints.topic",
+                        "stripes.topic", "manifests.topic", "acks.topic", "stripe.locally", "policy", "servers",
+                        "protect.timeout.ms", "transactional.id.prefix", "kafka.timeout.ms");
+    }
+}
