@@ -8,7 +8,6 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -179,12 +178,14 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     /** Sends the request and returns the JSON answer of a 2xx response; anything else throws. */
     private JsonNode send(String what, HttpRequest request) {
         HttpResponse<String> response;
+        long startNanos = System.nanoTime();
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpConnectTimeoutException e) {
-            throw unreachable(what, "no connection within " + connectTimeout.toMillis() + " ms", e);
         } catch (HttpTimeoutException e) {
-            throw unreachable(what, "no answer within " + requestTimeout.toMillis() + " ms", e);
+            // The JDK client may call a request timeout a connect timeout, so state both limits.
+            throw unreachable(what, "timed out after " + (System.nanoTime() - startNanos) / 1_000_000
+                    + " ms; connect timeout " + connectTimeout.toMillis() + " ms, request timeout "
+                    + requestTimeout.toMillis() + " ms", e);
         } catch (ConnectException e) {
             throw unreachable(what, "connection refused", e);
         } catch (IOException e) {
