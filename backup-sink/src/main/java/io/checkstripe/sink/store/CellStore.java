@@ -2,7 +2,6 @@ package io.checkstripe.sink.store;
 
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.CorruptCellException;
-import io.checkstripe.codec.Crc32c;
 import io.checkstripe.codec.RedundancyPolicy;
 import java.io.Closeable;
 import java.io.IOException;
@@ -261,10 +260,7 @@ public final class CellStore implements Closeable {
         CellLog l = logFor(new CheckpointRef(h.appId(), h.checkpointId()), true);
         indexed(l);
         checkConsistent(l, h.policy(), h.servers(), "cell " + h.key());
-        int computed = Crc32c.of(cell.data(), 0, cell.data().length);
-        if (computed != h.crc32c()) {
-            throw new CorruptCellException("cell offered to the store in " + dataDir + ", " + h, h.crc32c(), computed);
-        }
+        CellReadResult.of(cell).verified();
         CellLog.Entry existing = l.index().get(h.key());
         if (existing != null) {
             if (existing.segmentOffset() != h.segmentOffset() || existing.segmentLength() != h.segmentLength()
@@ -374,6 +370,7 @@ public final class CellStore implements Closeable {
         checkWritable();
         CheckpointRef ref = ref(app, checkpointId);
         CellLog l = logs.remove(ref);
+        boolean buffered = l != null && l.hasPending();
         if (l != null) {
             pendingBytes -= l.pendingBytes();
             l.closeWriter();
@@ -385,7 +382,7 @@ public final class CellStore implements Closeable {
         }
         Path dir = checkpointDir(ref);
         if (!Files.isDirectory(dir)) {
-            return false;
+            return buffered;
         }
         Path trash = dataDir.resolve(TRASH).resolve(app + "-" + checkpointName(checkpointId) + "-" + System.nanoTime());
         Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
@@ -980,6 +977,7 @@ public final class CellStore implements Closeable {
     }
 
     private static void createStore(Path dir, int serverIndex, FileChannels channels) throws IOException {
+        Files.deleteIfExists(dir.resolve(PROPERTIES + ".tmp")); // a creation interrupted by a crash
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> !p.getFileName().toString().equals(LOCK))) {
             if (entries.iterator().hasNext()) {
                 throw new IOException("data directory " + dir + " is not empty and holds no cell store (" + PROPERTIES

@@ -1,6 +1,5 @@
 package io.checkstripe.sink.store;
 
-import io.checkstripe.codec.Crc32c;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -24,11 +23,6 @@ public record StoredCell(CellHeader header, byte[] data) {
             throw new IllegalArgumentException("cell " + header + " has " + data.length + " bytes of data, expected "
                     + header.cellLength());
         }
-    }
-
-    /** Whether the bytes match the header's CRC32C. */
-    public boolean intact() {
-        return Crc32c.of(data, 0, data.length) == header.crc32c();
     }
 
     @Override
