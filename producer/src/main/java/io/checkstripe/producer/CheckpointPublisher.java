@@ -144,7 +144,8 @@ public final class CheckpointPublisher implements AutoCloseable {
      *
      * @throws IllegalArgumentException      when the id is not newer ({@link CheckpointIdNotNewerException})
      *     or the segment size does not fit the topic
-     * @throws IllegalStateException         when a topic is missing or has too few partitions
+     * @throws io.checkstripe.schemas.TopicProvisioner.TopicMismatchException when a topic is missing or
+     *     has the wrong layout
      * @throws KafkaUnavailableException     when the cluster does not answer in time
      * @throws NotProtectedException         when waiting for protection times out; the
      *     checkpoint is committed ({@link NotProtectedException#committedResult()})

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -28,6 +29,10 @@ import org.apache.kafka.common.config.ConfigException;
  * Configuration of {@link CheckpointPublisher} and {@link ProtectionWatcher}, in Kafka's
  * style: every key has a {@code *_CONFIG} name, a {@code *_DOC}, a validator and a documented
  * default, and a properties file given to {@code --command-config} configures it.
+ *
+ * <p>checkstripe's own keys start with {@code checkstripe.} and mean what they mean for the
+ * striper ({@code checkstripe.policy}, {@code checkstripe.servers},
+ * {@code checkstripe.topic.*}), so one properties file can configure both.
  *
  * <p><b>Kafka clients.</b> Every other key that a Kafka producer, consumer or Admin client
  * knows ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}, {@code client.dns.lookup},
@@ -56,55 +61,63 @@ public final class PublisherConfig extends AbstractConfig {
     public static final String BOOTSTRAP_SERVERS_CONFIG = CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG;
     public static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers to connect to first, host:port[,host:port...].";
 
-    public static final String SEGMENT_BYTES_CONFIG = "segment.bytes";
+    public static final String SEGMENT_BYTES_CONFIG = "checkstripe.segment.bytes";
     public static final int SEGMENT_BYTES_DEFAULT = 1 << 20;
     /** Largest segment accepted: far above any sensible record size, low enough to keep one buffer cheap. */
     public static final int MAX_SEGMENT_BYTES = 256 << 20;
     public static final String SEGMENT_BYTES_DOC = "Bytes per segment: every segment but the last has exactly this "
             + "length and is one Kafka record (one stripe when striping). Default 1 MiB; at most " + MAX_SEGMENT_BYTES
             + ". The record must fit the topic's max.message.bytes, which is checked before publishing. When "
-            + "policy fixes a cell size (e.g. RS-6-3-128k) and this key is not set, segments are K x cell size.";
+            + "checkstripe.policy fixes a cell size (e.g. RS-6-3-128k) and this key is not set, segments are "
+            + "K x cell size.";
 
     public static final String SCHEMA_REGISTRY_URL_CONFIG = AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG;
     public static final String SCHEMA_REGISTRY_URL_DOC = AvroSerdeConfig.SCHEMA_REGISTRY_URL_DOC;
 
-    public static final String CHECKPOINTS_TOPIC_CONFIG = "checkpoints.topic";
-    public static final String CHECKPOINTS_TOPIC_DOC = "Topic of published segments and commits (key: appId).";
+    public static final String TOPIC_PREFIX_CONFIG = "checkstripe.topic.prefix";
+    public static final String TOPIC_PREFIX_DOC = "Put in front of every default topic name, e.g. 'prod.' gives "
+            + "prod.checkpoints, prod.stripes, ... A topic whose name is set individually is not prefixed.";
 
-    public static final String STRIPES_TOPIC_CONFIG = "stripes.topic";
-    public static final String STRIPES_TOPIC_DOC = "Topic of stripe units and manifests, partition i for backup "
-            + "server i; written only with stripe.locally=true.";
+    public static final String TOPIC_CHECKPOINTS_CONFIG = "checkstripe.topic.checkpoints";
+    public static final String TOPIC_CHECKPOINTS_DOC = "Topic of published segments and commits (key: appId); empty: "
+            + "prefix + checkpoints.";
 
-    public static final String MANIFESTS_TOPIC_CONFIG = "manifests.topic";
-    public static final String MANIFESTS_TOPIC_DOC = "Compacted topic of checkpoint manifests (key: appId/checkpointId); "
-            + "read to find the newest committed checkpoint and the number of servers, written with stripe.locally=true.";
+    public static final String TOPIC_STRIPES_CONFIG = "checkstripe.topic.stripes";
+    public static final String TOPIC_STRIPES_DOC = "Topic of stripe units and manifests, partition i for backup "
+            + "server i, written only with checkstripe.stripe.locally=true; empty: prefix + stripes.";
 
-    public static final String ACKS_TOPIC_CONFIG = "acks.topic";
-    public static final String ACKS_TOPIC_DOC = "Topic of the backup servers' durability acknowledgements, read when "
-            + "waiting until a checkpoint is protected.";
+    public static final String TOPIC_MANIFESTS_CONFIG = "checkstripe.topic.manifests";
+    public static final String TOPIC_MANIFESTS_DOC = "Compacted topic of checkpoint manifests (key: appId/checkpointId), "
+            + "read for the newest committed checkpoint and the number of servers, written with "
+            + "checkstripe.stripe.locally=true; empty: prefix + checkpoint-manifests.";
 
-    public static final String STRIPE_LOCALLY_CONFIG = "stripe.locally";
+    public static final String TOPIC_ACKS_CONFIG = "checkstripe.topic.acks";
+    public static final String TOPIC_ACKS_DOC = "Topic of the backup servers' durability acknowledgements, read when "
+            + "waiting until a checkpoint is protected; empty: prefix + checkpoint-acks.";
+
+    public static final String STRIPE_LOCALLY_CONFIG = "checkstripe.stripe.locally";
     public static final String STRIPE_LOCALLY_DOC = "Form the stripes in this producer (claim 10) and write stripe "
             + "units and manifests straight to the stripes and manifests topics, instead of publishing segments to "
-            + "the checkpoints topic for the striper. Needs policy and servers. Nothing is written to the "
-            + "checkpoints topic then.";
+            + "the checkpoints topic for the striper. Needs checkstripe.policy and checkstripe.servers. Nothing is "
+            + "written to the checkpoints topic then.";
 
-    public static final String POLICY_CONFIG = "policy";
+    public static final String POLICY_CONFIG = "checkstripe.policy";
     public static final String POLICY_DOC = "Redundancy policy, e.g. RS-3-2, XOR-4-1, MIRROR-3, STRIPE-4 or RS-6-3-128k. "
-            + "Required with stripe.locally=true; otherwise it only sets the default segment size of policies with a "
-            + "fixed cell size. No default.";
+            + "Required with checkstripe.stripe.locally=true; otherwise it only sets the default segment size of "
+            + "policies with a fixed cell size. No default.";
 
-    public static final String SERVERS_CONFIG = "servers";
+    public static final String SERVERS_CONFIG = "checkstripe.servers";
     public static final String SERVERS_DOC = "N, the number of backup servers (stripes topic partitions), at least the "
-            + "policy's cells per stripe. Required with stripe.locally=true and used only then: without it the number "
-            + "of servers a checkpoint needs acknowledgements from comes from the striper's manifest. 0 = not set.";
+            + "policy's cells per stripe. Required with checkstripe.stripe.locally=true and used only then: otherwise "
+            + "the number of servers a checkpoint needs acknowledgements from comes from the striper's manifest. "
+            + "0 = not set.";
 
-    public static final String PROTECT_TIMEOUT_MS_CONFIG = "protect.timeout.ms";
+    public static final String PROTECT_TIMEOUT_MS_CONFIG = "checkstripe.protect.timeout.ms";
     public static final long PROTECT_TIMEOUT_MS_DEFAULT = 120_000L;
     public static final String PROTECT_TIMEOUT_MS_DOC = "How long to wait, after the commit, for every backup server "
             + "to acknowledge a checkpoint before failing with the list of servers that have not. Default 2 minutes.";
 
-    public static final String TRANSACTIONAL_ID_PREFIX_CONFIG = "transactional.id.prefix";
+    public static final String TRANSACTIONAL_ID_PREFIX_CONFIG = "checkstripe.transactional.id.prefix";
     public static final String TRANSACTIONAL_ID_PREFIX_DEFAULT = "checkstripe-publish-";
     public static final String TRANSACTIONAL_ID_PREFIX_DOC = "The producer's transactional.id is this prefix followed by "
             + "the application id, so the next publish of an application fences a previous publisher of it and aborts "
@@ -112,7 +125,7 @@ public final class PublisherConfig extends AbstractConfig {
             + "commit records each application's newest committed checkpoint id. Default "
             + TRANSACTIONAL_ID_PREFIX_DEFAULT + ".";
 
-    public static final String KAFKA_TIMEOUT_MS_CONFIG = "kafka.timeout.ms";
+    public static final String KAFKA_TIMEOUT_MS_CONFIG = "checkstripe.kafka.timeout.ms";
     public static final int KAFKA_TIMEOUT_MS_DEFAULT = 20_000;
     public static final String KAFKA_TIMEOUT_MS_DOC = "How long a Kafka request may block (Admin calls, the producer's "
             + "max.block.ms, consumer metadata and offsets) before the publish fails with KafkaUnavailableException. "
@@ -142,7 +155,7 @@ public final class PublisherConfig extends AbstractConfig {
 
     /**
      * @throws ConfigException naming the key when a value is missing, malformed or
-     *     inconsistent with another (stripe.locally without policy or with too few servers, a
+     *     inconsistent with another (local striping without a policy or with too few servers, a
      *     segment longer than one stripe of a fixed cell size, two topics with one name)
      */
     public PublisherConfig(Map<?, ?> props) {
@@ -159,14 +172,7 @@ public final class PublisherConfig extends AbstractConfig {
                 throw new ConfigException(SERVERS_CONFIG, getInt(SERVERS_CONFIG), e.getMessage());
             }
         }
-        TopicNames names;
-        try {
-            names = new TopicNames(getString(CHECKPOINTS_TOPIC_CONFIG), getString(STRIPES_TOPIC_CONFIG),
-                    getString(MANIFESTS_TOPIC_CONFIG), getString(ACKS_TOPIC_CONFIG),
-                    TopicNames.defaults().deadLetters());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage());
-        }
+        TopicNames names = topicNames();
         try {
             this.topics = new Topics(names, SchemaRegistries.forUrl(getString(SCHEMA_REGISTRY_URL_CONFIG)));
         } catch (IllegalArgumentException e) {
@@ -176,21 +182,17 @@ public final class PublisherConfig extends AbstractConfig {
 
     /** The definition of every key, for documentation and for tools that list them. */
     public static ConfigDef configDef() {
-        TopicNames defaults = TopicNames.defaults();
         return new ConfigDef()
                 .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, PublisherConfig::validateBootstrap,
                         Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
                 .define(SEGMENT_BYTES_CONFIG, Type.INT, SEGMENT_BYTES_DEFAULT, Range.between(1, MAX_SEGMENT_BYTES),
                         Importance.MEDIUM, SEGMENT_BYTES_DOC)
                 .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "", Importance.MEDIUM, SCHEMA_REGISTRY_URL_DOC)
-                .define(CHECKPOINTS_TOPIC_CONFIG, Type.STRING, defaults.checkpoints(), new ConfigDef.NonEmptyString(),
-                        Importance.LOW, CHECKPOINTS_TOPIC_DOC)
-                .define(STRIPES_TOPIC_CONFIG, Type.STRING, defaults.stripes(), new ConfigDef.NonEmptyString(),
-                        Importance.LOW, STRIPES_TOPIC_DOC)
-                .define(MANIFESTS_TOPIC_CONFIG, Type.STRING, defaults.manifests(), new ConfigDef.NonEmptyString(),
-                        Importance.LOW, MANIFESTS_TOPIC_DOC)
-                .define(ACKS_TOPIC_CONFIG, Type.STRING, defaults.acks(), new ConfigDef.NonEmptyString(),
-                        Importance.LOW, ACKS_TOPIC_DOC)
+                .define(TOPIC_PREFIX_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_PREFIX_DOC)
+                .define(TOPIC_CHECKPOINTS_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_CHECKPOINTS_DOC)
+                .define(TOPIC_STRIPES_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_STRIPES_DOC)
+                .define(TOPIC_MANIFESTS_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_MANIFESTS_DOC)
+                .define(TOPIC_ACKS_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_ACKS_DOC)
                 .define(STRIPE_LOCALLY_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, STRIPE_LOCALLY_DOC)
                 .define(POLICY_CONFIG, Type.STRING, null, PublisherConfig::validatePolicy, Importance.MEDIUM,
                         POLICY_DOC)
@@ -201,6 +203,25 @@ public final class PublisherConfig extends AbstractConfig {
                         new ConfigDef.NonNullValidator(), Importance.LOW, TRANSACTIONAL_ID_PREFIX_DOC)
                 .define(KAFKA_TIMEOUT_MS_CONFIG, Type.INT, KAFKA_TIMEOUT_MS_DEFAULT, Range.atLeast(100),
                         Importance.MEDIUM, KAFKA_TIMEOUT_MS_DOC);
+    }
+
+    /** The default names with the prefix, then each name set individually (as the striper's configuration does). */
+    private TopicNames topicNames() {
+        try {
+            TopicNames names = TopicNames.defaults().withPrefix(getString(TOPIC_PREFIX_CONFIG));
+            names = override(names, names::withCheckpoints, TOPIC_CHECKPOINTS_CONFIG);
+            names = override(names, names::withStripes, TOPIC_STRIPES_CONFIG);
+            names = override(names, names::withManifests, TOPIC_MANIFESTS_CONFIG);
+            return override(names, names::withAcks, TOPIC_ACKS_CONFIG);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid topic names (" + TOPIC_PREFIX_CONFIG + " or checkstripe.topic.*): "
+                    + e.getMessage());
+        }
+    }
+
+    private TopicNames override(TopicNames names, Function<String, TopicNames> with, String key) {
+        String name = getString(key);
+        return name.isEmpty() ? names : with.apply(name);
     }
 
     private static void validateBootstrap(String name, Object value) {

@@ -1,24 +1,28 @@
 package io.checkstripe.producer;
 
 import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.schemas.TopicNames;
+import io.checkstripe.schemas.TopicProvisioner;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.errors.TimeoutException;
 
 /**
- * Checks, before anything is sent, that the topics a publish writes exist, that the stripes
- * topic has a partition per backup server, and that the largest record fits the topic's
- * {@code max.message.bytes} (a topic created with Kafka's defaults takes about 1 MiB, which a
- * 1 MiB segment plus its record overhead exceeds): failing early with the numbers beats
- * failing with a {@code RecordTooLargeException} after streaming part of the checkpoint.
+ * Checks, before anything is sent, the topics a publish writes: that they exist and have the
+ * layout checkstripe needs (the schemas module's {@link TopicProvisioner}: the stripes topic
+ * has exactly one partition per backup server, the manifests topic is compacted), and that the
+ * largest record fits the topic's {@code max.message.bytes} (a topic created with Kafka's
+ * defaults takes about 1 MiB, which a 1 MiB segment plus its record overhead exceeds). Failing
+ * early with the numbers beats a {@code RecordTooLargeException} after streaming part of the
+ * checkpoint. The publisher does not create topics: the striper does when it starts.
  */
 final class TopicChecks {
 
@@ -28,24 +32,24 @@ final class TopicChecks {
     /**
      * Checks the topics the configured mode writes.
      *
-     * @throws IllegalStateException     when a topic is missing or has too few partitions
+     * @throws TopicProvisioner.TopicMismatchException when a topic is missing or has the wrong layout
      * @throws IllegalArgumentException  when the segment size makes records the topic refuses
      * @throws KafkaUnavailableException when the cluster does not answer in time
      */
     static void check(Admin admin, PublisherConfig config) {
         String bootstrap = config.bootstrapServers();
         Duration timeout = config.kafkaTimeout();
-        String recordTopic = config.stripeLocally() ? config.topics().names().stripes()
-                : config.topics().names().checkpoints();
-        List<String> needed = config.stripeLocally() ? List.of(recordTopic, config.topics().names().manifests())
-                : List.of(recordTopic);
-        for (String topic : needed) {
-            TopicDescription description = describe(admin, topic, timeout, bootstrap);
-            if (config.stripeLocally() && topic.equals(recordTopic) && description.partitions().size() < config.servers()) {
-                throw new IllegalStateException("topic " + topic + " has " + description.partitions().size()
-                        + " partitions but " + PublisherConfig.SERVERS_CONFIG + " is " + config.servers()
-                        + ": the stripes topic needs one partition per backup server");
-            }
+        TopicNames names = config.topics().names();
+        String recordTopic = config.stripeLocally() ? names.stripes() : names.checkpoints();
+        Set<String> written = config.stripeLocally() ? Set.of(names.stripes(), names.manifests())
+                : Set.of(names.checkpoints());
+        // Only the layout of existing topics is checked, so the creation settings do not matter.
+        List<TopicProvisioner.TopicSpec> specs = TopicProvisioner.specs(names, Math.max(1, config.servers()),
+                TopicProvisioner.Settings.defaults()).stream().filter(spec -> written.contains(spec.name())).toList();
+        try {
+            new TopicProvisioner(admin, timeout).ensure(specs, false);
+        } catch (TimeoutException e) {
+            throw KafkaCalls.unavailable(bootstrap, "check topics " + written, timeout, e);
         }
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, recordTopic);
         Map<ConfigResource, Config> configs = KafkaCalls.get(admin.describeConfigs(List.of(resource)).all(), timeout,
@@ -56,16 +60,6 @@ final class TopicChecks {
         }
         checkFits(recordTopic, Integer.parseInt(entry.value()), config.segmentBytes(),
                 config.stripeLocally() ? config.policy() : Optional.empty());
-    }
-
-    private static TopicDescription describe(Admin admin, String topic, Duration timeout, String bootstrap) {
-        try {
-            return KafkaCalls.get(admin.describeTopics(List.of(topic)).topicNameValues().get(topic), timeout, bootstrap,
-                    "describe topic " + topic);
-        } catch (UnknownTopicOrPartitionException e) {
-            throw new IllegalStateException("topic " + topic + " does not exist; create checkstripe's topics first "
-                    + "(the striper creates them when it starts)", e);
-        }
     }
 
     /**

@@ -46,30 +46,30 @@ class PublisherConfigTest {
     @Test
     void segmentSizeOutOfRangeIsRefusedNamingTheKey() {
         for (Object bad : new Object[] {0, -1, PublisherConfig.MAX_SEGMENT_BYTES + 1, "lots"}) {
-            assertThatThrownBy(() -> new PublisherConfig(props("segment.bytes", bad)))
+            assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.segment.bytes", bad)))
                     .as("segment.bytes=%s", bad)
-                    .isInstanceOf(ConfigException.class).hasMessageContaining("segment.bytes");
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("checkstripe.segment.bytes");
         }
-        assertThat(new PublisherConfig(props("segment.bytes", "4096")).segmentBytes()).isEqualTo(4096);
+        assertThat(new PublisherConfig(props("checkstripe.segment.bytes", "4096")).segmentBytes()).isEqualTo(4096);
     }
 
     @Test
     void malformedPolicyIsRefusedWithWhatIsAllowed() {
-        assertThatThrownBy(() -> new PublisherConfig(props("policy", "RS-3")))
+        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.policy", "RS-3")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("policy").hasMessageContaining("RS-K-M");
     }
 
     @Test
     void localStripingNeedsAPolicyAndEnoughServers() {
-        assertThatThrownBy(() -> new PublisherConfig(props("stripe.locally", true)))
+        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.stripe.locally", true)))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("policy");
-        assertThatThrownBy(() -> new PublisherConfig(props("stripe.locally", true, "policy", "RS-3-2", "servers", 4)))
+        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.stripe.locally", true, "checkstripe.policy", "RS-3-2", "checkstripe.servers", 4)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("servers").hasMessageContaining("at least 5").hasMessageContaining("got 4");
 
-        PublisherConfig config = new PublisherConfig(props("stripe.locally", "true", "policy", "rs-3-2",
-                "servers", "6"));
+        PublisherConfig config = new PublisherConfig(props("checkstripe.stripe.locally", "true", "checkstripe.policy", "rs-3-2",
+                "checkstripe.servers", "6"));
         assertThat(config.stripeLocally()).isTrue();
         assertThat(config.policy()).hasValueSatisfying(p -> assertThat(p.name()).isEqualTo("RS-3-2"));
         assertThat(config.servers()).isEqualTo(6);
@@ -79,24 +79,35 @@ class PublisherConfigTest {
 
     @Test
     void fixedCellPolicySetsTheDefaultSegmentToOneStripe() {
-        assertThat(new PublisherConfig(props("policy", "RS-6-3-128k")).segmentBytes()).isEqualTo(6 * 128 * 1024);
-        assertThat(new PublisherConfig(props("policy", "RS-6-3-128k", "segment.bytes", 4096)).segmentBytes())
+        assertThat(new PublisherConfig(props("checkstripe.policy", "RS-6-3-128k")).segmentBytes()).isEqualTo(6 * 128 * 1024);
+        assertThat(new PublisherConfig(props("checkstripe.policy", "RS-6-3-128k", "checkstripe.segment.bytes", 4096)).segmentBytes())
                 .isEqualTo(4096);
-        assertThatThrownBy(() -> new PublisherConfig(props("policy", "RS-6-3-128k", "segment.bytes", 6 * 131072 + 1)))
+        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.policy", "RS-6-3-128k", "checkstripe.segment.bytes", 6 * 131072 + 1)))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("segment.bytes").hasMessageContaining(Integer.toString(6 * 131072));
+                .hasMessageContaining("checkstripe.segment.bytes").hasMessageContaining(Integer.toString(6 * 131072));
     }
 
     @Test
     void topicNamesAreConfigurableButMustBeLegalAndDistinct() {
-        PublisherConfig config = new PublisherConfig(props("checkpoints.topic", "cp", "acks.topic", "ak"));
+        PublisherConfig config = new PublisherConfig(props("checkstripe.topic.checkpoints", "cp", "checkstripe.topic.acks", "ak"));
         assertThat(config.topics().names().checkpoints()).isEqualTo("cp");
         assertThat(config.topics().names().acks()).isEqualTo("ak");
 
-        assertThatThrownBy(() -> new PublisherConfig(props("checkpoints.topic", "stripes")))
+        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.topic.checkpoints", "stripes")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("\"stripes\"");
-        assertThatThrownBy(() -> new PublisherConfig(props("manifests.topic", "no/slash")))
+        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.topic.manifests", "no/slash")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("no/slash");
+    }
+
+    @Test
+    void aPrefixAppliesToEveryTopicNotNamedIndividually() {
+        PublisherConfig config = new PublisherConfig(props("checkstripe.topic.prefix", "prod.",
+                "checkstripe.topic.stripes", "cells"));
+
+        assertThat(config.topics().names().checkpoints()).isEqualTo("prod.checkpoints");
+        assertThat(config.topics().names().stripes()).isEqualTo("cells");
+        assertThat(config.topics().names().manifests()).isEqualTo("prod.checkpoint-manifests");
+        assertThat(config.topics().names().acks()).isEqualTo("prod.checkpoint-acks");
     }
 
     @Test
@@ -117,7 +128,7 @@ class PublisherConfigTest {
                 "compression.type", "lz4",
                 "max.request.size", "1000",
                 "producer.linger.ms", "50",
-                "kafka.timeout.ms", "3000"));
+                "checkstripe.kafka.timeout.ms", "3000"));
 
         Map<String, Object> producer = config.producerProps("app");
 
@@ -134,7 +145,7 @@ class PublisherConfigTest {
                 .containsEntry("max.request.size", config.maxRecordBytes())
                 .containsEntry("buffer.memory", 32L << 20)
                 .containsEntry("transaction.timeout.ms", 300_000)
-                .doesNotContainKeys("segment.bytes", "kafka.timeout.ms", "producer.linger.ms");
+                .doesNotContainKeys("checkstripe.segment.bytes", "checkstripe.kafka.timeout.ms", "producer.linger.ms");
         assertThat(new PublisherConfig(props()).producerProps("app"))
                 .containsEntry("compression.type", "none")
                 .containsEntry("linger.ms", 5);
@@ -143,7 +154,7 @@ class PublisherConfigTest {
     @Test
     void largerUserLimitsAreKeptAndBufferMemoryHoldsSeveralRecords() {
         PublisherConfig config = new PublisherConfig(props("max.request.size", 50_000_000,
-                "segment.bytes", 64 << 20));
+                "checkstripe.segment.bytes", 64 << 20));
 
         Map<String, Object> producer = config.producerProps("app");
 
@@ -170,20 +181,20 @@ class PublisherConfigTest {
 
     @Test
     void adminCallsAreBoundedByTheKafkaTimeout() {
-        PublisherConfig config = new PublisherConfig(props("kafka.timeout.ms", 1500, "ssl.truststore.location", "/t"));
+        PublisherConfig config = new PublisherConfig(props("checkstripe.kafka.timeout.ms", 1500, "ssl.truststore.location", "/t"));
 
         assertThat(config.adminProps())
                 .containsEntry("default.api.timeout.ms", 1500)
                 .containsEntry("request.timeout.ms", 1500)
                 .containsEntry("ssl.truststore.location", "/t")
-                .doesNotContainKey("kafka.timeout.ms");
-        assertThatThrownBy(() -> new PublisherConfig(props("kafka.timeout.ms", 10)))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("kafka.timeout.ms");
+                .doesNotContainKey("checkstripe.kafka.timeout.ms");
+        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.kafka.timeout.ms", 10)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("checkstripe.kafka.timeout.ms");
     }
 
     @Test
     void transactionalIdCarriesAValidAppIdOnly() {
-        PublisherConfig config = new PublisherConfig(props("transactional.id.prefix", "prod-"));
+        PublisherConfig config = new PublisherConfig(props("checkstripe.transactional.id.prefix", "prod-"));
 
         assertThat(config.transactionalId("billing")).isEqualTo("prod-billing");
         assertThatThrownBy(() -> config.transactionalId("../etc"))
@@ -195,8 +206,10 @@ class PublisherConfigTest {
         assertThat(PublisherConfig.configDef().configKeys().values())
                 .allSatisfy(key -> assertThat(key.documentation).as(key.name).isNotBlank())
                 .extracting(key -> key.name)
-                .contains("bootstrap.servers", "segment.bytes", "schema.registry.url", "checkpoints.topic",
-                        "stripes.topic", "manifests.topic", "acks.topic", "stripe.locally", "policy", "servers",
-                        "protect.timeout.ms", "transactional.id.prefix", "kafka.timeout.ms");
+                .containsExactlyInAnyOrder("bootstrap.servers", "checkstripe.segment.bytes", "schema.registry.url",
+                        "checkstripe.topic.prefix", "checkstripe.topic.checkpoints", "checkstripe.topic.stripes",
+                        "checkstripe.topic.manifests", "checkstripe.topic.acks", "checkstripe.stripe.locally",
+                        "checkstripe.policy", "checkstripe.servers", "checkstripe.protect.timeout.ms",
+                        "checkstripe.transactional.id.prefix", "checkstripe.kafka.timeout.ms");
     }
 }
