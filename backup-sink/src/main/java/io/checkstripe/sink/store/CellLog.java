@@ -108,9 +108,10 @@ final class CellLog {
 
     /**
      * Builds the index. {@code verifyFrom} is the recovery point of a log that may have a torn tail (from
-     * there on data CRCs are checked and the first bad record cuts the log), or {@link Long#MAX_VALUE}.
+     * there on data CRCs are checked and the first bad record cuts the log), or {@link Long#MAX_VALUE}; rot
+     * before it is copied to {@code quarantineDir}.
      */
-    void load(long verifyFrom, Path quarantineDir, boolean writable) throws IOException {
+    void load(long verifyFrom, Path quarantineDir) throws IOException {
         index = new TreeMap<>();
         end = 0;
         if (!Files.exists(file)) {
@@ -120,7 +121,7 @@ final class CellLog {
             return;
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            scan(ch, verifyFrom, quarantineDir, writable);
+            scan(ch, verifyFrom, quarantineDir, true);
         } catch (NoSuchFileException e) {
             index = new TreeMap<>();
         }
@@ -247,13 +248,16 @@ final class CellLog {
 
     private static Parsed verifyData(FileChannel ch, long pos, Parsed p) throws IOException {
         CRC32C crc = new CRC32C();
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(1, p.header.cellLength())));
+        ByteBuffer buf = ByteBuffer.allocate(Math.min(CHUNK, Math.max(1, p.header.cellLength())));
         long at = pos + p.headerLength;
         long left = p.header.cellLength();
         while (left > 0) {
             buf.clear();
             buf.limit((int) Math.min(buf.capacity(), left));
             readFully(ch, buf, at);
+            if (buf.hasRemaining()) {
+                return Parsed.bad("data of " + p.header.key() + " cut short by the end of the file");
+            }
             crc.update(buf.array(), 0, buf.position());
             at += buf.position();
             left -= buf.position();

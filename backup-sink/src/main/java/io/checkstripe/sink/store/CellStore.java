@@ -257,10 +257,10 @@ public final class CellStore implements Closeable {
             throw new IllegalArgumentException("cell " + h + " belongs on server " + owner + ", this store is server "
                     + serverIndex);
         }
+        CellReadResult.of(cell).verified();
         CellLog l = logFor(new CheckpointRef(h.appId(), h.checkpointId()), true);
         indexed(l);
         checkConsistent(l, h.policy(), h.servers(), "cell " + h.key());
-        CellReadResult.of(cell).verified();
         CellLog.Entry existing = l.index().get(h.key());
         if (existing != null) {
             if (existing.segmentOffset() != h.segmentOffset() || existing.segmentLength() != h.segmentLength()
@@ -763,7 +763,7 @@ public final class CellStore implements Closeable {
         if (!l.loaded()) {
             if (writable) {
                 Files.deleteIfExists(l.dir.resolve(MANIFEST + ".tmp"));
-                l.load(Long.MAX_VALUE, quarantineDir, true);
+                l.load(Long.MAX_VALUE, quarantineDir);
             } else {
                 l.loadReadOnly();
             }
@@ -959,7 +959,7 @@ public final class CellStore implements Closeable {
                 }
                 continue;
             }
-            l.load(e.getValue(), quarantineDir, true);
+            l.load(e.getValue(), quarantineDir);
         }
         writeState(new CommitState(state.offsets(), Map.of()));
     }
