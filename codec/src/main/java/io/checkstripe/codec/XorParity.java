@@ -11,7 +11,8 @@ public final class XorParity extends AbstractErasureCodec {
 
     /**
      * Bytes per block, so the output block stays in L1 cache while every source is XORed in.
-     * The loops are plain indexed loops, which C2 vectorizes.
+     * The loops are plain indexed loops, which C2 vectorizes; note {@code out[i] = (byte) (out[i] ^ a[i] ^ b[i])}:
+     * the equivalent {@code out[i] ^= (byte) (a[i] ^ b[i])} ran some 40 times slower on JDK 17.
      */
     private static final int BLOCK = 8192;
 
@@ -80,7 +81,7 @@ public final class XorParity extends AbstractErasureCodec {
             System.arraycopy(a, from, out, from, to - from);
         } else {
             for (int i = from; i < to; i++) {
-                out[i] ^= a[i];
+                out[i] = (byte) (out[i] ^ a[i]);
             }
         }
     }
@@ -93,7 +94,7 @@ public final class XorParity extends AbstractErasureCodec {
             }
         } else {
             for (int i = from; i < to; i++) {
-                out[i] ^= (byte) (a[i] ^ b[i]);
+                out[i] = (byte) (out[i] ^ a[i] ^ b[i]);
             }
         }
     }
