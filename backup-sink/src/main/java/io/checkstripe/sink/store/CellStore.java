@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * of the header), so a store can be read with no other metadata, and a record copied into the wrong log is
  * recognised.
  *
- * <p>{@code commit-state} ({@link CommitState}: magic {@code CSCO}, version 1, CRC32C over the whole file)
+ * <p>{@code commit-state} (magic {@code CSCO}, version 1, CRC32C over the whole file; see {@code CommitState})
  * holds the offsets and, for every log written to since it was last forced, its <em>recovery point</em>: the
  * length that was durable. It is replaced atomically (temp file, force, atomic move, directory fsync) by every
  * commit, and also before a batch of buffered cells is written to logs that are not open yet (one update for
@@ -72,14 +72,15 @@ import org.slf4j.LoggerFactory;
  * <h2>Recovery</h2>
  * {@link #open} checks each listed log from its recovery point on: every header CRC and every data CRC. The
  * first record that fails, or that the end of the file cuts short, cuts the log there; the cut bytes were
- * never committed, so the sink's replay writes them again. The log of the cut is a warning naming the
+ * never committed, so the sink's replay writes them again. Each cut is logged as a warning naming the
  * position, the number of bytes dropped and the reason. Other logs are indexed lazily, on their first use,
  * by reading only the headers (data CRCs are checked whenever a cell is read). A header there that fails its
  * CRC, a record of another checkpoint, or bytes that are no record at all are rot, not a torn tail: those
  * bytes are copied to {@code quarantine/} and skipped by searching for the next valid header (or cut if none
  * follows), so one flipped bit costs one cell, which the restorer rebuilds from parity. A data CRC mismatch
  * leaves the cell in place and reads return it {@linkplain CellReadResult#intact() flagged corrupt}; appending
- * the same cell again (a replay or a repair) appends a good copy that supersedes it.
+ * the same cell again (a replay or a repair) appends a good copy that supersedes it: that is the only way a
+ * log holds two records of one cell, and the later one wins.
  *
  * <h2>Use</h2>
  * Thread-safe: one lock guards the index and every change; cell bytes are read outside it with positional
