@@ -61,6 +61,9 @@ public final class TopicProvisioner {
 
     private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
 
+    /** Pause between descriptions while a created topic is not yet visible. */
+    private static final long METADATA_RETRY_MS = 100;
+
     private final Admin admin;
     private final Duration timeout;
 
@@ -214,13 +217,33 @@ public final class TopicProvisioner {
                 log.info("topic {} was created concurrently by another process; checking it", topic.name());
             }
         }
-        Map<String, TopicDescription> all = created.size() == byName.size() ? Map.of() : describe(byName.keySet());
+        Map<String, TopicDescription> all = describeAll(byName.keySet());
         for (TopicSpec spec : byName.values()) {
             if (!created.contains(spec.name())) {
                 check(spec, all.get(spec.name()));
             }
         }
         return created;
+    }
+
+    /**
+     * Describes topics that exist, waiting (within the timeout) until every one is visible: a
+     * topic just created, here or by another process, reaches the broker's metadata cache a
+     * moment after the controller accepted it.
+     */
+    private Map<String, TopicDescription> describeAll(Set<String> names) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, TopicDescription> found = describe(names);
+        while (found.size() < names.size() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(METADATA_RETRY_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptException("interrupted while waiting for topics " + names, e);
+            }
+            found = describe(names);
+        }
+        return found;
     }
 
     private static NewTopic newTopic(TopicSpec spec) {
@@ -230,8 +253,8 @@ public final class TopicProvisioner {
 
     private void check(TopicSpec spec, TopicDescription description) {
         if (description == null) {
-            throw new TopicMismatchException(spec.name(), "topic " + spec.name() + " disappeared while checkstripe "
-                    + "was creating its topics; try again");
+            throw new TopicMismatchException(spec.name(), "topic " + spec.name() + " was created but is still not "
+                    + "visible after " + timeout.toMillis() + " ms, or was deleted meanwhile; try again");
         }
         int partitions = description.partitions().size();
         if (spec.exactPartitions() && partitions != spec.partitions()) {
