@@ -127,9 +127,7 @@ public final class ApicurioRegistry implements AutoCloseable {
     /** Stops the registry (SIGTERM, then SIGKILL after 30 s) and deletes its directory. */
     @Override
     public void close() {
-        if (jvm.isAlive()) {
-            jvm.stop(STOP_GRACE);
-        }
+        jvm.stop(STOP_GRACE);
         try (Stream<Path> files = Files.walk(workDir)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);

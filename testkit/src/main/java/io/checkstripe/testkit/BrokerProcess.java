@@ -195,14 +195,14 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
 
     /** SIGKILL, as a power cut or an OOM killer would: no flush, no controlled shutdown. */
     public void kill() {
-        if (isRunning()) {
+        if (jvm != null) {
             jvm.kill();
         }
     }
 
     /** SIGTERM: controlled shutdown, waiting up to a minute before a SIGKILL. */
     public void stop() {
-        if (isRunning()) {
+        if (jvm != null) {
             jvm.stop(STOP_GRACE);
         }
     }

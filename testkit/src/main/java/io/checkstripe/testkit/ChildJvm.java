@@ -29,11 +29,13 @@ final class ChildJvm {
     private static final Logger log = LoggerFactory.getLogger(ChildJvm.class);
     private static final int TAIL_LINES = 40;
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration KILL_WAIT = Duration.ofSeconds(30);
 
     private final String name;
     private final Path logFile;
     private final Process process;
     private final Thread reaper;
+    private boolean ended;
 
     private ChildJvm(String name, Path logFile, Process process) {
         this.name = name;
@@ -103,24 +105,33 @@ final class ChildJvm {
         return process.isAlive();
     }
 
-    /** SIGKILL, then waits for the exit. */
+    /** SIGKILL, then waits for the exit. Does nothing once the child was killed or stopped. */
     void kill() {
+        if (ended) {
+            return;
+        }
         process.destroyForcibly();
-        waitForExit(Duration.ofSeconds(30));
+        awaitExitAfterKill();
         log.info("killed {} (pid {})", name, process.pid());
-        forget();
+        end();
     }
 
-    /** SIGTERM and waits up to {@code grace} for a clean exit, then SIGKILL. */
+    /**
+     * SIGTERM and waits up to {@code grace} for a clean exit, then SIGKILL. Does nothing once the
+     * child was killed or stopped.
+     */
     void stop(Duration grace) {
+        if (ended) {
+            return;
+        }
         process.destroy();
         if (!waitForExit(grace)) {
             log.warn("{} (pid {}) still running {} after SIGTERM; killing it", name, process.pid(), grace);
             process.destroyForcibly();
-            waitForExit(Duration.ofSeconds(30));
+            awaitExitAfterKill();
         }
         log.info("stopped {} (pid {}), exit code {}", name, process.pid(), process.exitValue());
-        forget();
+        end();
     }
 
     /** The last lines of the log file, or a note saying why they cannot be read. */
@@ -143,7 +154,15 @@ final class ChildJvm {
         }
     }
 
-    private void forget() {
+    private void awaitExitAfterKill() {
+        if (!waitForExit(KILL_WAIT)) {
+            throw new IllegalStateException(name + " (pid " + process.pid() + ") still alive " + KILL_WAIT
+                    + " after SIGKILL");
+        }
+    }
+
+    private void end() {
+        ended = true;
         try {
             Runtime.getRuntime().removeShutdownHook(reaper);
         } catch (IllegalStateException alreadyShuttingDown) {
