@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * {@link TopicProvisioner} (the stripes topic must have exactly N partitions), so a
  * misconfigured deployment fails at once with a
  * {@link TopicProvisioner.TopicMismatchException} rather than routing cells to the wrong
- * servers; Kafka not answering in time is a Kafka
- * {@link org.apache.kafka.common.errors.TimeoutException}. A stream thread that dies of an
+ * servers; Kafka not answering within {@value StriperConfig#PROVISION_TIMEOUT_MS_CONFIG} is a
+ * Kafka {@link org.apache.kafka.common.errors.TimeoutException}. A stream thread that dies of an
  * exception is logged and replaced; an {@link Error} (out of memory, a linkage problem) stops
  * the instance, after which {@link #run()} throws.
  *
@@ -29,9 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class StriperApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StriperApp.class);
-
-    /** How long topic provisioning may wait for Kafka before it counts as unreachable. */
-    public static final Duration PROVISION_TIMEOUT = Duration.ofSeconds(30);
 
     /** How long {@link #close()} waits for the stream threads to finish their transactions. */
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
@@ -131,10 +128,15 @@ public final class StriperApp implements AutoCloseable {
     private void provisionTopics() {
         List<TopicProvisioner.TopicSpec> specs =
                 TopicProvisioner.specs(config.topicNames(), config.servers(), config.topicSettings());
-        try (Admin admin = Admin.create(config.adminProperties())) {
-            List<String> created = new TopicProvisioner(admin, PROVISION_TIMEOUT).ensure(specs, config.createTopics());
+        Admin admin = Admin.create(config.adminProperties());
+        try {
+            List<String> created = new TopicProvisioner(admin, config.provisionTimeout())
+                    .ensure(specs, config.createTopics());
             log.info("topics ready for striper {}: {} (created {})", config.applicationId(),
                     specs.stream().map(TopicProvisioner.TopicSpec::name).toList(), created);
+        } finally {
+            // Bounded: with Kafka unreachable, pending calls would otherwise hold close() for their own timeout.
+            admin.close(config.provisionTimeout());
         }
     }
 

@@ -7,6 +7,7 @@ import io.checkstripe.schemas.SchemaRegistry;
 import io.checkstripe.schemas.TopicNames;
 import io.checkstripe.schemas.TopicProvisioner;
 import io.checkstripe.schemas.Topics;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +117,10 @@ public final class StriperConfig extends AbstractConfig {
 
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 << 20;
 
+    public static final String PROVISION_TIMEOUT_MS_CONFIG = "checkstripe.provision.timeout.ms";
+    public static final String PROVISION_TIMEOUT_MS_DOC = "How long creating and checking the topics at start may "
+            + "wait for Kafka before the start fails with a Kafka TimeoutException (Kafka unreachable).";
+
     public static final String APPLICATION_ID_DEFAULT = "checkstripe-striper";
     public static final long COMMIT_INTERVAL_MS_DEFAULT = 100L;
 
@@ -157,7 +162,9 @@ public final class StriperConfig extends AbstractConfig {
             .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) 1, new ReplicationFactorValidator(),
                     Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
             .define(TOPIC_MAX_MESSAGE_BYTES_CONFIG, Type.INT, DEFAULT_MAX_MESSAGE_BYTES, Range.atLeast(1 << 20),
-                    Importance.LOW, TOPIC_MAX_MESSAGE_BYTES_DOC);
+                    Importance.LOW, TOPIC_MAX_MESSAGE_BYTES_DOC)
+            .define(PROVISION_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(1), Importance.LOW,
+                    PROVISION_TIMEOUT_MS_DOC);
 
     private final RedundancyPolicy policy;
     private final TopicNames topicNames;
@@ -221,6 +228,11 @@ public final class StriperConfig extends AbstractConfig {
     /** Whether missing topics are created at start. */
     public boolean createTopics() {
         return getBoolean(TOPIC_CREATE_CONFIG);
+    }
+
+    /** How long topic provisioning may wait for Kafka. */
+    public Duration provisionTimeout() {
+        return Duration.ofMillis(getLong(PROVISION_TIMEOUT_MS_CONFIG));
     }
 
     /** Partition counts, replication and message size of the topics the job creates. */
