@@ -1,0 +1,739 @@
+package io.checkstripe.sink;
+
+import io.checkstripe.codec.CellLayout;
+import io.checkstripe.codec.CorruptCellException;
+import io.checkstripe.schemas.AppId;
+import io.checkstripe.schemas.CheckpointKey;
+import io.checkstripe.schemas.SchemaRegistryException;
+import io.checkstripe.schemas.Topics;
+import io.checkstripe.schemas.avro.CheckpointAck;
+import io.checkstripe.schemas.avro.CheckpointManifest;
+import io.checkstripe.schemas.avro.StripeUnit;
+import io.checkstripe.sink.store.CellHeader;
+import io.checkstripe.sink.store.CellStore;
+import io.checkstripe.sink.store.CheckpointConflictException;
+import io.checkstripe.sink.store.StoredCell;
+import io.checkstripe.sink.store.StoredManifest;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One backup server: consumes its partition of the stripes topic into its {@link CellStore}, acknowledges the
+ * checkpoints it holds durably, keeps the newest R complete checkpoints per application, and serves the store
+ * over the read-only {@link SinkHttpServer} API.
+ *
+ * <h2>Exactly once on disk</h2>
+ * The sink {@code assign()}s partition I (its server index) of the stripes topic, reads {@code read_committed},
+ * and keeps its position in the store, never in Kafka: on start it seeks to the store's committed offset for the
+ * source {@code <stripes topic>-I} (the beginning when there is none). Every polled batch is appended (cells as
+ * {@link StoredCell}s, manifests as {@link StoredManifest}s), then committed with {@code commit(source, last + 1)},
+ * which forces the data before it records the offset. The offset is therefore never ahead of durable data, and
+ * the store's appends are idempotent, so a crash at any instant neither loses nor duplicates a cell.
+ *
+ * <h2>Bad records</h2>
+ * A record the sink cannot store (unreadable bytes, a tombstone, an unknown format version, an invalid application
+ * id, inconsistent fields, a cell routed to another server, a CRC mismatch, a conflict with what the store holds)
+ * goes to the dead-letter topic as it came, with the {@code Topics.DLQ_*_HEADER} headers (reason: a
+ * {@link DeadLetterReason} code), and is skipped; the batch's offset is committed only after Kafka acknowledged the
+ * dead letters. A crash between the two sends the same dead letter again after the restart.
+ *
+ * <h2>Acknowledgements and retention</h2>
+ * After a commit, every checkpoint the batch touched that is complete in the store (manifest and every cell this
+ * server should hold) is acknowledged once per run with a {@link CheckpointAck} on the acks topic (key
+ * {@code appId/checkpointId}), from a separate thread so that a slow acks topic never holds up the cells; a failed
+ * send is retried with backoff. On start (and after a stall) the retained complete checkpoints of every
+ * application are acknowledged again, since the previous run may have stopped before it did: acks can repeat
+ * across runs, which is harmless. The same pass applies {@link Retention}: older checkpoints are deleted once R
+ * newer ones are complete here.
+ *
+ * <h2>Failures</h2>
+ * When the store fails (a full disk, an I/O error) or Kafka refuses a dead letter, the sink stops consuming, logs
+ * one error naming the data directory and the cause, and reports {@link SinkHealth.State#STALLED} with the reason.
+ * Its offset stays at the last durable batch. It then retries with a doubling backoff: it closes the store, opens
+ * it again (recovery cuts a torn tail), seeks back to the committed offset and goes on, so it catches up without
+ * loss once space is freed. While the store cannot be reopened, the HTTP API reads a read-only view of it.
+ *
+ * <p>{@link #start()} and {@link #close()} are for in-JVM use (the demo, tests); {@link #run()} blocks until
+ * {@link #close()} for a CLI. Thread-safe; the consumer is used by the sink's own thread only.
+ */
+public final class BackupSink implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(BackupSink.class);
+
+    /** How long {@link #close()} waits for the sink thread to finish its batch. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+
+    private static final Duration PARTITIONS_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+    private final SinkConfig config;
+    private final int serverIndex;
+    private final Path dataDir;
+    private final Topics topics;
+    private final TopicPartition partition;
+    private final String sourceKey;
+    private final Deserializer<SpecificRecord> stripesDeserializer;
+    private final Serializer<CheckpointAck> ackSerializer;
+    private final Serializer<String> keySerializer;
+
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Checkpoints acknowledged (or being acknowledged) in this run. */
+    private final Set<CheckpointKey> acked = ConcurrentHashMap.newKeySet();
+
+    private final AtomicLong cellsStored = new AtomicLong();
+    private final AtomicLong bytesStored = new AtomicLong();
+    private final AtomicLong manifestsStored = new AtomicLong();
+    private final AtomicLong deadLetters = new AtomicLong();
+    private final AtomicLong acksSent = new AtomicLong();
+    private final AtomicLong checkpointsDeleted = new AtomicLong();
+    private final AtomicLong committedOffset = new AtomicLong(-1);
+
+    private volatile SinkHealth health = SinkHealth.of(SinkHealth.State.STARTING);
+    /** The writable store; null while the sink is reopening it. Written by the sink thread only after start. */
+    private volatile CellStore store;
+    /** A read-only view for the HTTP API while {@link #store} is null. */
+    private volatile CellStore readOnlyView;
+    private volatile Throwable fatal;
+
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaProducer<byte[], byte[]> producer;
+    private ScheduledExecutorService ackSender;
+    private SinkHttpServer http;
+    private Thread thread;
+    private boolean started;
+    private boolean closed;
+
+    /** A sink for {@code config}; nothing is opened before {@link #start()}. */
+    public BackupSink(SinkConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.serverIndex = config.serverIndex();
+        this.dataDir = config.dataDir().toAbsolutePath().normalize();
+        this.topics = config.topics();
+        this.partition = new TopicPartition(topics.names().stripes(), serverIndex);
+        this.sourceKey = partition.toString();
+        this.stripesDeserializer = topics.stripes().valueSerde().deserializer();
+        this.ackSerializer = topics.acks().valueSerde().serializer();
+        this.keySerializer = topics.acks().keySerde().serializer();
+    }
+
+    /**
+     * Opens the store, starts the HTTP API and the sink thread, and returns.
+     *
+     * @throws IOException              when the store cannot be opened (locked by another sink, not a store, I/O
+     *                                  error) or the HTTP address cannot be bound
+     * @throws IllegalArgumentException when the data directory belongs to another server index
+     * @throws IllegalStateException    when already started or closed
+     */
+    public synchronized void start() throws IOException {
+        if (started || closed) {
+            throw new IllegalStateException(closed ? "the backup sink is closed" : "the backup sink is already started");
+        }
+        started = true;
+        store = CellStore.open(dataDir, serverIndex);
+        try {
+            InetSocketAddress address = config.httpAddress();
+            if (address != null) {
+                http = SinkHttpServer.start(address, config.httpThreads(), new HttpSource());
+            }
+            producer = new KafkaProducer<>(config.producerProperties());
+            consumer = new KafkaConsumer<>(config.consumerProperties());
+            consumer.assign(List.of(partition));
+            ackSender = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "checkstripe-sink-" + serverIndex + "-acks");
+                t.setDaemon(true);
+                return t;
+            });
+            thread = new Thread(this::loop, "checkstripe-sink-" + serverIndex);
+            thread.start();
+        } catch (IOException | RuntimeException e) {
+            closed = true;
+            shutDown();
+            closeQuietly(consumer);
+            closeStore();
+            throw e;
+        }
+        log.info("backup server {} started: {} -> {}{}", serverIndex, sourceKey, dataDir,
+                http == null ? ", no HTTP API" : ", HTTP API on " + http.uri());
+    }
+
+    /**
+     * Starts (unless started) and blocks until {@link #close()} is called or the sink fails beyond retrying.
+     *
+     * @throws IOException           as {@link #start()} does
+     * @throws IllegalStateException when the sink stopped after an error it cannot retry
+     * @throws InterruptedException  when the waiting thread is interrupted (the sink keeps running)
+     */
+    public void run() throws IOException, InterruptedException {
+        synchronized (this) {
+            if (!started && !closed) {
+                start();
+            }
+        }
+        stopped.await();
+        Throwable failure = fatal;
+        if (failure != null) {
+            throw new IllegalStateException("backup server " + serverIndex + " stopped: " + failure, failure);
+        }
+    }
+
+    /** The sink's state, with the reason when it is stalled. */
+    public SinkHealth health() {
+        return health;
+    }
+
+    /** The counters since start. */
+    public SinkStats stats() {
+        return new SinkStats(cellsStored.get(), bytesStored.get(), manifestsStored.get(), deadLetters.get(),
+                acksSent.get(), checkpointsDeleted.get(), committedOffset.get());
+    }
+
+    /** The HTTP API's bound port, or -1 when it is off or not started. */
+    public synchronized int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    /** The HTTP API's {@code http://host:port}, or null when it is off or not started. */
+    public synchronized URI httpUri() {
+        return http == null ? null : http.uri();
+    }
+
+    /** The backup server index. */
+    public int serverIndex() {
+        return serverIndex;
+    }
+
+    /** The store's directory, absolute. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The configuration it runs with. */
+    public SinkConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops consuming after the batch in hand (whose offset is committed only if its data is durable), stops the
+     * HTTP API, sends the acknowledgements already queued and closes the store; idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        closing.countDown();
+        try {
+            shutDown();
+        } finally {
+            health = SinkHealth.of(SinkHealth.State.STOPPED);
+            stopped.countDown();
+            log.info("backup server {} stopped", serverIndex);
+        }
+    }
+
+    private void shutDown() {
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (http != null) {
+            http.close();
+        }
+        if (thread != null && thread != Thread.currentThread()) {
+            try {
+                thread.join(CLOSE_TIMEOUT.toMillis());
+                if (thread.isAlive()) {
+                    log.warn("backup server {}: the sink thread did not stop within {}", serverIndex, CLOSE_TIMEOUT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (ackSender != null) {
+            ackSender.shutdownNow();
+        }
+        if (producer != null) {
+            producer.close(PRODUCER_CLOSE_TIMEOUT);
+        }
+    }
+
+    // ---------------------------------------------------------------- the sink thread
+
+    private void loop() {
+        Duration backoff = config.retryBackoff();
+        boolean resumed = false;
+        try {
+            while (!isClosing()) {
+                try {
+                    if (!resumed) {
+                        resume();
+                        resumed = true;
+                    }
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(config.pollTimeout());
+                    boolean healthy;
+                    if (!records.isEmpty()) {
+                        processBatch(records.records(partition));
+                        healthy = true;
+                    } else {
+                        // After a stall, only a committed batch or having caught up proves the store works again.
+                        healthy = health.state() == SinkHealth.State.STARTING || caughtUp();
+                    }
+                    if (healthy && health.state() != SinkHealth.State.RUNNING) {
+                        recovered();
+                    }
+                    if (health.state() == SinkHealth.State.RUNNING) {
+                        backoff = config.retryBackoff();
+                    }
+                } catch (WakeupException e) {
+                    // close() woke the consumer: the loop condition ends the loop
+                } catch (Exception e) {
+                    if (isClosing()) {
+                        break;
+                    }
+                    stall(e, backoff);
+                    resumed = false;
+                    if (closing.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                    backoff = min(backoff.multipliedBy(2), config.retryBackoffMax());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            fatal = t;
+            health = SinkHealth.failed(t.toString());
+            log.error("backup server {} failed and stopped consuming {}", serverIndex, sourceKey, t);
+        } finally {
+            closeQuietly(consumer);
+            closeStore();
+            closeReadOnlyView();
+            if (fatal != null) {
+                stopped.countDown();
+            }
+        }
+    }
+
+    /** (Re)opens the store if needed, seeks to its committed offset and acks and prunes what it holds. */
+    private void resume() throws IOException {
+        if (store == null) {
+            store = CellStore.open(dataDir, serverIndex);
+            closeReadOnlyView();
+        }
+        checkPartitionExists();
+        OptionalLong committed = store.committedOffset(sourceKey);
+        if (committed.isPresent()) {
+            consumer.seek(partition, committed.getAsLong());
+            committedOffset.set(committed.getAsLong());
+        } else {
+            consumer.seekToBeginning(List.of(partition));
+        }
+        log.info("backup server {} consuming {} from {}", serverIndex, sourceKey,
+                committed.isPresent() ? "offset " + committed.getAsLong() : "the beginning");
+        for (String app : store.apps()) {
+            housekeep(app);
+        }
+    }
+
+    private void checkPartitionExists() {
+        List<PartitionInfo> partitions;
+        try {
+            partitions = consumer.partitionsFor(partition.topic(), PARTITIONS_TIMEOUT);
+        } catch (TimeoutException e) {
+            log.info("backup server {}: Kafka did not describe topic {} within {}; consuming anyway", serverIndex,
+                    partition.topic(), PARTITIONS_TIMEOUT);
+            return;
+        }
+        if (partitions == null || partitions.isEmpty()) {
+            log.info("backup server {}: topic {} does not exist yet; waiting for it", serverIndex, partition.topic());
+        } else if (partitions.size() <= serverIndex) {
+            throw new IllegalStateException("topic " + partition.topic() + " has " + partitions.size()
+                    + " partitions, one per backup server, so there is no partition for server index " + serverIndex
+                    + ": check --server-index and the number of servers the striper runs with");
+        }
+    }
+
+    private boolean caughtUp() {
+        OptionalLong lag = consumer.currentLag(partition);
+        return lag.isPresent() && lag.getAsLong() == 0;
+    }
+
+    private void processBatch(List<ConsumerRecord<byte[], byte[]>> records)
+            throws IOException, InterruptedException, DeadLetterFailedException {
+        if (records.isEmpty()) {
+            return;
+        }
+        CellStore s = store;
+        Set<CheckpointKey> touched = new LinkedHashSet<>();
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        long cells = 0;
+        long bytes = 0;
+        long manifests = 0;
+        long next = -1;
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            try {
+                SpecificRecord value = decode(record);
+                if (value instanceof StripeUnit unit) {
+                    StoredCell cell = StripeRecords.cell(unit, serverIndex, "stripe unit at offset "
+                            + record.offset() + " of " + sourceKey);
+                    touched.add(new CheckpointKey(unit.getAppId(), unit.getCheckpointId()));
+                    if (append(s, cell)) {
+                        cells++;
+                        bytes += cell.data().length;
+                    }
+                } else if (value instanceof CheckpointManifest manifest) {
+                    StoredManifest m = StripeRecords.manifest(manifest, serverIndex, "manifest at offset "
+                            + record.offset() + " of " + sourceKey);
+                    touched.add(new CheckpointKey(m.appId(), m.checkpointId()));
+                    if (put(s, m)) {
+                        manifests++;
+                    }
+                } else {
+                    throw new RejectedRecordException(DeadLetterReason.UNREADABLE, "value is a "
+                            + value.getClass().getName() + ", neither a StripeUnit nor a CheckpointManifest");
+                }
+            } catch (RejectedRecordException e) {
+                sent.add(deadLetter(record, e));
+            }
+            next = record.offset() + 1;
+        }
+        awaitDeadLetters(sent);
+        s.commit(sourceKey, next);
+        committedOffset.set(next);
+        cellsStored.addAndGet(cells);
+        bytesStored.addAndGet(bytes);
+        manifestsStored.addAndGet(manifests);
+        deadLetters.addAndGet(sent.size());
+        for (String app : new TreeSet<>(touched.stream().map(CheckpointKey::appId).toList())) {
+            housekeep(app);
+        }
+    }
+
+    private SpecificRecord decode(ConsumerRecord<byte[], byte[]> record) throws RejectedRecordException {
+        if (record.value() == null) {
+            throw new RejectedRecordException(DeadLetterReason.NULL_VALUE, "null value (tombstone) at offset "
+                    + record.offset());
+        }
+        try {
+            return stripesDeserializer.deserialize(record.topic(), record.headers(), record.value());
+        } catch (SerializationException e) {
+            if (e.getCause() instanceof SchemaRegistryException r && !r.isNotFound()) {
+                throw e; // the registry is down, the record may be fine: stall and retry
+            }
+            throw new RejectedRecordException(DeadLetterReason.UNREADABLE, "unreadable value at offset "
+                    + record.offset(), e);
+        } catch (RuntimeException e) {
+            throw new RejectedRecordException(DeadLetterReason.UNREADABLE, "unreadable value at offset "
+                    + record.offset(), e);
+        }
+    }
+
+    private static boolean append(CellStore s, StoredCell cell) throws IOException, RejectedRecordException {
+        try {
+            return s.append(cell);
+        } catch (CorruptCellException e) {
+            throw new RejectedRecordException(DeadLetterReason.CORRUPT_CELL, "cell " + cell.header(), e);
+        } catch (CheckpointConflictException e) {
+            throw new RejectedRecordException(DeadLetterReason.CONFLICT, "cell " + cell.header(), e);
+        }
+    }
+
+    private static boolean put(CellStore s, StoredManifest m) throws IOException, RejectedRecordException {
+        try {
+            return s.putManifest(m);
+        } catch (CheckpointConflictException e) {
+            throw new RejectedRecordException(DeadLetterReason.CONFLICT, "manifest " + m, e);
+        }
+    }
+
+    private Future<RecordMetadata> deadLetter(ConsumerRecord<byte[], byte[]> record, RejectedRecordException e)
+            throws DeadLetterFailedException {
+        String dlq = topics.names().deadLetters();
+        log.warn("backup server {}: record at offset {} of {} goes to dead-letter topic {} ({}): {}", serverIndex,
+                record.offset(), sourceKey, dlq, e.reason().code(), e.describe());
+        Headers headers = new RecordHeaders(record.headers().toArray());
+        headers.add(Topics.DLQ_REASON_HEADER, utf8(e.reason().code()));
+        headers.add(Topics.DLQ_TOPIC_HEADER, utf8(record.topic()));
+        headers.add(Topics.DLQ_PARTITION_HEADER, utf8(Integer.toString(record.partition())));
+        headers.add(Topics.DLQ_OFFSET_HEADER, utf8(Long.toString(record.offset())));
+        headers.add(Topics.DLQ_EXCEPTION_HEADER, utf8(e.describe()));
+        try {
+            return producer.send(new ProducerRecord<>(dlq, null, record.timestamp(), record.key(), record.value(),
+                    headers));
+        } catch (RuntimeException failure) {
+            throw new DeadLetterFailedException(dlq, failure);
+        }
+    }
+
+    private void awaitDeadLetters(List<Future<RecordMetadata>> sent)
+            throws InterruptedException, DeadLetterFailedException {
+        if (sent.isEmpty()) {
+            return;
+        }
+        producer.flush();
+        for (Future<RecordMetadata> f : sent) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                throw new DeadLetterFailedException(topics.names().deadLetters(), e.getCause());
+            }
+        }
+    }
+
+    /** Deletes what retention allows and acknowledges the complete checkpoints it keeps. */
+    private void housekeep(String app) throws IOException {
+        CellStore s = store;
+        NavigableMap<Long, Boolean> complete = new TreeMap<>();
+        for (long cp : s.checkpoints(app)) {
+            complete.put(cp, s.isComplete(app, cp));
+        }
+        List<Long> expired = Retention.expired(complete, config.retain());
+        for (long cp : expired) {
+            if (s.delete(app, cp)) {
+                checkpointsDeleted.incrementAndGet();
+                log.info("backup server {}: deleted {}/{}, {} newer checkpoints being complete here", serverIndex, app,
+                        cp, config.retain());
+            }
+            complete.remove(cp);
+            acked.remove(new CheckpointKey(app, cp));
+        }
+        complete.forEach((cp, isComplete) -> {
+            CheckpointKey key = new CheckpointKey(app, cp);
+            if (isComplete && acked.add(key)) {
+                sendAck(key, config.retryBackoff());
+            }
+        });
+    }
+
+    private void recovered() {
+        SinkHealth before = health;
+        health = SinkHealth.of(SinkHealth.State.RUNNING);
+        if (before.state() == SinkHealth.State.STALLED) {
+            log.info("backup server {} resumed consuming {} after {} stalled", serverIndex, sourceKey,
+                    Duration.between(before.since(), Instant.now()));
+        }
+    }
+
+    private void stall(Exception e, Duration backoff) {
+        String reason = describe(e);
+        SinkHealth before = health;
+        if (before.state() != SinkHealth.State.STALLED || !reason.equals(before.reason())) {
+            log.error("backup server {} stopped consuming {}: {}. Its committed offset stays at the last durable batch;"
+                    + " it retries in {} (backing off up to {})", serverIndex, sourceKey, reason, backoff,
+                    config.retryBackoffMax());
+            log.debug("backup server {} stall cause", serverIndex, e);
+            health = SinkHealth.stalled(reason);
+        } else {
+            log.debug("backup server {} still stalled: {}", serverIndex, reason, e);
+        }
+        closeStore();
+        if (readOnlyView == null) {
+            try {
+                readOnlyView = CellStore.openReadOnly(dataDir);
+            } catch (IOException | RuntimeException failure) {
+                log.debug("backup server {}: no read-only view of {} either: {}", serverIndex, dataDir,
+                        failure.toString());
+            }
+        }
+    }
+
+    /** The one-line reason of a stall: disk full, store failure, dead-letter failure, or anything else. */
+    private String describe(Exception e) {
+        if (e instanceof IOException) {
+            if (diskFull(e)) {
+                return "the disk holding data directory " + dataDir + " is full (no space left on device): " + e.getMessage()
+                        + "; free space there and the sink catches up by itself";
+            }
+            return "the cell store in " + dataDir + " failed: " + e.getMessage();
+        }
+        if (e instanceof DeadLetterFailedException) {
+            return e.getMessage();
+        }
+        if (e instanceof SerializationException) {
+            return "cannot decode records: " + e.getMessage();
+        }
+        return e.toString();
+    }
+
+    private static boolean diskFull(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+            if (m.contains("no space left") || m.contains("disk full") || m.contains("disk quota")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- acknowledgements
+
+    private void sendAck(CheckpointKey key, Duration retryIn) {
+        try {
+            ackSender.execute(() -> publishAck(key, retryIn));
+        } catch (RejectedExecutionException e) {
+            log.debug("backup server {}: not acknowledging {}, the sink is closing", serverIndex, key);
+        }
+    }
+
+    private void publishAck(CheckpointKey key, Duration retryIn) {
+        String topic = topics.names().acks();
+        try {
+            CheckpointAck ack = new CheckpointAck(StripeRecords.FORMAT_VERSION, serverIndex, key.appId(), key.checkpointId(),
+                    System.currentTimeMillis());
+            producer.send(new ProducerRecord<>(topic, keySerializer.serialize(topic, key.toString()),
+                    ackSerializer.serialize(topic, ack)), (metadata, e) -> {
+                        if (e == null) {
+                            acksSent.incrementAndGet();
+                            log.info("backup server {} acknowledged {}: durable here", serverIndex, key);
+                        } else {
+                            retryAck(key, retryIn, e);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            retryAck(key, retryIn, e);
+        }
+    }
+
+    private void retryAck(CheckpointKey key, Duration retryIn, Exception e) {
+        if (isClosing()) {
+            return;
+        }
+        log.warn("backup server {}: cannot acknowledge {} on topic {} ({}); retrying in {}", serverIndex, key,
+                topics.names().acks(), e.toString(), retryIn);
+        try {
+            ackSender.schedule(() -> publishAck(key, min(retryIn.multipliedBy(2), config.retryBackoffMax())),
+                    retryIn.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            log.debug("backup server {}: not retrying the acknowledgement of {}, the sink is closing", serverIndex, key);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private boolean isClosing() {
+        return closing.getCount() == 0;
+    }
+
+    private void closeStore() {
+        CellStore s = store;
+        store = null;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException | RuntimeException e) {
+                log.debug("backup server {}: closing the store in {} failed: {}", serverIndex, dataDir, e.toString());
+            }
+        }
+    }
+
+    private void closeReadOnlyView() {
+        CellStore view = readOnlyView;
+        readOnlyView = null;
+        if (view != null) {
+            try {
+                view.close();
+            } catch (IOException e) {
+                log.debug("backup server {}: closing the read-only view failed: {}", serverIndex, e.toString());
+            }
+        }
+    }
+
+    private void closeQuietly(KafkaConsumer<?, ?> c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                log.debug("backup server {}: closing the consumer failed: {}", serverIndex, e.toString());
+            }
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Kafka did not take a dead letter, so the batch's offset cannot move past the record. */
+    private static final class DeadLetterFailedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        DeadLetterFailedException(String topic, Throwable cause) {
+            super("cannot write a rejected record to dead-letter topic " + topic + ": " + cause, cause);
+        }
+    }
+
+    /** What the HTTP API reads. */
+    private final class HttpSource implements SinkHttpServer.Source {
+        @Override
+        public int serverIndex() {
+            return serverIndex;
+        }
+
+        @Override
+        public CellStore store() {
+            CellStore s = store;
+            return s != null ? s : readOnlyView;
+        }
+
+        @Override
+        public SinkHealth health() {
+            return health;
+        }
+
+        @Override
+        public SinkStats stats() {
+            return BackupSink.this.stats();
+        }
+    }
+}

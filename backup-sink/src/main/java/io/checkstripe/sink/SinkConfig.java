@@ -1,0 +1,321 @@
+package io.checkstripe.sink;
+
+import io.checkstripe.schemas.AvroSerdeConfig;
+import io.checkstripe.schemas.SchemaRegistries;
+import io.checkstripe.schemas.SchemaRegistry;
+import io.checkstripe.schemas.TopicNames;
+import io.checkstripe.schemas.TopicProvisioner;
+import io.checkstripe.schemas.Topics;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Configuration of one backup server's {@link BackupSink}, in Kafka's own style: the {@code checkstripe.*} keys
+ * below, {@code bootstrap.servers} and {@code schema.registry.url}, and every other key passed through to the
+ * sink's Kafka consumer and producer (security settings from {@code --command-config}, for instance). A key is
+ * given to each client that knows it; {@code consumer.}- and {@code producer.}-prefixed keys reach only that
+ * client and win over unprefixed ones. A CLI builds the map as Kafka's tools do: the {@code --command-config}
+ * file first, then the command-line options over it. The topic keys are the striper's ({@code
+ * checkstripe.topic.*}), so one properties file configures both.
+ *
+ * <p>Client defaults chosen for big records, each overridable: consumer {@code max.partition.fetch.bytes} equal
+ * to {@value #TOPIC_MAX_MESSAGE_BYTES_CONFIG} (8 MiB), {@code fetch.max.bytes} four times that,
+ * {@code max.poll.records} 32 (a batch, which is also one store commit, stays within tens of MiB);
+ * producer {@code max.request.size} equal to it as well, so a rejected record fits the dead-letter topic whole.
+ * Always set, never overridden: consumer {@code isolation.level=read_committed}, {@code enable.auto.commit=false}
+ * and {@code auto.offset.reset=earliest} (the offsets live in the store, never in Kafka); producer
+ * {@code acks=all} and {@code enable.idempotence=true}.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class SinkConfig extends AbstractConfig {
+
+    /** Prefix of the keys this class owns; they are not passed to the Kafka clients. */
+    public static final String PREFIX = "checkstripe.";
+
+    /** Prefix of keys given to the consumer only. */
+    public static final String CONSUMER_PREFIX = "consumer.";
+
+    /** Prefix of keys given to the producer only. */
+    public static final String PRODUCER_PREFIX = "producer.";
+
+    public static final String SERVER_INDEX_CONFIG = "checkstripe.server.index";
+    public static final String SERVER_INDEX_DOC = "Index I of this backup server, 0..N-1: the sink reads partition I "
+            + "of the stripes topic and stores the cells routed to server I. Required.";
+
+    public static final String DATA_DIR_CONFIG = "checkstripe.data.dir";
+    public static final String DATA_DIR_DOC = "Directory of the server's cell store, created if missing. It belongs "
+            + "to one server index for life and is locked against a second sink. Required.";
+
+    public static final String HTTP_HOST_CONFIG = "checkstripe.http.host";
+    public static final String HTTP_HOST_DOC = "Address the read-only HTTP API binds to; 0.0.0.0 for every "
+            + "interface. The API has no authentication: expose it only to the restorer's network.";
+    public static final String HTTP_HOST_DEFAULT = "127.0.0.1";
+
+    public static final String HTTP_PORT_CONFIG = "checkstripe.http.port";
+    public static final String HTTP_PORT_DOC = "Port of the read-only HTTP API: 0 picks a free port (logged, and "
+            + "reported by BackupSink.httpPort()), -1 runs no HTTP API.";
+
+    public static final String HTTP_THREADS_CONFIG = "checkstripe.http.threads";
+    public static final String HTTP_THREADS_DOC = "Threads serving HTTP requests; more concurrent requests wait in "
+            + "a queue of " + SinkHttpServer.QUEUE_CAPACITY + " and beyond it are refused.";
+
+    public static final String RETAIN_CONFIG = "checkstripe.retain";
+    public static final String RETAIN_DOC = "R: the newest R checkpoints of each application that are complete on "
+            + "this server are kept; older checkpoints, complete or not, are deleted once R newer ones are complete. "
+            + "Checkpoints newer than the newest complete one are always kept.";
+
+    public static final String RETRY_BACKOFF_MS_CONFIG = "checkstripe.retry.backoff.ms";
+    public static final String RETRY_BACKOFF_MS_DOC = "First wait before the sink retries after its store failed "
+            + "(disk full, I/O error) or Kafka refused a dead letter; it doubles after each failed attempt.";
+
+    public static final String RETRY_BACKOFF_MAX_MS_CONFIG = "checkstripe.retry.backoff.max.ms";
+    public static final String RETRY_BACKOFF_MAX_MS_DOC = "Longest wait between two retries; at least "
+            + RETRY_BACKOFF_MS_CONFIG + ".";
+
+    public static final String POLL_TIMEOUT_MS_CONFIG = "checkstripe.poll.timeout.ms";
+    public static final String POLL_TIMEOUT_MS_DOC = "Longest a poll of the stripes partition waits for records; "
+            + "also how quickly close() is noticed between polls.";
+
+    public static final String SCHEMA_REGISTRY_URL_CONFIG = AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG;
+    public static final String SCHEMA_REGISTRY_URL_DOC = "Schema registry: empty or " + SchemaRegistries.EMBEDDED_URL
+            + " for the embedded registry on which every checkstripe process agrees without a server, "
+            + SchemaRegistries.MOCK_PREFIX + "SCOPE for an isolated in-memory one, or http(s)://host:port of a "
+            + "Confluent-compatible registry.";
+
+    public static final String TOPIC_PREFIX_CONFIG = "checkstripe.topic.prefix";
+    public static final String TOPIC_PREFIX_DOC = "Put in front of every default topic name, e.g. 'prod.' gives "
+            + "prod.stripes, ... A topic whose name is set individually is not prefixed.";
+
+    public static final String TOPIC_STRIPES_CONFIG = "checkstripe.topic.stripes";
+    public static final String TOPIC_STRIPES_DOC = "Name of the stripes topic (partition i = backup server i); "
+            + "empty: prefix + stripes.";
+
+    public static final String TOPIC_ACKS_CONFIG = "checkstripe.topic.acks";
+    public static final String TOPIC_ACKS_DOC = "Name of the topic the sink publishes CheckpointAcks to; empty: "
+            + "prefix + checkpoint-acks.";
+
+    public static final String TOPIC_DLQ_CONFIG = "checkstripe.topic.dlq";
+    public static final String TOPIC_DLQ_DOC = "Name of the dead-letter topic for records the sink refuses; empty: "
+            + "prefix + checkpoints-dlq.";
+
+    public static final String TOPIC_MAX_MESSAGE_BYTES_CONFIG = "checkstripe.topic.max.message.bytes";
+    public static final String TOPIC_MAX_MESSAGE_BYTES_DOC = "Largest stripes record expected (the striper's "
+            + "max.message.bytes): the consumer's max.partition.fetch.bytes and the producer's max.request.size "
+            + "unless those are set.";
+
+    /** Default of {@value #RETAIN_CONFIG}. */
+    public static final int RETAIN_DEFAULT = 3;
+
+    /** Default of {@value #RETRY_BACKOFF_MS_CONFIG}. */
+    public static final long RETRY_BACKOFF_MS_DEFAULT = 1_000L;
+
+    /** Default of {@value #RETRY_BACKOFF_MAX_MS_CONFIG}. */
+    public static final long RETRY_BACKOFF_MAX_MS_DEFAULT = 30_000L;
+
+    /** Default of {@value #POLL_TIMEOUT_MS_CONFIG}. */
+    public static final long POLL_TIMEOUT_MS_DEFAULT = 500L;
+
+    /** Default of {@value #HTTP_THREADS_CONFIG}. */
+    public static final int HTTP_THREADS_DEFAULT = 4;
+
+    /** Default of {@value #HTTP_PORT_CONFIG}: a free port. */
+    public static final int HTTP_PORT_DEFAULT = 0;
+
+    /** {@value #HTTP_PORT_CONFIG} value that turns the HTTP API off. */
+    public static final int NO_HTTP = -1;
+
+    private static final int MAX_POLL_RECORDS_DEFAULT = 32;
+
+    private static final ConfigDef CONFIG = new ConfigDef()
+            .define(SERVER_INDEX_CONFIG, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(0), Importance.HIGH,
+                    SERVER_INDEX_DOC)
+            .define(DATA_DIR_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, DATA_DIR_DOC)
+            .define(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
+                    new ConfigDef.NonEmptyString(), Importance.HIGH, CommonClientConfigs.BOOTSTRAP_SERVERS_DOC)
+            .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
+            .define(HTTP_HOST_CONFIG, Type.STRING, HTTP_HOST_DEFAULT, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    HTTP_HOST_DOC)
+            .define(HTTP_PORT_CONFIG, Type.INT, HTTP_PORT_DEFAULT, Range.between(NO_HTTP, 65_535), Importance.MEDIUM,
+                    HTTP_PORT_DOC)
+            .define(HTTP_THREADS_CONFIG, Type.INT, HTTP_THREADS_DEFAULT, Range.between(1, 64), Importance.LOW,
+                    HTTP_THREADS_DOC)
+            .define(RETAIN_CONFIG, Type.INT, RETAIN_DEFAULT, Range.atLeast(1), Importance.MEDIUM, RETAIN_DOC)
+            .define(RETRY_BACKOFF_MS_CONFIG, Type.LONG, RETRY_BACKOFF_MS_DEFAULT, Range.atLeast(1), Importance.LOW,
+                    RETRY_BACKOFF_MS_DOC)
+            .define(RETRY_BACKOFF_MAX_MS_CONFIG, Type.LONG, RETRY_BACKOFF_MAX_MS_DEFAULT, Range.atLeast(1),
+                    Importance.LOW, RETRY_BACKOFF_MAX_MS_DOC)
+            .define(POLL_TIMEOUT_MS_CONFIG, Type.LONG, POLL_TIMEOUT_MS_DEFAULT, Range.between(1, 60_000),
+                    Importance.LOW, POLL_TIMEOUT_MS_DOC)
+            .define(TOPIC_PREFIX_CONFIG, Type.STRING, "", Importance.MEDIUM, TOPIC_PREFIX_DOC)
+            .define(TOPIC_STRIPES_CONFIG, Type.STRING, "", Importance.MEDIUM, TOPIC_STRIPES_DOC)
+            .define(TOPIC_ACKS_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_ACKS_DOC)
+            .define(TOPIC_DLQ_CONFIG, Type.STRING, "", Importance.MEDIUM, TOPIC_DLQ_DOC)
+            .define(TOPIC_MAX_MESSAGE_BYTES_CONFIG, Type.INT, TopicProvisioner.Settings.DEFAULT_MAX_MESSAGE_BYTES,
+                    Range.atLeast(1 << 20), Importance.LOW, TOPIC_MAX_MESSAGE_BYTES_DOC);
+
+    private final TopicNames topicNames;
+
+    /**
+     * @param props the {@code checkstripe.*} keys, {@code bootstrap.servers}, {@code schema.registry.url} and any
+     *              Kafka client key
+     * @throws ConfigException naming the bad key and value
+     */
+    public SinkConfig(Map<?, ?> props) {
+        super(CONFIG, props, false);
+        if (retryBackoffMax().compareTo(retryBackoff()) < 0) {
+            throw new ConfigException(RETRY_BACKOFF_MAX_MS_CONFIG, getLong(RETRY_BACKOFF_MAX_MS_CONFIG),
+                    "must be at least " + RETRY_BACKOFF_MS_CONFIG + " (" + getLong(RETRY_BACKOFF_MS_CONFIG) + ")");
+        }
+        this.topicNames = buildTopicNames();
+        schemaRegistry(); // validates the URL now rather than at start
+    }
+
+    /** A copy of the definition, e.g. for generated documentation or a CLI's help. */
+    public static ConfigDef configDef() {
+        return new ConfigDef(CONFIG);
+    }
+
+    /** I, this backup server's index and stripes partition. */
+    public int serverIndex() {
+        return getInt(SERVER_INDEX_CONFIG);
+    }
+
+    /** The store's directory. */
+    public Path dataDir() {
+        return Path.of(getString(DATA_DIR_CONFIG));
+    }
+
+    /** Where the HTTP API listens (port 0: a free one), or null when it is off. */
+    public InetSocketAddress httpAddress() {
+        int port = getInt(HTTP_PORT_CONFIG);
+        return port == NO_HTTP ? null : new InetSocketAddress(getString(HTTP_HOST_CONFIG), port);
+    }
+
+    /** Threads serving HTTP requests. */
+    public int httpThreads() {
+        return getInt(HTTP_THREADS_CONFIG);
+    }
+
+    /** R, complete checkpoints kept per application. */
+    public int retain() {
+        return getInt(RETAIN_CONFIG);
+    }
+
+    /** First wait before a retry. */
+    public Duration retryBackoff() {
+        return Duration.ofMillis(getLong(RETRY_BACKOFF_MS_CONFIG));
+    }
+
+    /** Longest wait between retries. */
+    public Duration retryBackoffMax() {
+        return Duration.ofMillis(getLong(RETRY_BACKOFF_MAX_MS_CONFIG));
+    }
+
+    /** Longest wait of one poll. */
+    public Duration pollTimeout() {
+        return Duration.ofMillis(getLong(POLL_TIMEOUT_MS_CONFIG));
+    }
+
+    /** The topic names, after prefix and individual overrides (only stripes, acks and dead letters are used). */
+    public TopicNames topicNames() {
+        return topicNames;
+    }
+
+    /** The schema registry {@value #SCHEMA_REGISTRY_URL_CONFIG} names. */
+    public SchemaRegistry schemaRegistry() {
+        String url = getString(SCHEMA_REGISTRY_URL_CONFIG);
+        try {
+            return SchemaRegistries.forUrl(url);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, url, e.getMessage());
+        }
+    }
+
+    /** The topics with their serdes, on {@link #schemaRegistry()}. */
+    public Topics topics() {
+        return new Topics(topicNames, schemaRegistry());
+    }
+
+    /** The consumer's settings, byte-array deserializers included (values are decoded record by record). */
+    public Map<String, Object> consumerProperties() {
+        int maxMessageBytes = getInt(TOPIC_MAX_MESSAGE_BYTES_CONFIG);
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxMessageBytes);
+        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 4 * maxMessageBytes);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS_DEFAULT);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "checkstripe-sink-" + serverIndex());
+        props.putAll(passthrough(ConsumerConfig.configNames(), CONSUMER_PREFIX));
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return props;
+    }
+
+    /** The producer's settings (acks and dead letters), byte-array serializers included. */
+    public Map<String, Object> producerProperties() {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, getInt(TOPIC_MAX_MESSAGE_BYTES_CONFIG));
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "checkstripe-sink-" + serverIndex() + "-producer");
+        props.putAll(passthrough(ProducerConfig.configNames(), PRODUCER_PREFIX));
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return props;
+    }
+
+    /** The given keys a client knows, unprefixed first, then its prefixed ones over them. */
+    private Map<String, Object> passthrough(Set<String> known, String clientPrefix) {
+        Map<String, Object> props = new HashMap<>();
+        originals().forEach((key, value) -> {
+            if (known.contains(key) && !key.startsWith(PREFIX)) {
+                props.put(key, value);
+            }
+        });
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+                String.join(",", getList(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)));
+        originals().forEach((key, value) -> {
+            if (key.startsWith(clientPrefix)) {
+                props.put(key.substring(clientPrefix.length()), value);
+            }
+        });
+        return props;
+    }
+
+    private TopicNames buildTopicNames() {
+        try {
+            TopicNames names = TopicNames.defaults().withPrefix(getString(TOPIC_PREFIX_CONFIG));
+            names = override(names::withStripes, TOPIC_STRIPES_CONFIG, names);
+            names = override(names::withAcks, TOPIC_ACKS_CONFIG, names);
+            return override(names::withDeadLetters, TOPIC_DLQ_CONFIG, names);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid topic names (" + TOPIC_PREFIX_CONFIG + " or " + PREFIX + "topic.*): "
+                    + e.getMessage());
+        }
+    }
+
+    private TopicNames override(Function<String, TopicNames> with, String key, TopicNames names) {
+        String name = getString(key);
+        return name.isEmpty() ? names : with.apply(name);
+    }
+}

@@ -1,0 +1,449 @@
+package io.checkstripe.sink;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.checkstripe.schemas.AppId;
+import io.checkstripe.sink.store.CellRecordFormat;
+import io.checkstripe.sink.store.CellStore;
+import io.checkstripe.sink.store.ManifestFormat;
+import io.checkstripe.sink.store.StoredManifest;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A backup server's read-only HTTP API, through which the restorer, {@code status} and {@code repair} read the
+ * server's cells and manifests from another host. Every answer comes from the store's thread-safe read paths;
+ * cells are streamed from the cell logs in bounded memory, never buffered whole.
+ *
+ * <table>
+ *   <caption>Endpoints (GET only)</caption>
+ *   <tr><th>path</th><th>answer</th></tr>
+ *   <tr><td>{@code /v1/server}</td><td>JSON {@code {"serverIndex": I, "formatVersion": 1, "state": "RUNNING",
+ *       ...}}: the state is a {@link SinkHealth.State}; a stalled sink adds {@code "reason"}; a sink adds its
+ *       {@link SinkStats} counters</td></tr>
+ *   <tr><td>{@code /v1/apps}</td><td>JSON array of the application ids with checkpoints here, sorted</td></tr>
+ *   <tr><td>{@code /v1/apps/{app}/checkpoints}</td><td>JSON array, by ascending id, of {@code {"checkpointId": 5,
+ *       "hasManifest": true, "complete": true, "cells": 12, "expectedCells": 12}} ({@code expectedCells} is null
+ *       without a manifest); 404 when the application has no checkpoint here</td></tr>
+ *   <tr><td>{@code /v1/apps/{app}/checkpoints/{cp}/manifest}</td><td>the manifest in {@link ManifestFormat}
+ *       (application/octet-stream, it carries its own CRC); 404 when absent</td></tr>
+ *   <tr><td>{@code /v1/apps/{app}/checkpoints/{cp}/cells?from=S&to=T}</td><td>chunked stream of
+ *       {@link CellRecordFormat} records of the stored cells of segments S..T−1, in segment then cell order; only
+ *       the cells present are sent, each record as stored (the receiver checks the data CRC). {@code from}
+ *       defaults to 0, {@code to} to the end; 404 when the checkpoint is not here</td></tr>
+ *   <tr><td>{@code /v1/apps/{app}/checkpoints/{cp}/cells/{segment}/{cell}}</td><td>that one cell record; 404 when
+ *       absent</td></tr>
+ * </table>
+ *
+ * <p>Errors are JSON {@code {"error": "..."}}: 400 for an invalid application id (checked with {@link AppId}
+ * before the store is touched), checkpoint id, index or range; 404 for an unknown path or anything not stored;
+ * 405 (with {@code Allow: GET}) for any other method; 503 while the sink has no store open; 500 when the store
+ * fails to read. A failure in the middle of a stream cuts the connection without the final chunk, so the client
+ * sees an incomplete response rather than a short, well-formed one.
+ *
+ * <p>Requests are served by a fixed pool of threads with a queue of {@value #QUEUE_CAPACITY}; beyond that new
+ * connections are closed at once. Thread-safe.
+ */
+public final class SinkHttpServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SinkHttpServer.class);
+
+    /** Requests waiting for a thread beyond which new connections are refused. */
+    public static final int QUEUE_CAPACITY = 256;
+
+    /** Version of the API's paths and of the formats it serves. */
+    public static final int FORMAT_VERSION = CellRecordFormat.VERSION;
+
+    private static final String JSON = "application/json";
+    private static final String BINARY = "application/octet-stream";
+    private static final int STREAM_BUFFER = 64 * 1024;
+    private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,18}");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** What the API serves: the sink's current store and state. Implementations are thread-safe. */
+    interface Source {
+        int serverIndex();
+
+        /** The store to read, or null while none is open. */
+        CellStore store();
+
+        SinkHealth health();
+
+        /** The counters, or null when there are none (a bare store). */
+        SinkStats stats();
+    }
+
+    private final HttpServer server;
+    private final ThreadPoolExecutor executor;
+    private final Source source;
+
+    private SinkHttpServer(HttpServer server, ThreadPoolExecutor executor, Source source) {
+        this.server = server;
+        this.executor = executor;
+        this.source = source;
+    }
+
+    /**
+     * Serves a store that nothing else changes the health of, for tests and tools that want the API over a data
+     * directory without a sink (a read-only store, say); it reports state RUNNING and no counters. The store
+     * stays the caller's to close, after this server.
+     *
+     * @param address where to listen; port 0 picks a free port
+     * @param threads request threads, at least 1
+     * @throws IOException when the address cannot be bound
+     */
+    public static SinkHttpServer serve(CellStore store, InetSocketAddress address, int threads) throws IOException {
+        Objects.requireNonNull(store, "store");
+        SinkHealth running = SinkHealth.of(SinkHealth.State.RUNNING);
+        return start(address, threads, new Source() {
+            @Override
+            public int serverIndex() {
+                return store.serverIndex();
+            }
+
+            @Override
+            public CellStore store() {
+                return store;
+            }
+
+            @Override
+            public SinkHealth health() {
+                return running;
+            }
+
+            @Override
+            public SinkStats stats() {
+                return null;
+            }
+        });
+    }
+
+    static SinkHttpServer start(InetSocketAddress address, int threads, Source source) throws IOException {
+        Objects.requireNonNull(address, "address");
+        if (threads < 1) {
+            throw new IllegalArgumentException("HTTP threads must be at least 1, got " + threads);
+        }
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(QUEUE_CAPACITY), r -> {
+                    Thread t = new Thread(r, "checkstripe-sink-" + source.serverIndex() + "-http-"
+                            + count.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        HttpServer server;
+        try {
+            server = HttpServer.create(address, 0);
+        } catch (IOException e) {
+            executor.shutdown();
+            throw new IOException("cannot listen for HTTP on " + address + ": " + e.getMessage(), e);
+        }
+        SinkHttpServer api = new SinkHttpServer(server, executor, source);
+        server.createContext("/", api::handle);
+        server.setExecutor(executor);
+        server.start();
+        log.info("HTTP API of backup server {} listening on {}", source.serverIndex(), api.uri());
+        return api;
+    }
+
+    /** The bound address, with the actual port. */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    /** The bound port. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** {@code http://host:port}, what a restorer is given as a source. */
+    public URI uri() {
+        InetSocketAddress a = server.getAddress();
+        String host = a.getAddress().getHostAddress();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
+    }
+
+    /** Stops listening, cuts open connections and stops the request threads. */
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("HTTP request threads of backup server {} did not stop within 5 s", source.serverIndex());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- routing
+
+    /** An answer that is an error: status and message. */
+    private static final class HttpError extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        HttpError(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try {
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().set("Allow", "GET");
+                throw new HttpError(405, "method " + exchange.getRequestMethod() + " not allowed: the API is "
+                        + "read-only, use GET");
+            }
+            route(exchange);
+            exchange.close();
+        } catch (HttpError e) {
+            sendJson(exchange, e.status, Map.of("error", e.getMessage()));
+        } catch (IOException | RuntimeException e) {
+            if (exchange.getResponseCode() != -1) {
+                // Headers are out: cut the connection, so the client sees an incomplete response.
+                log.debug("backup server {}: {} failed while streaming: {}", source.serverIndex(),
+                        exchange.getRequestURI(), e.toString());
+                throw e;
+            }
+            log.warn("backup server {}: {} failed: {}", source.serverIndex(), exchange.getRequestURI(), e.toString());
+            sendJson(exchange, 500, Map.of("error", "cannot read the store: " + e.getMessage()));
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException, HttpError {
+        String path = exchange.getRequestURI().getRawPath();
+        String[] parts = path.startsWith("/") ? path.substring(1).split("/", -1) : new String[0];
+        int n = parts.length;
+        if (n < 2 || !parts[0].equals("v1")) {
+            throw notFound(path);
+        }
+        if (n == 2 && parts[1].equals("server")) {
+            server(exchange);
+        } else if (n == 2 && parts[1].equals("apps")) {
+            sendJson(exchange, 200, store().apps());
+        } else if (n == 4 && parts[1].equals("apps") && parts[3].equals("checkpoints")) {
+            checkpoints(exchange, app(parts[2]));
+        } else if (n == 6 && parts[1].equals("apps") && parts[3].equals("checkpoints") && parts[5].equals("manifest")) {
+            manifest(exchange, app(parts[2]), checkpointId(parts[4]));
+        } else if (n == 6 && parts[1].equals("apps") && parts[3].equals("checkpoints") && parts[5].equals("cells")) {
+            String app = app(parts[2]);
+            long cp = checkpointId(parts[4]);
+            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            int from = query.containsKey("from") ? index("from", query.get("from")) : 0;
+            int to = query.containsKey("to") ? index("to", query.get("to")) : Integer.MAX_VALUE;
+            if (to < from) {
+                throw new HttpError(400, "invalid segment range from=" + from + " to=" + to
+                        + ": need from <= to");
+            }
+            cells(exchange, app, cp, from, to);
+        } else if (n == 8 && parts[1].equals("apps") && parts[3].equals("checkpoints") && parts[5].equals("cells")) {
+            cell(exchange, app(parts[2]), checkpointId(parts[4]), index("segment", parts[6]), index("cell", parts[7]));
+        } else {
+            throw notFound(path);
+        }
+    }
+
+    // ---------------------------------------------------------------- endpoints
+
+    private void server(HttpExchange exchange) throws IOException {
+        SinkHealth health = source.health();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("serverIndex", source.serverIndex());
+        body.put("formatVersion", FORMAT_VERSION);
+        body.put("state", health.state().name());
+        if (health.reason() != null) {
+            body.put("reason", health.reason());
+        }
+        body.put("stateSince", health.since().toString());
+        SinkStats stats = source.stats();
+        if (stats != null) {
+            body.put("committedOffset", stats.committedOffset());
+            body.put("cellsStored", stats.cellsStored());
+            body.put("bytesStored", stats.bytesStored());
+            body.put("manifestsStored", stats.manifestsStored());
+            body.put("deadLetters", stats.deadLetters());
+            body.put("acksSent", stats.acksSent());
+            body.put("checkpointsDeleted", stats.checkpointsDeleted());
+        }
+        body.put("time", Instant.now().toString());
+        sendJson(exchange, 200, body);
+    }
+
+    private void checkpoints(HttpExchange exchange, String app) throws IOException, HttpError {
+        CellStore store = store();
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (long cp : store.checkpoints(app)) {
+            boolean hasManifest = store.manifest(app, cp).isPresent();
+            int cells = store.cells(app, cp).size();
+            if (!hasManifest && cells == 0) {
+                continue; // deleted since it was listed, or an empty directory
+            }
+            OptionalInt expected = store.expectedCells(app, cp);
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("checkpointId", cp);
+            entry.put("hasManifest", hasManifest);
+            entry.put("complete", store.isComplete(app, cp));
+            entry.put("cells", cells);
+            entry.put("expectedCells", expected.isPresent() ? expected.getAsInt() : null);
+            list.add(entry);
+        }
+        if (list.isEmpty()) {
+            throw new HttpError(404, "no checkpoint of application " + app + " on backup server "
+                    + source.serverIndex());
+        }
+        sendJson(exchange, 200, list);
+    }
+
+    private void manifest(HttpExchange exchange, String app, long cp) throws IOException, HttpError {
+        Optional<StoredManifest> manifest = store().manifest(app, cp);
+        if (manifest.isEmpty()) {
+            throw new HttpError(404, "no manifest of " + app + "/" + cp + " on backup server " + source.serverIndex());
+        }
+        byte[] bytes = ManifestFormat.encode(manifest.get());
+        exchange.getResponseHeaders().set("Content-Type", BINARY);
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private void cells(HttpExchange exchange, String app, long cp, int from, int to) throws IOException, HttpError {
+        CellStore store = store();
+        if (!store.checkpoints(app).contains(cp)) {
+            throw new HttpError(404, "no checkpoint " + app + "/" + cp + " on backup server " + source.serverIndex());
+        }
+        exchange.getResponseHeaders().set("Content-Type", BINARY);
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = new BufferedOutputStream(exchange.getResponseBody(), STREAM_BUFFER);
+        int sent = store.transferCells(app, cp, from, to, Channels.newChannel(out));
+        out.close();
+        log.debug("backup server {}: sent {} cells of {}/{} segments [{}, {})", source.serverIndex(), sent, app, cp,
+                from, to);
+    }
+
+    private void cell(HttpExchange exchange, String app, long cp, int segment, int cell) throws IOException, HttpError {
+        Optional<InputStream> record = store().openCellStream(app, cp, segment, cell);
+        if (record.isEmpty()) {
+            throw new HttpError(404, "no cell " + cell + " of segment " + segment + " of " + app + "/" + cp
+                    + " on backup server " + source.serverIndex());
+        }
+        try (InputStream in = record.get()) {
+            exchange.getResponseHeaders().set("Content-Type", BINARY);
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            in.transferTo(out);
+            out.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private CellStore store() throws HttpError {
+        CellStore store = source.store();
+        if (store == null) {
+            SinkHealth health = source.health();
+            throw new HttpError(503, "backup server " + source.serverIndex() + " has no store open ("
+                    + (health.reason() != null ? health.reason() : health.state()) + "); try again later");
+        }
+        return store;
+    }
+
+    private static String app(String raw) throws HttpError {
+        try {
+            return AppId.validate(raw);
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, e.getMessage());
+        }
+    }
+
+    private static long checkpointId(String raw) throws HttpError {
+        if (DECIMAL.matcher(raw).matches()) {
+            try {
+                return Long.parseLong(raw);
+            } catch (NumberFormatException e) {
+                // beyond Long.MAX_VALUE: reported below
+            }
+        }
+        throw new HttpError(400, "invalid checkpoint id \"" + shorten(raw) + "\": expected a decimal number from 0 to "
+                + Long.MAX_VALUE);
+    }
+
+    private static int index(String what, String raw) throws HttpError {
+        if (raw != null && DECIMAL.matcher(raw).matches() && raw.length() <= 10) {
+            long value = Long.parseLong(raw);
+            if (value <= Integer.MAX_VALUE) {
+                return (int) value;
+            }
+        }
+        throw new HttpError(400, "invalid " + what + " \"" + shorten(raw) + "\": expected a decimal number from 0 to "
+                + Integer.MAX_VALUE);
+    }
+
+    private static Map<String, String> query(String rawQuery) throws HttpError {
+        Map<String, String> params = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return params;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            if (params.put(key, value) != null) {
+                throw new HttpError(400, "query parameter \"" + shorten(key) + "\" is given twice");
+            }
+        }
+        return params;
+    }
+
+    private static HttpError notFound(String path) {
+        return new HttpError(404, "no such resource: " + shorten(path) + " (the API is under /v1/server and /v1/apps)");
+    }
+
+    private static String shorten(String s) {
+        if (s == null) {
+            return "";
+        }
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+    }
+
+    private static void sendJson(HttpExchange exchange, int status, Object body) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            bytes = ("{\"error\":\"cannot encode the answer\"}").getBytes(StandardCharsets.UTF_8);
+            status = 500;
+        }
+        exchange.getResponseHeaders().set("Content-Type", JSON);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
