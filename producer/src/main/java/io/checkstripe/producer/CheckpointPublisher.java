@@ -31,6 +31,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -198,7 +199,7 @@ public final class CheckpointPublisher implements AutoCloseable {
      */
     public OptionalLong newestCommitted(String appId) {
         AppId.validate(appId);
-        return NewestCommitted.find(admin, config, appId);
+        return NewestCommitted.find(config, appId);
     }
 
     private AppProducer producerFor(String appId) {
@@ -347,7 +348,8 @@ public final class CheckpointPublisher implements AutoCloseable {
                 return KafkaCalls.unavailable(config.bootstrapServers(), what + " (it may or may not have been "
                         + "committed if the commit itself timed out)", config.kafkaTimeout(), error);
             }
-            if (error instanceof ProducerFencedException) {
+            if (KafkaCalls.causedBy(error, ProducerFencedException.class)
+                    || KafkaCalls.causedBy(error, InvalidProducerEpochException.class)) {
                 return new KafkaException("cannot " + what + ": another publisher of " + appId + " (transactional.id "
                         + transactionalId + ") started since; this one is fenced off", error);
             }

@@ -70,8 +70,13 @@ final class KafkaCalls {
 
     /** Whether {@code error} or one of its causes is a Kafka timeout. */
     static boolean isTimeout(Throwable error) {
+        return causedBy(error, TimeoutException.class);
+    }
+
+    /** Whether {@code error} or one of its causes is a {@code type}. */
+    static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutException) {
+            if (type.isInstance(t)) {
                 return true;
             }
         }

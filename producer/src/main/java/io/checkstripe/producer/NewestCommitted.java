@@ -2,16 +2,16 @@ package io.checkstripe.producer;
 
 import io.checkstripe.schemas.CheckpointKey;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>The bookkeeping offset commit.</b> Every publish commits, inside its own
  *       transaction, a consumer-group offset for the group named like its
  *       {@code transactional.id}, with metadata {@code checkpointId=<id>}. It becomes visible
- *       exactly when the checkpoint does, and one Admin call reads it, so it is right even the
- *       instant after a commit, before the striper has written a manifest. It is read with
- *       {@code requireStable}, which waits out a transaction still completing. Kafka expires
- *       offsets of an idle group after {@code offsets.retention.minutes} (7 days by default).</li>
+ *       exactly when the checkpoint does, and one offset fetch reads it, so it is right even the
+ *       instant after a commit, before the striper has written a manifest. The fetch asks for
+ *       stable offsets, so it waits out a transaction still completing. Kafka expires offsets
+ *       of an idle group after {@code offsets.retention.minutes} (7 days by default).</li>
  *   <li><b>The compacted manifests topic</b>, read {@code read_committed} from start to end,
  *       keys only ({@code appId/checkpointId}, so no value is decoded): one small record per
  *       striped checkpoint, kept forever. It covers expired offsets and checkpoints published
@@ -48,32 +48,51 @@ final class NewestCommitted {
     }
 
     /** The larger of both records' newest id of {@code appId}, or empty when neither has one. */
-    static OptionalLong find(Admin admin, PublisherConfig config, String appId) {
-        OptionalLong bookkept = fromBookkeeping(admin, config, appId);
+    static OptionalLong find(PublisherConfig config, String appId) {
+        OptionalLong bookkept = fromBookkeeping(config, appId);
         OptionalLong manifested = fromManifests(config, appId);
         log.debug("newest committed checkpoint of {}: {} by the bookkeeping offsets, {} by the manifests", appId,
                 bookkept, manifested);
         return CheckpointIds.max(bookkept, manifested);
     }
 
-    /** The id recorded by the publishes' transactional offset commits. */
-    static OptionalLong fromBookkeeping(Admin admin, PublisherConfig config, String appId) {
+    /**
+     * The id recorded by the publishes' transactional offset commits, read with a consumer of
+     * the bookkeeping group (which never joins it): its offset fetch asks for stable offsets
+     * and retries while a transaction with an offset commit is still completing, where the
+     * Admin client would silently leave such a partition out. The offset sits on a partition of
+     * the checkpoints topic, or of the manifests topic when striping locally.
+     */
+    static OptionalLong fromBookkeeping(PublisherConfig config, String appId) {
         String group = config.transactionalId(appId);
-        Map<TopicPartition, OffsetAndMetadata> offsets;
-        try {
-            offsets = KafkaCalls.get(admin.listConsumerGroupOffsets(group, new ListConsumerGroupOffsetsOptions()
-                    .requireStable(true)).partitionsToOffsetAndMetadata(), config.kafkaTimeout(),
-                    config.bootstrapServers(), "read the offsets of consumer group " + group);
-        } catch (GroupIdNotFoundException e) {
-            return OptionalLong.empty();
-        }
-        OptionalLong newest = OptionalLong.empty();
-        for (OffsetAndMetadata offset : offsets.values()) {
-            if (offset != null) {
-                newest = CheckpointIds.max(newest, CheckpointIds.parseMetadata(offset.metadata()));
+        Duration timeout = config.kafkaTimeout();
+        Map<String, Object> props = config.consumerProps();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            Set<TopicPartition> partitions = new HashSet<>();
+            partitions.addAll(KafkaCalls.partitions(consumer, config.topics().names().checkpoints(), timeout,
+                    config.bootstrapServers()));
+            partitions.addAll(KafkaCalls.partitions(consumer, config.topics().names().manifests(), timeout,
+                    config.bootstrapServers()));
+            if (partitions.isEmpty()) {
+                return OptionalLong.empty();
             }
+            Map<TopicPartition, OffsetAndMetadata> offsets;
+            try {
+                offsets = consumer.committed(partitions, timeout);
+            } catch (TimeoutException e) {
+                throw KafkaCalls.unavailable(config.bootstrapServers(), "read the offsets of consumer group " + group,
+                        timeout, e);
+            }
+            OptionalLong newest = OptionalLong.empty();
+            for (OffsetAndMetadata offset : offsets.values()) {
+                if (offset != null) {
+                    newest = CheckpointIds.max(newest, CheckpointIds.parseMetadata(offset.metadata()));
+                }
+            }
+            return newest;
         }
-        return newest;
     }
 
     /** The highest id among the manifests topic's keys of {@code appId}. */
