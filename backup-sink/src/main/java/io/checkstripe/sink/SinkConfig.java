@@ -149,7 +149,7 @@ public final class SinkConfig extends AbstractConfig {
             .define(DATA_DIR_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                     Importance.HIGH, DATA_DIR_DOC)
             .define(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
-                    new ConfigDef.NonEmptyString(), Importance.HIGH, CommonClientConfigs.BOOTSTRAP_SERVERS_DOC)
+                    Importance.HIGH, CommonClientConfigs.BOOTSTRAP_SERVERS_DOC)
             .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
             .define(HTTP_HOST_CONFIG, Type.STRING, HTTP_HOST_DEFAULT, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     HTTP_HOST_DOC)
@@ -180,6 +180,10 @@ public final class SinkConfig extends AbstractConfig {
      */
     public SinkConfig(Map<?, ?> props) {
         super(CONFIG, props, false);
+        if (getList(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG).isEmpty()) {
+            throw new ConfigException(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "",
+                    "at least one host:port of a Kafka broker is needed");
+        }
         if (retryBackoffMax().compareTo(retryBackoff()) < 0) {
             throw new ConfigException(RETRY_BACKOFF_MAX_MS_CONFIG, getLong(RETRY_BACKOFF_MAX_MS_CONFIG),
                     "must be at least " + RETRY_BACKOFF_MS_CONFIG + " (" + getLong(RETRY_BACKOFF_MS_CONFIG) + ")");

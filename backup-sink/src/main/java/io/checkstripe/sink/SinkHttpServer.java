@@ -441,6 +441,11 @@ public final class SinkHttpServer implements AutoCloseable {
             status = 500;
         }
         exchange.getResponseHeaders().set("Content-Type", JSON);
+        if ("HEAD".equals(exchange.getRequestMethod())) {
+            exchange.sendResponseHeaders(status, -1); // a HEAD answer has no body
+            exchange.close();
+            return;
+        }
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
