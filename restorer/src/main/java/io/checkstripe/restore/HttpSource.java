@@ -1,0 +1,323 @@
+package io.checkstripe.restore;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.checkstripe.codec.CellLayout;
+import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.sink.store.CellHeader;
+import io.checkstripe.sink.store.CellKey;
+import io.checkstripe.sink.store.CellReadResult;
+import io.checkstripe.sink.store.CellRecordReader;
+import io.checkstripe.sink.store.ManifestFormat;
+import io.checkstripe.sink.store.StoredManifest;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.NavigableSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * A running sink's read-only HTTP API, read with {@link HttpClient}. The contract (version 1):
+ * <pre>
+ * GET /v1/server                                   {"serverIndex": I, "formatVersion": 1, "state": "RUNNING"}
+ * GET /v1/apps                                     ["app1", ...]
+ * GET /v1/apps/{app}/checkpoints                   [{"checkpointId": 5, "hasManifest": true, "complete": true,
+ *                                                    "cells": 12, "expectedCells": 12}, ...]
+ * GET /v1/apps/{app}/checkpoints/{cp}/manifest     the ManifestFormat bytes; 404 when absent
+ * GET /v1/apps/{app}/checkpoints/{cp}/cells?from=S&amp;to=T
+ *                                                  CellRecordFormat records of segments S..T-1, in segment
+ *                                                  order, only those present
+ * GET /v1/apps/{app}/checkpoints/{cp}/cells/{segment}/{cell}   one record; 404 when absent
+ * </pre>
+ *
+ * <p>Every request is bounded in time: the connection by the connect timeout, the response headers by the
+ * request timeout, and every read of a body by the request timeout again (a sink that answers and then goes
+ * silent fails the read instead of hanging the restore). Failures are {@link IOException}s, which the
+ * restorer counts as a lost server. Bodies are streamed: a range of cells is never held in memory.
+ * Thread-safe.
+ */
+public final class HttpSource implements CellSource {
+
+    /** The only API format version this client reads. */
+    public static final int FORMAT_VERSION = 1;
+
+    private static final int MAX_JSON_BYTES = 16 << 20;
+    private static final int BUFFER = 64 * 1024;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private final String base;
+    private final Duration requestTimeout;
+    private final HttpClient client;
+    private volatile Integer serverIndex;
+
+    /**
+     * A source for the sink at {@code base} ({@code http://host:port}, optionally with a path prefix).
+     *
+     * @throws IllegalArgumentException when {@code base} is not an absolute http(s) URL with a host
+     */
+    public HttpSource(URI base, Duration connectTimeout, Duration requestTimeout) {
+        Objects.requireNonNull(base, "base");
+        String scheme = base.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                || base.getHost() == null || base.getRawQuery() != null || base.getRawFragment() != null) {
+            throw new IllegalArgumentException("sink URL " + base + " must be http://host:port or https://host:port");
+        }
+        String s = base.toString();
+        this.base = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+        this.client = HttpClient.newBuilder().connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    @Override
+    public String location() {
+        return base;
+    }
+
+    @Override
+    public int serverIndex() throws IOException {
+        Integer known = serverIndex;
+        if (known != null) {
+            return known;
+        }
+        JsonNode info = json("/v1/server");
+        int version = info.path("formatVersion").asInt(-1);
+        if (version != FORMAT_VERSION) {
+            throw new IOException(base + " serves API format version " + info.path("formatVersion")
+                    + ", this restorer reads " + FORMAT_VERSION);
+        }
+        JsonNode index = info.get("serverIndex");
+        if (index == null || !index.canConvertToInt() || index.asInt() < 0) {
+            throw new IOException(base + "/v1/server has no valid serverIndex: " + info);
+        }
+        serverIndex = index.asInt();
+        return serverIndex;
+    }
+
+    @Override
+    public List<Long> checkpoints(String app) throws IOException {
+        List<Long> ids = new ArrayList<>();
+        for (JsonNode entry : listing(app)) {
+            ids.add(entry.path("checkpointId").asLong());
+        }
+        Collections.sort(ids);
+        return ids;
+    }
+
+    @Override
+    public Optional<StoredManifest> manifest(String app, long checkpointId) throws IOException {
+        String path = checkpointPath(app, checkpointId) + "/manifest";
+        try (Response r = get(path)) {
+            if (r.status == 404) {
+                return Optional.empty();
+            }
+            r.expectOk();
+            return Optional.of(ManifestFormat.decode(r.readAll(ManifestFormat.MAX_LENGTH)));
+        }
+    }
+
+    @Override
+    public NavigableSet<CellKey> cellKeys(StoredManifest manifest) throws IOException {
+        String app = manifest.appId();
+        long cp = manifest.checkpointId();
+        int server = serverIndex();
+        for (JsonNode entry : listing(app)) {
+            if (entry.path("checkpointId").asLong() == cp && entry.path("complete").asBoolean(false)
+                    && entry.path("hasManifest").asBoolean(false)) {
+                return expectedKeys(manifest, server);
+            }
+        }
+        NavigableSet<CellKey> keys = new TreeSet<>();
+        try (Response r = get(cellsPath(app, cp, 0, manifest.segmentCount()))) {
+            if (r.status == 404) {
+                return Collections.emptyNavigableSet();
+            }
+            r.expectOk();
+            CellRecordReader reader = new CellRecordReader(new BufferedInputStream(r.body, BUFFER));
+            for (Optional<CellHeader> h = reader.next(); h.isPresent(); h = reader.next()) {
+                if (h.get().appId().equals(app) && h.get().checkpointId() == cp) {
+                    keys.add(h.get().key());
+                }
+            }
+        }
+        return Collections.unmodifiableNavigableSet(keys);
+    }
+
+    @Override
+    public CellStream cells(String app, long checkpointId, int fromSegment, int toSegment) throws IOException {
+        if (fromSegment < 0 || toSegment < fromSegment) {
+            throw new IllegalArgumentException("bad segment range [" + fromSegment + ", " + toSegment + ")");
+        }
+        Response r = get(cellsPath(app, checkpointId, fromSegment, toSegment));
+        if (r.status == 404) {
+            r.close();
+            return new CellStream() {
+                @Override
+                public Optional<CellReadResult> next() {
+                    return Optional.empty();
+                }
+
+                @Override
+                public void close() {
+                    // nothing was opened
+                }
+            };
+        }
+        try {
+            r.expectOk();
+        } catch (IOException e) {
+            r.close();
+            throw e;
+        }
+        CellRecordReader reader = new CellRecordReader(new BufferedInputStream(r.body, BUFFER));
+        return new CellStream() {
+            @Override
+            public Optional<CellReadResult> next() throws IOException {
+                return reader.nextCell();
+            }
+
+            @Override
+            public void close() throws IOException {
+                r.close();
+            }
+        };
+    }
+
+    /** Nothing to release: the client's connections are idle and its threads are daemons. */
+    @Override
+    public void close() {
+        // java.net.http.HttpClient has no close() before Java 21
+    }
+
+    @Override
+    public String toString() {
+        return "sink " + base;
+    }
+
+    /** The keys server {@code server} holds of a complete checkpoint: one per stripe that has a cell on it. */
+    static NavigableSet<CellKey> expectedKeys(StoredManifest m, int server) {
+        NavigableSet<CellKey> keys = new TreeSet<>();
+        int cellsPerStripe = RedundancyPolicy.parse(m.policy()).totalCells();
+        if (server < m.servers()) {
+            for (int s = 0; s < m.segmentCount(); s++) {
+                int cell = CellLayout.cellOn(s, server, m.servers(), cellsPerStripe);
+                if (cell >= 0) {
+                    keys.add(new CellKey(s, cell));
+                }
+            }
+        }
+        return Collections.unmodifiableNavigableSet(keys);
+    }
+
+    private JsonNode listingNode(String app) throws IOException {
+        try (Response r = get("/v1/apps/" + app + "/checkpoints")) {
+            if (r.status == 404) {
+                return JSON.createArrayNode();
+            }
+            r.expectOk();
+            return JSON.readTree(r.readAll(MAX_JSON_BYTES));
+        }
+    }
+
+    private List<JsonNode> listing(String app) throws IOException {
+        JsonNode node = listingNode(app);
+        if (!node.isArray()) {
+            throw new IOException(base + " sent a checkpoint listing of " + app + " that is not a JSON array");
+        }
+        List<JsonNode> entries = new ArrayList<>();
+        for (JsonNode entry : node) {
+            JsonNode id = entry.get("checkpointId");
+            if (id == null || !id.canConvertToLong() || id.asLong() < 0) {
+                throw new IOException(base + " sent a checkpoint listing entry without a valid checkpointId: " + entry);
+            }
+            entries.add(entry);
+        }
+        return entries;
+    }
+
+    private JsonNode json(String path) throws IOException {
+        try (Response r = get(path)) {
+            r.expectOk();
+            return JSON.readTree(r.readAll(MAX_JSON_BYTES));
+        }
+    }
+
+    private static String checkpointPath(String app, long checkpointId) {
+        // application ids are [A-Za-z0-9._-]: safe in a path segment without encoding
+        return "/v1/apps/" + app + "/checkpoints/" + checkpointId;
+    }
+
+    private static String cellsPath(String app, long checkpointId, int from, int to) {
+        return checkpointPath(app, checkpointId) + "/cells?from=" + from + "&to=" + to;
+    }
+
+    private Response get(String path) throws IOException {
+        URI uri = URI.create(base + path);
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build();
+        HttpResponse<InputStream> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while asking " + uri);
+        } catch (IOException e) {
+            throw new IOException(uri + ": " + describe(e), e);
+        }
+        return new Response(uri, response.statusCode(),
+                new IdleTimeoutInputStream(response.body(), requestTimeout, uri.toString()));
+    }
+
+    private static String describe(IOException e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : " " + message);
+    }
+
+    /** A response whose body must be closed. */
+    private static final class Response implements AutoCloseable {
+        final URI uri;
+        final int status;
+        final InputStream body;
+
+        Response(URI uri, int status, InputStream body) {
+            this.uri = uri;
+            this.status = status;
+            this.body = body;
+        }
+
+        void expectOk() throws IOException {
+            if (status != 200) {
+                byte[] text = body.readNBytes(512);
+                throw new IOException(uri + " answered HTTP " + status + ": "
+                        + new String(text, StandardCharsets.UTF_8).strip());
+            }
+        }
+
+        byte[] readAll(int limit) throws IOException {
+            byte[] bytes = body.readNBytes(limit + 1);
+            if (bytes.length > limit) {
+                throw new IOException(uri + " sent more than " + limit + " bytes");
+            }
+            return bytes;
+        }
+
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.checkstripe.restore;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * What a restore did: which checkpoint it rebuilt and where, from which servers, what it had to rebuild and
+ * which cells it found bad, so an operator can act on rotting disks after the application is back. Printed
+ * by {@link #format()}. Immutable and thread-safe.
+ *
+ * @param app                the application
+ * @param checkpointId       the checkpoint restored
+ * @param policy             its redundancy policy
+ * @param servers            N, the servers its stripes are spread over
+ * @param output             the restored file
+ * @param bytes              its length
+ * @param sha256             its SHA-256 in hex, as verified against the manifest
+ * @param serversUsed        the servers whose cells were read, ascending
+ * @param serversLost        the other servers of the checkpoint and why they were not used
+ * @param unreachableSources sources that could not be read at all
+ * @param cellsRebuilt       data cells reconstructed from parity
+ * @param badCells           cells found missing, corrupt or foreign on the servers used
+ * @param skipped            newer checkpoints passed over, and why
+ * @param warnings           anything else worth knowing (duplicate sources, unreadable manifests)
+ * @param elapsed            wall-clock time of the restore
+ */
+public record RestoreReport(String app, long checkpointId, String policy, int servers, Path output, long bytes,
+        String sha256, List<Integer> serversUsed, List<LostServer> serversLost,
+        List<UnreachableSource> unreachableSources, long cellsRebuilt, List<BadCell> badCells,
+        List<SkippedCheckpoint> skipped, List<String> warnings, Duration elapsed) {
+
+    /** Bad cells printed by {@link #format()} before the rest are only counted. */
+    static final int SHOWN_BAD_CELLS = 20;
+
+    public RestoreReport {
+        Objects.requireNonNull(app, "app");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(output, "output");
+        Objects.requireNonNull(sha256, "sha256");
+        Objects.requireNonNull(elapsed, "elapsed");
+        serversUsed = List.copyOf(serversUsed);
+        serversLost = List.copyOf(serversLost);
+        unreachableSources = List.copyOf(unreachableSources);
+        badCells = List.copyOf(badCells);
+        skipped = List.copyOf(skipped);
+        warnings = List.copyOf(warnings);
+        if (bytes < 0 || cellsRebuilt < 0) {
+            throw new IllegalArgumentException("bytes " + bytes + " and cells rebuilt " + cellsRebuilt
+                    + " must not be negative");
+        }
+    }
+
+    /** The cells whose bytes failed their CRC32C. */
+    public List<BadCell> corruptCells() {
+        return badCells.stream().filter(c -> c.kind() == BadCell.Kind.CORRUPT).toList();
+    }
+
+    /** Bytes restored per second of {@link #elapsed()}. */
+    public double bytesPerSecond() {
+        double seconds = Math.max(elapsed.toNanos(), 1) / 1e9;
+        return bytes / seconds;
+    }
+
+    /** The summary for a terminal, several lines, ending with a newline. */
+    public String format() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("restored checkpoint ").append(checkpointId).append(" of ").append(app).append(" to ").append(output)
+                .append('\n');
+        sb.append("  ").append(Progress.bytes(bytes)).append(" (").append(bytes).append(" bytes), sha256 ")
+                .append(sha256).append(" verified\n");
+        sb.append("  ").append(policy).append(" over ").append(servers).append(" servers; used ")
+                .append(serversUsed.isEmpty() ? "none" : IndexRanges.of(serversUsed).describe("servers", 0))
+                .append('\n');
+        serversLost.forEach(l -> sb.append("  lost ").append(l).append('\n'));
+        unreachableSources.forEach(u -> sb.append("  unreachable ").append(u).append('\n'));
+        long corrupt = badCells.stream().filter(c -> c.kind() == BadCell.Kind.CORRUPT).count();
+        long missing = badCells.stream().filter(c -> c.kind() == BadCell.Kind.MISSING).count();
+        long foreign = badCells.size() - corrupt - missing;
+        sb.append("  cells rebuilt: ").append(cellsRebuilt).append("; bad cells: ").append(badCells.size());
+        if (!badCells.isEmpty()) {
+            sb.append(" (").append(corrupt).append(" corrupt, ").append(missing).append(" missing, ").append(foreign)
+                    .append(" foreign)");
+        }
+        sb.append('\n');
+        badCells.stream().limit(SHOWN_BAD_CELLS).forEach(c -> sb.append("    ").append(c).append('\n'));
+        if (badCells.size() > SHOWN_BAD_CELLS) {
+            sb.append("    ... and ").append(badCells.size() - SHOWN_BAD_CELLS).append(" more\n");
+        }
+        skipped.forEach(s -> sb.append("  skipped newer ").append(s).append('\n'));
+        warnings.forEach(w -> sb.append("  warning: ").append(w).append('\n'));
+        sb.append(String.format(Locale.ROOT, "  %.1f s, %s/s%n", elapsed.toNanos() / 1e9,
+                Progress.bytes((long) bytesPerSecond())));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,151 @@
+package io.checkstripe.restore;
+
+import io.checkstripe.schemas.AppId;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.NavigableSet;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rebuilds a checkpoint from whatever backup servers survive and writes it, verified, to a file: the tool
+ * run at failover (DESIGN.md, restorer).
+ *
+ * <p>It asks every source which server it is and which checkpoints it holds, then tries the newest checkpoint
+ * first. The servers' manifests must agree; the cells are fetched in parallel with bounded read-ahead; a
+ * missing cell, a CRC mismatch or a record that is not the cell it should be is an erasure; each stripe with
+ * an erasure is decoded and encoded again to check it against the parity that survived; the bytes go to a
+ * temp file beside the output, whose SHA-256 must match the manifest's before it is forced to disk and
+ * renamed over the output. If the newest checkpoint cannot be rebuilt the restore says why and falls back to
+ * the one before, unless a checkpoint was asked for by id. Memory stays bounded by the read-ahead, so a
+ * checkpoint larger than the heap restores.
+ *
+ * <p>Thread-safe: each call uses its own threads, which it stops before returning.
+ */
+public final class Restorer {
+
+    private static final Logger log = LoggerFactory.getLogger(Restorer.class);
+
+    private final RestoreOptions options;
+
+    public Restorer(RestoreOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /**
+     * Restores a checkpoint of {@code app} to {@code out}.
+     *
+     * @param sources      the backup servers to read, in any order; unreachable ones count as lost
+     * @param checkpointId the checkpoint to restore, or empty for the newest one that can be rebuilt
+     * @return what was restored and what was found on the way
+     * @throws IllegalArgumentException         for a bad application id, no sources, a negative checkpoint id,
+     *                                          or an output whose directory does not exist
+     * @throws UnrecoverableCheckpointException when no candidate checkpoint can be rebuilt (the message names
+     *                                          stripes and servers); nothing is written to {@code out}
+     * @throws VerificationFailedException      when the rebuilt bytes do not verify; nothing is written
+     * @throws IOException                      when the output cannot be written
+     */
+    public RestoreReport restore(String app, List<CellSource> sources, Path out, OptionalLong checkpointId)
+            throws IOException {
+        AppId.validate(app);
+        Objects.requireNonNull(sources, "sources");
+        Objects.requireNonNull(checkpointId, "checkpointId");
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("no sources given: name each backup server's data directory or "
+                    + "http://host:port");
+        }
+        if (checkpointId.isPresent() && checkpointId.getAsLong() < 0) {
+            throw new IllegalArgumentException("checkpoint id " + checkpointId.getAsLong() + " is negative");
+        }
+        Path target = checkOutput(out);
+        long start = System.nanoTime();
+        ExecutorService pool = Pools.newPool("restore");
+        try {
+            return restore(app, sources, target, checkpointId, pool, start);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("restore of " + app + " interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private RestoreReport restore(String app, List<CellSource> sources, Path out, OptionalLong wanted,
+            ExecutorService pool, long start) throws IOException, InterruptedException {
+        Survey survey = Survey.of(app, sources, options, pool);
+        NavigableSet<Long> candidates = new TreeSet<>();
+        if (wanted.isPresent()) {
+            candidates.add(wanted.getAsLong());
+        } else {
+            candidates = survey.checkpointIds();
+        }
+        if (candidates.isEmpty()) {
+            throw new UnrecoverableCheckpointException(app, "", List.of(UnrecoverableCheckpointException.Failure.of(-1,
+                    "no reachable server holds a checkpoint of " + app + (survey.unreachable().isEmpty() ? ""
+                            : " (unreachable: " + survey.unreachable() + ")"))));
+        }
+        List<UnrecoverableCheckpointException.Failure> failures = new ArrayList<>();
+        for (long cp : candidates) {
+            try {
+                return restoreCheckpoint(survey, cp, out, pool, start, failures);
+            } catch (UnrecoverableCheckpointException e) {
+                failures.addAll(e.failures());
+                if (wanted.isPresent()) {
+                    throw e;
+                }
+                log.warn("{}; trying the checkpoint before it", e.getMessage());
+            }
+        }
+        throw new UnrecoverableCheckpointException(app, "no checkpoint of " + app + " can be rebuilt from the "
+                + "reachable servers: ", failures);
+    }
+
+    private RestoreReport restoreCheckpoint(Survey survey, long cp, Path out, ExecutorService pool, long start,
+            List<UnrecoverableCheckpointException.Failure> skipped) throws IOException, InterruptedException {
+        String app = survey.app();
+        CheckpointPlan plan = CheckpointPlan.build(survey, cp, pool);
+        log.info("restoring {}", plan);
+        Progress progress = Progress.start(options, "restoring " + app + "/" + cp, plan.manifest.totalBytes());
+        CheckpointRebuild.Outcome outcome;
+        try (OutputFile file = OutputFile.create(out)) {
+            outcome = CheckpointRebuild.run(plan, survey, options, pool, progress, false,
+                    (stripe, rebuilt) -> file.write(rebuilt.segment(), 0, rebuilt.length()));
+            file.commit();
+        } finally {
+            progress.finish();
+        }
+        RestoreReport report = new RestoreReport(app, cp, plan.manifest.policy(), plan.servers(), out,
+                plan.manifest.totalBytes(), HexFormat.of().formatHex(plan.manifest.sha256()),
+                new ArrayList<>(outcome.used().keySet()), new ArrayList<>(outcome.lost().values()),
+                survey.unreachable(), outcome.cellsRebuilt(), outcome.badCells(),
+                skipped.stream().map(f -> new SkippedCheckpoint(f.checkpointId(), f.reason())).toList(),
+                plan.warnings, Duration.ofNanos(System.nanoTime() - start));
+        log.info("restored checkpoint {} of {} to {}: {} bytes, {} cells rebuilt, {} bad cells", cp, app, out,
+                report.bytes(), report.cellsRebuilt(), report.badCells().size());
+        return report;
+    }
+
+    /** The absolute output path, after checking that its directory exists and it is not a directory itself. */
+    private static Path checkOutput(Path out) {
+        Objects.requireNonNull(out, "out");
+        Path target = out.toAbsolutePath().normalize();
+        Path dir = target.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("output directory " + dir + " does not exist");
+        }
+        if (Files.isDirectory(target)) {
+            throw new IllegalArgumentException("output " + target + " is a directory; name the file to restore to");
+        }
+        return target;
+    }
+}
