@@ -57,7 +57,7 @@ public final class BrokerCluster implements KafkaBrokers, AutoCloseable {
         String voters = IntStream.range(0, nodes)
                 .mapToObj(i -> i + "@" + BrokerSpec.HOST + ":" + ports.get(i).controller())
                 .collect(Collectors.joining(","));
-        Map<String, String> config = BrokerProcess.defaults(nodes);
+        Map<String, String> config = BrokerDefaults.forBrokerCount(nodes);
         config.putAll(brokerConfig);
         // A directory formatted by an earlier run fixes the id for the nodes formatted now.
         String clusterId = IntStream.range(0, nodes)

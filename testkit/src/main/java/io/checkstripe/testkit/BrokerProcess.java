@@ -84,7 +84,7 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
         int controllerPort = recorded.map(BrokerSpec.Ports::controller)
                 .filter(p -> p != brokerPort)
                 .orElseGet(() -> free.stream().skip(1).filter(p -> p != brokerPort).findFirst().orElseThrow());
-        Map<String, String> config = defaults(1);
+        Map<String, String> config = BrokerDefaults.forBrokerCount(1);
         config.putAll(brokerConfig);
         BrokerSpec spec = new BrokerSpec(0, dataDir, brokerPort, controllerPort,
                 "0@" + BrokerSpec.HOST + ":" + controllerPort, config);
@@ -96,18 +96,6 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
             throw e;
         }
         return broker;
-    }
-
-    /**
-     * {@link BrokerDefaults} plus a shorter broker session. A restarted node may register only
-     * once the session of its killed incarnation has expired, and the partitions a killed node
-     * led move only then: 4 s instead of Kafka's 9 s, with heartbeats every second.
-     */
-    static Map<String, String> defaults(int brokers) {
-        Map<String, String> config = BrokerDefaults.forBrokerCount(brokers);
-        config.put("broker.session.timeout.ms", "4000");
-        config.put("broker.heartbeat.interval.ms", "1000");
-        return config;
     }
 
     /**
