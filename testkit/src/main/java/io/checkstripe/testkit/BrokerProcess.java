@@ -43,7 +43,7 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BrokerProcess.class);
     /** Single-node start on this machine takes seconds; the margin is for a loaded CI host. */
-    static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
     /** C1 only: start-up costs 40 % less CPU, at the price of peak throughput. */
     private static final List<String> JVM_ARGS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
