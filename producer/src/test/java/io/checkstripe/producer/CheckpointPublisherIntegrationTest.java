@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -303,7 +304,7 @@ class CheckpointPublisherIntegrationTest {
                 ids.add(publisher.publish(PublishRequest.of("rapid"), new ByteArrayInputStream(new byte[i])).checkpointId());
             }
         }
-        assertThat(ids).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 20).boxed().toList());
+        assertThat(ids).isEqualTo(LongStream.rangeClosed(1, 20).boxed().toList());
     }
 
     private static void writeManifest(TopicNames names, String appId, long checkpointId) throws Exception {
