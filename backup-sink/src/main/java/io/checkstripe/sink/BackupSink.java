@@ -376,8 +376,10 @@ public final class BackupSink implements AutoCloseable {
         } else {
             consumer.seekToBeginning(List.of(partition));
         }
-        log.info("backup server {} consuming {} from {}", serverIndex, sourceKey,
-                committed.isPresent() ? "offset " + committed.getAsLong() : "the beginning");
+        if (health.state() != SinkHealth.State.STALLED) {
+            log.info("backup server {} consuming {} from {}", serverIndex, sourceKey,
+                    committed.isPresent() ? "offset " + committed.getAsLong() : "the beginning");
+        }
         for (String app : store.apps()) {
             housekeep(app);
         }
@@ -447,7 +449,6 @@ public final class BackupSink implements AutoCloseable {
         }
         awaitDeadLetters(sent);
         s.commit(sourceKey, next);
-        committedOffset.set(next);
         cellsStored.addAndGet(cells);
         bytesStored.addAndGet(bytes);
         manifestsStored.addAndGet(manifests);
@@ -455,6 +456,7 @@ public final class BackupSink implements AutoCloseable {
         for (String app : new TreeSet<>(touched.stream().map(CheckpointKey::appId).toList())) {
             housekeep(app);
         }
+        committedOffset.set(next); // last, so that whoever sees it also sees the batch's acks queued and deletions done
     }
 
     private SpecificRecord decode(ConsumerRecord<byte[], byte[]> record) throws RejectedRecordException {
@@ -567,8 +569,8 @@ public final class BackupSink implements AutoCloseable {
         SinkHealth before = health;
         if (before.state() != SinkHealth.State.STALLED || !reason.equals(before.reason())) {
             log.error("backup server {} stopped consuming {}: {}. Its committed offset stays at the last durable batch;"
-                    + " it retries in {} (backing off up to {})", serverIndex, sourceKey, reason, backoff,
-                    config.retryBackoffMax());
+                    + " it retries in {} ms (backing off up to {} ms)", serverIndex, sourceKey, reason, backoff.toMillis(),
+                    config.retryBackoffMax().toMillis());
             log.debug("backup server {} stall cause", serverIndex, e);
             health = SinkHealth.stalled(reason);
         } else {
@@ -646,8 +648,8 @@ public final class BackupSink implements AutoCloseable {
         if (isClosing()) {
             return;
         }
-        log.warn("backup server {}: cannot acknowledge {} on topic {} ({}); retrying in {}", serverIndex, key,
-                topics.names().acks(), e.toString(), retryIn);
+        log.warn("backup server {}: cannot acknowledge {} on topic {} ({}); retrying in {} ms", serverIndex, key,
+                topics.names().acks(), e.toString(), retryIn.toMillis());
         try {
             ackSender.schedule(() -> publishAck(key, min(retryIn.multipliedBy(2), config.retryBackoffMax())),
                     retryIn.toMillis(), TimeUnit.MILLISECONDS);
