@@ -1,0 +1,81 @@
+package io.checkstripe.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code checkstripe} launcher. {@link #main} only exits with what {@link #run} returns, so
+ * tests call {@code run} in-process with their own output streams.
+ *
+ * <p>A user's mistake prints one line and no stack trace; {@code --verbose} adds the cause
+ * chain. Exit codes are those of {@link ExitCode}.
+ */
+@Command(name = "checkstripe", mixinStandardHelpOptions = true, versionProvider = Checkstripe.Version.class,
+        description = "Fault-tolerant application checkpoints striped with parity through Kafka.",
+        subcommands = {
+                DemoCommand.class,
+                BrokerCommand.class,
+                StriperCommand.class,
+                SinkCommand.class,
+                PublishCommand.class,
+                StatusCommand.class,
+                RestoreCommand.class,
+                RepairCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Checkstripe {
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print the cause chain of a failure, not just its message.")
+    boolean verbose;
+
+    /** The streams of this run, for output that is not a picocli writer (progress, a launched app). */
+    PrintStream out;
+    PrintStream err;
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command line and returns its exit code; never calls {@link System#exit}. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Checkstripe root = new Checkstripe();
+        root.out = out;
+        root.err = err;
+        CommandLine cl = new CommandLine(root);
+        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter w = ex.getCommandLine().getErr();
+            w.println("checkstripe: " + ex.getMessage());
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, w)) {
+                w.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            }
+            return ExitCode.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            int code = Failures.exitCode(ex);
+            PrintWriter w = c.getErr();
+            w.println("checkstripe " + c.getCommandName() + ": " + Failures.describe(ex));
+            if (root.verbose) {
+                ex.printStackTrace(w);
+            }
+            w.flush();
+            return code;
+        });
+        return cl.execute(args);
+    }
+
+    /** The version recorded in the jar manifest at build time. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Checkstripe.class.getPackage().getImplementationVersion();
+            return new String[] {"checkstripe " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.checkstripe.cli;
+
+/**
+ * The exit codes of every checkstripe command: the contract other tooling relies on
+ * (DESIGN.md section 6), kept in one place so no command invents its own.
+ */
+public final class ExitCode {
+    /** The command did what it was asked. */
+    public static final int OK = 0;
+    /** The user's mistake: a bad option, argument, app id, file or directory. */
+    public static final int USAGE = 1;
+    /** Fewer than K good cells for some stripe: the checkpoint cannot be rebuilt. */
+    public static final int UNRECOVERABLE = 2;
+    /** Restored bytes failed verification (SHA-256 or parity re-check). */
+    public static final int VERIFICATION_FAILED = 3;
+    /** Kafka did not answer within the time allowed. */
+    public static final int KAFKA_UNREACHABLE = 4;
+    /** {@code publish --wait-protected}: not every backup server acknowledged in time. */
+    public static final int NOT_PROTECTED = 5;
+    /** Anything else: a bug or an environment failure; the message says what. */
+    public static final int SOFTWARE = 70;
+
+    private ExitCode() {
+    }
+}

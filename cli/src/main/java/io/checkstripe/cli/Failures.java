@@ -1,0 +1,73 @@
+package io.checkstripe.cli;
+
+import java.nio.file.NoSuchFileException;
+import java.util.function.Supplier;
+
+import io.checkstripe.codec.TooFewCellsException;
+import io.checkstripe.schemas.TopicProvisioner;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.TimeoutException;
+import picocli.CommandLine;
+
+/**
+ * Maps a command's failure to its exit code and a one-line message. The first cause in the chain
+ * that has a meaning for the user decides, so a library may wrap freely.
+ */
+final class Failures {
+
+    private Failures() {
+    }
+
+    static int exitCode(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            Integer code = codeOf(t);
+            if (code != null) {
+                return code;
+            }
+        }
+        return ExitCode.SOFTWARE;
+    }
+
+    /** The message of the cause that decided the exit code, or of the failure itself. */
+    static String describe(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (codeOf(t) != null) {
+                return message(t);
+            }
+        }
+        return message(failure);
+    }
+
+    /** Builds a config, turning Kafka's {@link ConfigException} into a usage error. */
+    static <T> T config(Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (ConfigException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static Integer codeOf(Throwable t) {
+        String type = t.getClass().getSimpleName();
+        if (t instanceof UsageException || t instanceof IllegalArgumentException || t instanceof ConfigException
+                || t instanceof TopicProvisioner.TopicMismatchException || t instanceof NoSuchFileException
+                || t instanceof CommandLine.ParameterException) {
+            return ExitCode.USAGE;
+        }
+        if (t instanceof TooFewCellsException || type.equals("UnrecoverableCheckpointException")) {
+            return ExitCode.UNRECOVERABLE;
+        }
+        if (type.equals("VerificationFailedException")) {
+            return ExitCode.VERIFICATION_FAILED;
+        }
+        if (t instanceof TimeoutException || type.equals("KafkaUnavailableException")) {
+            return ExitCode.KAFKA_UNREACHABLE;
+        }
+        return null;
+    }
+
+    private static String message(Throwable t) {
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,109 @@
+package io.checkstripe.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+
+import io.checkstripe.producer.CheckpointPublisher;
+import io.checkstripe.producer.PublishRequest;
+import io.checkstripe.producer.PublishResult;
+import io.checkstripe.producer.PublisherConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code checkstripe publish}: streams a checkpoint file into Kafka in one transaction and
+ * exits 0 once it is committed, or with {@code --wait-protected} once every backup server
+ * holds it durably. With {@code --stripe-locally} the stripes are formed here (claim 10) and
+ * written straight to the stripes topic.
+ */
+@Command(name = "publish", mixinStandardHelpOptions = true,
+        description = "Publish a checkpoint file; exits 0 once it is committed (or protected).")
+final class PublishCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--app", required = true, paramLabel = "APP", description = "Application id.")
+    String app;
+
+    @Option(names = "--file", required = true, paramLabel = "FILE", description = "The checkpoint to publish.")
+    Path file;
+
+    @Option(names = "--checkpoint-id", paramLabel = "ID",
+            description = "Checkpoint id; must be newer than the app's newest. Default: the next one.")
+    Long checkpointId;
+
+    @Option(names = "--wait-protected",
+            description = "Wait until every backup server acknowledged the checkpoint as durable.")
+    boolean waitProtected;
+
+    @Option(names = "--protect-timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "How long --wait-protected waits. Default: ${DEFAULT-VALUE} s.")
+    long protectTimeoutSeconds;
+
+    @Option(names = "--segment-size", paramLabel = "BYTES",
+            description = "Segment size in bytes. Default: 1048576.")
+    Integer segmentSize;
+
+    @Option(names = "--metadata", paramLabel = "KEY=VALUE", description = "Application metadata, repeatable.")
+    Map<String, String> metadata = new LinkedHashMap<>();
+
+    @Option(names = "--stripe-locally",
+            description = "Form the stripes here and write them straight to the stripes topic (needs --policy and --servers).")
+    boolean stripeLocally;
+
+    @Option(names = "--policy", paramLabel = "POLICY", description = "Redundancy policy for --stripe-locally.")
+    String policy;
+
+    @Option(names = "--servers", paramLabel = "N",
+            description = "Number of backup servers, for --stripe-locally and --wait-protected.")
+    Integer servers;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(file)) {
+            throw new UsageException("--file: no such file: " + file);
+        }
+        if (stripeLocally && (policy == null || servers == null)) {
+            throw new UsageException("--stripe-locally needs --policy and --servers");
+        }
+        PublishRequest request = new PublishRequest(app,
+                checkpointId == null ? OptionalLong.empty() : OptionalLong.of(checkpointId), metadata, waitProtected);
+        Map<String, Object> props = kafka.clientProperties();
+        props.put(PublisherConfig.PROTECT_TIMEOUT_MS_CONFIG, protectTimeoutSeconds * 1000);
+        if (segmentSize != null) {
+            props.put(PublisherConfig.SEGMENT_BYTES_CONFIG, segmentSize);
+        }
+        props.put(PublisherConfig.STRIPE_LOCALLY_CONFIG, stripeLocally);
+        if (policy != null) {
+            props.put(PublisherConfig.POLICY_CONFIG, policy);
+        }
+        if (servers != null) {
+            props.put(PublisherConfig.SERVERS_CONFIG, servers);
+        }
+        PublisherConfig config = Failures.config(() -> new PublisherConfig(props));
+        PublishResult result;
+        try (CheckpointPublisher publisher = new CheckpointPublisher(config)) {
+            result = publisher.publish(request, file);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("published %s checkpoint %d: %s in %d segments, sha256 %s, committed in %s%n",
+                result.appId(), result.checkpointId(), Bytes.human(result.totalBytes()), result.segments(),
+                result.sha256(), Bytes.duration(result.elapsed()));
+        result.timeToProtected().ifPresent(t -> out.printf("protected on every backup server after %s%n",
+                Bytes.duration(t)));
+        out.flush();
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,56 @@
+package io.checkstripe.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import io.checkstripe.restore.CellSource;
+import io.checkstripe.restore.RepairReport;
+import io.checkstripe.restore.Repairer;
+import io.checkstripe.restore.RestoreOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code checkstripe repair}: rebuilds the cells a replaced backup server should hold from the
+ * other servers and writes them, durably, into its new store.
+ */
+@Command(name = "repair", mixinStandardHelpOptions = true,
+        description = "Rebuild a replaced server's cells from the others into its data directory.")
+final class RepairCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    Checkstripe root;
+
+    @Mixin
+    SourceOptions sources;
+
+    @Option(names = "--server-index", required = true, paramLabel = "I", description = "The replaced server's index.")
+    int serverIndex;
+
+    @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "The replaced server's store.")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        RestoreOptions options = sources.options(root.err, false);
+        List<CellSource> opened = sources.open(options);
+        RepairReport report;
+        try {
+            report = new Repairer(options).repair(sources.app, opened, serverIndex, dataDir.toAbsolutePath());
+        } finally {
+            SourceOptions.closeAll(opened);
+        }
+        var w = spec.commandLine().getOut();
+        w.println(report.format());
+        w.flush();
+        return ExitCode.OK;
+    }
+}

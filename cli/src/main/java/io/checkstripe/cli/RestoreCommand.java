@@ -1,0 +1,79 @@
+package io.checkstripe.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+
+import io.checkstripe.restore.AppLauncher;
+import io.checkstripe.restore.CellSource;
+import io.checkstripe.restore.RestoreOptions;
+import io.checkstripe.restore.RestoreReport;
+import io.checkstripe.restore.Restorer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code checkstripe restore}: rebuilds a checkpoint from the surviving backup servers, verifies
+ * it end to end and, with {@code --exec}, starts the application from it (claim 8). Without
+ * {@code --checkpoint} it takes the newest checkpoint that can be rebuilt.
+ */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = "Rebuild and verify a checkpoint from the backup servers; optionally run the application.")
+final class RestoreCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    Checkstripe root;
+
+    @Mixin
+    SourceOptions sources;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the checkpoint.")
+    Path out;
+
+    @Option(names = "--checkpoint", paramLabel = "ID",
+            description = "Restore this checkpoint; never falls back to an older one.")
+    Long checkpoint;
+
+    @Option(names = "--progress", description = "Show progress even when stderr is not a terminal.")
+    boolean progress;
+
+    @Option(names = "--exec", arity = "1..*", paramLabel = "CMD",
+            description = "After a verified restore, run CMD ARGS...; {} in ARGS becomes the restored file's path. "
+                    + "Must come last. The exit code is then CMD's.")
+    List<String> exec = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Path target = out.toAbsolutePath();
+        Path dir = target.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new UsageException("--out: directory does not exist: " + dir);
+        }
+        RestoreOptions options = sources.options(root.err, progress);
+        List<CellSource> opened = sources.open(options);
+        RestoreReport report;
+        try {
+            report = new Restorer(options).restore(sources.app, opened, target,
+                    checkpoint == null ? OptionalLong.empty() : OptionalLong.of(checkpoint));
+        } finally {
+            SourceOptions.closeAll(opened);
+        }
+        var w = spec.commandLine().getOut();
+        w.println(report.format());
+        w.flush();
+        if (exec.isEmpty()) {
+            return ExitCode.OK;
+        }
+        return AppLauncher.launch(exec, report.output());
+    }
+}

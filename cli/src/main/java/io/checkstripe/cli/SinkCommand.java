@@ -1,0 +1,69 @@
+package io.checkstripe.cli;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.checkstripe.sink.BackupSink;
+import io.checkstripe.sink.SinkConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code checkstripe sink}: the backup sink of one server. It stores the cells of its partition
+ * of the stripes topic durably in {@code --data-dir}, acknowledges complete checkpoints and
+ * serves its store over a read-only HTTP API. Ctrl-C closes it cleanly.
+ */
+@Command(name = "sink", mixinStandardHelpOptions = true,
+        description = "Run the backup sink of one server: store its cells durably, serve them over HTTP.")
+final class SinkCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--server-index", required = true, paramLabel = "I",
+            description = "This server's index, 0..N-1 (= its partition of the stripes topic).")
+    int serverIndex;
+
+    @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "The server's cell store.")
+    Path dataDir;
+
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "-1",
+            description = "Port of the read-only HTTP API; 0 picks a free one; -1 (default) serves none.")
+    int httpPort;
+
+    @Option(names = "--http-host", paramLabel = "HOST", defaultValue = SinkConfig.HTTP_HOST_DEFAULT,
+            description = "Address the HTTP API binds to. Default: ${DEFAULT-VALUE}.")
+    String httpHost;
+
+    @Option(names = "--retain", paramLabel = "R", defaultValue = "3",
+            description = "Complete checkpoints to keep per application. Default: ${DEFAULT-VALUE}.")
+    int retain;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> props = kafka.clientProperties();
+        props.put(SinkConfig.SERVER_INDEX_CONFIG, serverIndex);
+        props.put(SinkConfig.DATA_DIR_CONFIG, dataDir.toAbsolutePath().toString());
+        props.put(SinkConfig.HTTP_PORT_CONFIG, httpPort);
+        props.put(SinkConfig.HTTP_HOST_CONFIG, httpHost);
+        props.put(SinkConfig.RETAIN_CONFIG, retain);
+        SinkConfig config = Failures.config(() -> new SinkConfig(props));
+        try (BackupSink sink = new BackupSink(config)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "checkstripe-sink-shutdown"));
+            sink.start();
+            var out = spec.commandLine().getOut();
+            out.printf("sink %d running: store %s%s; Ctrl-C stops it%n", sink.serverIndex(), sink.dataDir(),
+                    httpPort >= 0 ? ", HTTP " + sink.httpUri() : "");
+            out.flush();
+            sink.run();
+        }
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,64 @@
+package io.checkstripe.cli;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.checkstripe.striper.StriperApp;
+import io.checkstripe.striper.StriperConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code checkstripe striper}: runs the Kafka Streams job that cuts published checkpoints into
+ * stripes. Any number of instances may share the work (same application id). Ctrl-C closes it
+ * cleanly, committing its exactly-once transaction state.
+ */
+@Command(name = "striper", mixinStandardHelpOptions = true,
+        description = "Run the Kafka Streams job that stripes checkpoints over the backup servers.")
+final class StriperCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--policy", paramLabel = "POLICY", defaultValue = StriperConfig.POLICY_DEFAULT,
+            description = "Redundancy policy: STRIPE-K, XOR-K-1, RS-K-M, MIRROR-R, optionally with a cell size "
+                    + "(RS-6-3-1024k). Default: ${DEFAULT-VALUE}.")
+    String policy;
+
+    @Option(names = "--servers", required = true, paramLabel = "N",
+            description = "Number of backup servers = partitions of the stripes topic.")
+    int servers;
+
+    @Option(names = "--application-id", paramLabel = "ID", defaultValue = StriperConfig.APPLICATION_ID_DEFAULT,
+            description = "Kafka Streams application id. Default: ${DEFAULT-VALUE}.")
+    String applicationId;
+
+    @Option(names = "--replication-factor", paramLabel = "R", defaultValue = "-1",
+            description = "Replication factor of topics the job creates; -1 (default) takes the broker's default.")
+    short replicationFactor;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Map<String, Object> props = kafka.clientProperties();
+        props.put(StriperConfig.POLICY_CONFIG, policy);
+        props.put(StriperConfig.SERVERS_CONFIG, servers);
+        props.put(StriperConfig.TOPIC_REPLICATION_FACTOR_CONFIG, replicationFactor);
+        props.put("application.id", applicationId);
+        StriperConfig config = Failures.config(() -> new StriperConfig(props));
+        try (StriperApp app = new StriperApp(config)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(app::close, "checkstripe-striper-shutdown"));
+            app.start();
+            spec.commandLine().getOut().printf("striper running: %s over %d servers, application id %s; Ctrl-C stops it%n",
+                    config.policy().name(), config.servers(), config.applicationId());
+            spec.commandLine().getOut().flush();
+            app.run();
+        }
+        return ExitCode.OK;
+    }
+}
