@@ -27,6 +27,7 @@ import io.checkstripe.producer.CheckpointPublisher;
 import io.checkstripe.producer.PublishRequest;
 import io.checkstripe.producer.PublishResult;
 import io.checkstripe.producer.PublisherConfig;
+import io.checkstripe.restore.BadCell;
 import io.checkstripe.restore.CellSource;
 import io.checkstripe.restore.DirectorySource;
 import io.checkstripe.restore.HttpSource;
@@ -247,12 +248,18 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  time to protect   %s%n", Bytes.duration(toProtect));
         out.printf("  servers lost      %s%n", lost.isEmpty() ? "none" : lost);
         out.printf("  servers used      %s%n", report.serversUsed());
-        out.printf("  cells rebuilt     %d (corrupt cells found: %d)%n", report.cellsRebuilt(),
-                report.corruptCells().size());
+        out.printf("  cells rebuilt     %d%n", report.cellsRebuilt());
+        out.printf("  bad cells found   %d on live servers (missing %d, corrupt %d, misplaced or stale %d)%n",
+                report.badCells().size(), count(report, BadCell.Kind.MISSING), count(report, BadCell.Kind.CORRUPT),
+                report.badCells().size() - count(report, BadCell.Kind.MISSING) - count(report, BadCell.Kind.CORRUPT));
         out.printf("  restore rate      %s in %s%n", Bytes.rate(report.bytes(), report.elapsed()),
                 Bytes.duration(report.elapsed()));
         out.printf("  SHA-256 match     %s%n", match ? "yes" : "NO");
         out.flush();
+    }
+
+    private static int count(RestoreReport report, BadCell.Kind kind) {
+        return (int) report.badCells().stream().filter(c -> c.kind() == kind).count();
     }
 
     private void step(String format, Object... args) {
