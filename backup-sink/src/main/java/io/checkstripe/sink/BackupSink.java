@@ -85,13 +85,14 @@ import org.slf4j.LoggerFactory;
  * After a commit, every checkpoint the batch touched that is complete in the store (manifest and every cell this
  * server should hold) is acknowledged once per run with a {@link CheckpointAck} on the acks topic (key
  * {@code appId/checkpointId}), from a separate thread so that a slow acks topic never holds up the cells; a failed
- * send is retried with backoff. On start (and after a stall) the retained complete checkpoints of every
- * application are acknowledged again, since the previous run may have stopped before it did: acks can repeat
- * across runs, which is harmless. The same pass applies {@link Retention}: older checkpoints are deleted once R
- * newer ones are complete here.
+ * send is retried with backoff. On start the retained complete checkpoints of every application are acknowledged
+ * as well, since the previous run may have stopped between a commit and its acknowledgement: acks can repeat
+ * across runs, which is harmless, but not within one. The same pass applies {@link Retention}: older checkpoints
+ * are deleted once R newer ones are complete here.
  *
  * <h2>Failures</h2>
- * When the store fails (a full disk, an I/O error) or Kafka refuses a dead letter, the sink stops consuming, logs
+ * When the store fails (a full disk, an I/O error), Kafka refuses a dead letter or the schema registry cannot be
+ * reached, the sink stops consuming, logs
  * one error naming the data directory and the cause, and reports {@link SinkHealth.State#STALLED} with the reason.
  * Its offset stays at the last durable batch. It then retries with a doubling backoff: it closes the store, opens
  * it again (recovery cuts a torn tail), seeks back to the committed offset and goes on, so it catches up without

@@ -218,6 +218,14 @@ class BackupSinkIntegrationTest {
             assertThat(store.isComplete(APP, 1)).isTrue();
             assertThat(store.committedOffset(names.stripes() + "-0")).hasValue(rest.get(0) + 1);
         }
+
+        // A third run has nothing to consume but acknowledges what it holds, in case the last run could not.
+        sink(0, dir, Map.of());
+        try (Drain<String, CheckpointAck> acks = new Drain<>(names.acks(), new StringDeserializer(),
+                topics.acks().valueSerde().deserializer())) {
+            await().atMost(WAIT).until(() -> acks.poll().size() == 2);
+            assertThat(acks.records()).extracting(ConsumerRecord::key).containsOnly(APP + "/1");
+        }
     }
 
     @Test
