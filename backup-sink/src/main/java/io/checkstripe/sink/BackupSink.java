@@ -335,6 +335,8 @@ public final class BackupSink implements AutoCloseable {
                     }
                 } catch (WakeupException e) {
                     // close() woke the consumer: the loop condition ends the loop
+                } catch (InterruptedException e) {
+                    throw e;
                 } catch (Exception e) {
                     if (isClosing()) {
                         break;
