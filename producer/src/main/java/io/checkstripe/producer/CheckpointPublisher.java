@@ -48,13 +48,13 @@ import org.slf4j.LoggerFactory;
  * <p><b>Memory.</b> One segment buffer is reused for every segment; each record is serialized
  * (copied) before the next segment is read into the buffer, and the producer's
  * {@code buffer.memory} bounds what waits to be sent, so the heap needed does not grow with
- * the checkpoint: a 2 GiB checkpoint publishes in a 256 MiB heap. The SHA-256 is computed
- * while streaming.
+ * the checkpoint (the integration tests publish 300 MiB from a 128 MiB heap; a few segments
+ * and 32 MiB of producer buffer are what it takes). The SHA-256 is computed while streaming.
  *
  * <p><b>Failures.</b> A publish that fails (the input throws, Kafka refuses a record) aborts
  * its transaction before the exception reaches the caller. A publish that is killed leaves its
  * transaction open; the next publish of the same application aborts it, because the producer's
- * {@code transactional.id} is {@code <transactional.id.prefix><appId>}
+ * {@code transactional.id} is {@code <checkstripe.transactional.id.prefix><appId>}
  * ({@code checkstripe-publish-<appId>} by default) and {@code initTransactions} with that id
  * fences the dead producer and aborts what it left; otherwise the broker aborts it after
  * {@code transaction.timeout.ms}. Either way nothing of it is ever visible to
@@ -62,12 +62,12 @@ import org.slf4j.LoggerFactory;
  * at once fence each other, and the older one's publish fails.
  *
  * <p><b>Checkpoint ids</b> increase per application. Without an explicit id a publish takes
- * the one after the application's newest committed checkpoint ({@value CheckpointIds#FIRST}
- * for the first), found as {@link #newestCommitted(String)} describes; an explicit id that is
- * not newer is refused with a {@link CheckpointIdNotNewerException}. Every publish records its
- * id in a transactional offset commit of the consumer group named like its transactional id,
- * so that record is committed or aborted with the checkpoint. (With Kafka ACLs, the principal
- * needs Write on that transactional id and Read on that group.)
+ * the one after the application's newest committed checkpoint (1 for the first), found as
+ * {@link #newestCommitted(String)} describes; an explicit id that is not newer is refused
+ * with a {@link CheckpointIdNotNewerException}. Every publish records its id in a
+ * transactional offset commit of the consumer group named like its transactional id, so that
+ * record is committed or aborted with the checkpoint. (With Kafka ACLs, the principal needs
+ * Write on that transactional id and Read on that group.)
  *
  * <p><b>Local striping</b> ({@value PublisherConfig#STRIPE_LOCALLY_CONFIG}, claim 10): the
  * producer forms the stripes itself with the striper's {@link SegmentStriper} and writes, in

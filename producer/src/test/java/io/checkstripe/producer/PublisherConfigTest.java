@@ -64,12 +64,13 @@ class PublisherConfigTest {
     void localStripingNeedsAPolicyAndEnoughServers() {
         assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.stripe.locally", true)))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("policy");
-        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.stripe.locally", true, "checkstripe.policy", "RS-3-2", "checkstripe.servers", 4)))
+        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.stripe.locally", true,
+                "checkstripe.policy", "RS-3-2", "checkstripe.servers", 4)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("servers").hasMessageContaining("at least 5").hasMessageContaining("got 4");
 
-        PublisherConfig config = new PublisherConfig(props("checkstripe.stripe.locally", "true", "checkstripe.policy", "rs-3-2",
-                "checkstripe.servers", "6"));
+        PublisherConfig config = new PublisherConfig(props("checkstripe.stripe.locally", "true",
+                "checkstripe.policy", "rs-3-2", "checkstripe.servers", "6"));
         assertThat(config.stripeLocally()).isTrue();
         assertThat(config.policy()).hasValueSatisfying(p -> assertThat(p.name()).isEqualTo("RS-3-2"));
         assertThat(config.servers()).isEqualTo(6);
@@ -79,17 +80,21 @@ class PublisherConfigTest {
 
     @Test
     void fixedCellPolicySetsTheDefaultSegmentToOneStripe() {
-        assertThat(new PublisherConfig(props("checkstripe.policy", "RS-6-3-128k")).segmentBytes()).isEqualTo(6 * 128 * 1024);
-        assertThat(new PublisherConfig(props("checkstripe.policy", "RS-6-3-128k", "checkstripe.segment.bytes", 4096)).segmentBytes())
+        assertThat(new PublisherConfig(props("checkstripe.policy", "RS-6-3-128k")).segmentBytes())
+                .isEqualTo(6 * 128 * 1024);
+        assertThat(new PublisherConfig(props("checkstripe.policy", "RS-6-3-128k",
+                "checkstripe.segment.bytes", 4096)).segmentBytes())
                 .isEqualTo(4096);
-        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.policy", "RS-6-3-128k", "checkstripe.segment.bytes", 6 * 131072 + 1)))
+        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.policy", "RS-6-3-128k",
+                "checkstripe.segment.bytes", 6 * 131072 + 1)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("checkstripe.segment.bytes").hasMessageContaining(Integer.toString(6 * 131072));
     }
 
     @Test
     void topicNamesAreConfigurableButMustBeLegalAndDistinct() {
-        PublisherConfig config = new PublisherConfig(props("checkstripe.topic.checkpoints", "cp", "checkstripe.topic.acks", "ak"));
+        PublisherConfig config = new PublisherConfig(props("checkstripe.topic.checkpoints", "cp",
+                "checkstripe.topic.acks", "ak"));
         assertThat(config.topics().names().checkpoints()).isEqualTo("cp");
         assertThat(config.topics().names().acks()).isEqualTo("ak");
 
@@ -181,7 +186,8 @@ class PublisherConfigTest {
 
     @Test
     void adminCallsAreBoundedByTheKafkaTimeout() {
-        PublisherConfig config = new PublisherConfig(props("checkstripe.kafka.timeout.ms", 1500, "ssl.truststore.location", "/t"));
+        PublisherConfig config = new PublisherConfig(props("checkstripe.kafka.timeout.ms", 1500,
+                "ssl.truststore.location", "/t"));
 
         assertThat(config.adminProps())
                 .containsEntry("default.api.timeout.ms", 1500)

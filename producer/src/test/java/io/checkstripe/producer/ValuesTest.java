@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -58,8 +59,8 @@ class ValuesTest {
 
     @Test
     void notProtectedNamesTheMissingServers() {
-        NotProtectedException e = new NotProtectedException("app", 7, OptionalInt.of(5), new TreeSet<>(java.util.List.of(0, 2, 4)),
-                Duration.ofSeconds(3), "checkpoint-manifests");
+        NotProtectedException e = new NotProtectedException("app", 7, OptionalInt.of(5),
+                new TreeSet<>(List.of(0, 2, 4)), Duration.ofSeconds(3), "checkpoint-manifests");
 
         assertThat(e.missing()).containsExactly(1, 3);
         assertThat(e.acked()).containsExactly(0, 2, 4);
