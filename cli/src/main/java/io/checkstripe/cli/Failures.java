@@ -4,6 +4,10 @@ import java.nio.file.NoSuchFileException;
 import java.util.function.Supplier;
 
 import io.checkstripe.codec.TooFewCellsException;
+import io.checkstripe.producer.KafkaUnavailableException;
+import io.checkstripe.producer.NotProtectedException;
+import io.checkstripe.restore.UnrecoverableCheckpointException;
+import io.checkstripe.restore.VerificationFailedException;
 import io.checkstripe.schemas.TopicProvisioner;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -48,20 +52,22 @@ final class Failures {
     }
 
     private static Integer codeOf(Throwable t) {
-        String type = t.getClass().getSimpleName();
         if (t instanceof UsageException || t instanceof IllegalArgumentException || t instanceof ConfigException
                 || t instanceof TopicProvisioner.TopicMismatchException || t instanceof NoSuchFileException
                 || t instanceof CommandLine.ParameterException) {
             return ExitCode.USAGE;
         }
-        if (t instanceof TooFewCellsException || type.equals("UnrecoverableCheckpointException")) {
+        if (t instanceof TooFewCellsException || t instanceof UnrecoverableCheckpointException) {
             return ExitCode.UNRECOVERABLE;
         }
-        if (type.equals("VerificationFailedException")) {
+        if (t instanceof VerificationFailedException) {
             return ExitCode.VERIFICATION_FAILED;
         }
-        if (t instanceof TimeoutException || type.equals("KafkaUnavailableException")) {
+        if (t instanceof KafkaUnavailableException || t instanceof TimeoutException) {
             return ExitCode.KAFKA_UNREACHABLE;
+        }
+        if (t instanceof NotProtectedException) {
+            return ExitCode.NOT_PROTECTED;
         }
         return null;
     }
