@@ -579,8 +579,8 @@ public final class BackupSink implements AutoCloseable {
         } else {
             log.debug("backup server {} still stalled: {}", serverIndex, reason, e);
         }
-        closeStore();
         if (readOnlyView == null) {
+            // Opened before the writable store goes, so that HTTP reads never find neither.
             try {
                 readOnlyView = CellStore.openReadOnly(dataDir);
             } catch (IOException | RuntimeException failure) {
@@ -588,6 +588,7 @@ public final class BackupSink implements AutoCloseable {
                         failure.toString());
             }
         }
+        closeStore();
     }
 
     /** The one-line reason of a stall: disk full, store failure, dead-letter failure, or anything else. */
