@@ -81,7 +81,7 @@ public final class HttpSource implements CellSource {
         this.base = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
         this.client = HttpClient.newBuilder().connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+                .version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     @Override

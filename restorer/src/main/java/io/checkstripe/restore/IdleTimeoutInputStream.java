@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * An input stream whose reads fail when one of them blocks longer than a timeout. The HTTP client's request
  * timeout ends once the response headers arrive; a sink that sends headers and then stops would otherwise
- * block a reader forever. A watchdog interrupts the reading thread (the client's body stream waits
- * interruptibly) and the read then throws {@link HttpTimeoutException}.
+ * block a reader forever. A watchdog closes the stream under a read that waits too long and interrupts the
+ * reading thread, and the read then throws {@link HttpTimeoutException}.
  *
  * <p>Only time spent inside a read counts: a reader that pauses between reads (because it is ahead of the
  * others) is not timed out. One reader thread at a time.
@@ -121,6 +121,13 @@ final class IdleTimeoutInputStream extends FilterInputStream {
         if (reader != null && !timedOut && System.nanoTime() - readStart > timeoutNanos) {
             timedOut = true;
             check.cancel(false);
+            // Java 17's HTTP body stream ignores an interrupt while waiting for data unless it is closed: close
+            // it first, then interrupt, and the waiting read fails.
+            try {
+                in.close();
+            } catch (IOException e) {
+                // the read reports the timeout
+            }
             reader.interrupt();
         }
     }
