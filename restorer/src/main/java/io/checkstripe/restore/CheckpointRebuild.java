@@ -29,7 +29,7 @@ final class CheckpointRebuild {
 
     /** What a completed rebuild found. */
     record Outcome(List<BadCell> badCells, long cellsRebuilt, NavigableMap<Integer, LostServer> lost,
-            NavigableMap<Integer, String> used) {
+            List<Integer> used) {
     }
 
     private CheckpointRebuild() {
@@ -83,12 +83,7 @@ final class CheckpointRebuild {
         if (!MessageDigest.isEqual(actual, plan.manifest.sha256())) {
             throw VerificationFailedException.sha256(plan.app, plan.checkpointId, plan.manifest.sha256(), actual);
         }
-        NavigableMap<Integer, String> used = new TreeMap<>();
-        plan.active.forEach((server, source) -> {
-            if (!failed.containsKey(server)) {
-                used.put(server, source.location());
-            }
-        });
+        List<Integer> used = plan.active.keySet().stream().filter(server -> !failed.containsKey(server)).toList();
         return new Outcome(badCells, cellsRebuilt, lost, used);
     }
 

@@ -51,11 +51,6 @@ final class OutputFile implements AutoCloseable {
         out.write(bytes, off, len);
     }
 
-    /** The temp file, while it exists. */
-    Path temp() {
-        return temp;
-    }
-
     /** Forces the bytes to disk, renames the temp file over the target atomically and syncs the directory. */
     void commit() throws IOException {
         out.flush();

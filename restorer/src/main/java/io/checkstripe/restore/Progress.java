@@ -21,7 +21,6 @@ final class Progress {
     private final long start;
     private long done;
     private long lastPrint;
-    private boolean printed;
 
     private Progress(PrintStream out, String label, long total, LongSupplier nanoTime) {
         this.out = out;
@@ -55,7 +54,7 @@ final class Progress {
         }
     }
 
-    /** Prints the final state and ends the line, if anything was printed or the total was reached. */
+    /** Prints the final state and ends the line. */
     void finish() {
         if (out == null) {
             return;
@@ -79,11 +78,6 @@ final class Progress {
         }
         out.print(line.append("   "));
         out.flush();
-        printed = true;
-    }
-
-    boolean printed() {
-        return printed;
     }
 
     /** A byte count for people: {@code 512 B}, {@code 3.4 KiB}, {@code 12.0 MiB}, {@code 1.5 GiB}. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.Objects;
@@ -95,7 +96,8 @@ public final class Restorer {
                             : " (unreachable: " + survey.unreachable() + ")"))));
         }
         List<UnrecoverableCheckpointException.Failure> failures = new ArrayList<>();
-        for (long cp : candidates) {
+        for (Iterator<Long> it = candidates.iterator(); it.hasNext(); ) {
+            long cp = it.next();
             try {
                 return restoreCheckpoint(survey, cp, out, pool, start, failures);
             } catch (UnrecoverableCheckpointException e) {
@@ -103,7 +105,7 @@ public final class Restorer {
                 if (wanted.isPresent()) {
                     throw e;
                 }
-                log.warn("{}; trying the checkpoint before it", e.getMessage());
+                log.warn("{}{}", e.getMessage(), it.hasNext() ? "; falling back to the checkpoint before it" : "");
             }
         }
         throw new UnrecoverableCheckpointException(app, "no checkpoint of " + app + " can be rebuilt from the "
@@ -126,7 +128,7 @@ public final class Restorer {
         }
         RestoreReport report = new RestoreReport(app, cp, plan.manifest.policy(), plan.servers(), out,
                 plan.manifest.totalBytes(), HexFormat.of().formatHex(plan.manifest.sha256()),
-                new ArrayList<>(outcome.used().keySet()), new ArrayList<>(outcome.lost().values()),
+                outcome.used(), new ArrayList<>(outcome.lost().values()),
                 survey.unreachable(), outcome.cellsRebuilt(), outcome.badCells(),
                 skipped.stream().map(f -> new SkippedCheckpoint(f.checkpointId(), f.reason())).toList(),
                 plan.warnings, Duration.ofNanos(System.nanoTime() - start));

@@ -94,11 +94,6 @@ final class StripeFetch implements AutoCloseable {
         plan.active.forEach((server, source) -> fetchers.put(server, new Fetcher(server, source)));
     }
 
-    /** Stripes held in memory at most. */
-    int window() {
-        return window;
-    }
-
     /** Starts one fetch thread per active server. */
     void start() {
         synchronized (this) {
