@@ -1,7 +1,7 @@
 package io.checkstripe.sink;
 
-import io.checkstripe.schemas.AvroSerdeConfig;
-import io.checkstripe.schemas.SchemaRegistries;
+import io.checkstripe.schemas.CommonConfigs;
+import io.checkstripe.schemas.CommonConfigs.TopicConfig;
 import io.checkstripe.schemas.SchemaRegistry;
 import io.checkstripe.schemas.TopicNames;
 import io.checkstripe.schemas.TopicProvisioner;
@@ -9,10 +9,9 @@ import io.checkstripe.schemas.Topics;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Function;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -46,14 +45,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class SinkConfig extends AbstractConfig {
 
-    /** Prefix of the keys this class owns; they are not passed to the Kafka clients. */
-    public static final String PREFIX = "checkstripe.";
-
     /** Prefix of keys given to the consumer only. */
-    public static final String CONSUMER_PREFIX = "consumer.";
+    public static final String CONSUMER_PREFIX = CommonConfigs.CONSUMER_PREFIX;
 
     /** Prefix of keys given to the producer only. */
-    public static final String PRODUCER_PREFIX = "producer.";
+    public static final String PRODUCER_PREFIX = CommonConfigs.PRODUCER_PREFIX;
 
     public static final String SERVER_INDEX_CONFIG = "checkstripe.server.index";
     public static final String SERVER_INDEX_DOC = "Index I of this backup server, 0..N-1: the sink reads partition I "
@@ -93,27 +89,11 @@ public final class SinkConfig extends AbstractConfig {
     public static final String POLL_TIMEOUT_MS_DOC = "Longest a poll of the stripes partition waits for records; "
             + "also how quickly close() is noticed between polls.";
 
-    public static final String SCHEMA_REGISTRY_URL_CONFIG = AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG;
-    public static final String SCHEMA_REGISTRY_URL_DOC = "Schema registry: empty or " + SchemaRegistries.EMBEDDED_URL
-            + " for the embedded registry on which every checkstripe process agrees without a server, "
-            + SchemaRegistries.MOCK_PREFIX + "SCOPE for an isolated in-memory one, or http(s)://host:port of a "
-            + "Confluent-compatible registry.";
-
-    public static final String TOPIC_PREFIX_CONFIG = "checkstripe.topic.prefix";
-    public static final String TOPIC_PREFIX_DOC = "Put in front of every default topic name, e.g. 'prod.' gives "
-            + "prod.stripes, ... A topic whose name is set individually is not prefixed.";
-
-    public static final String TOPIC_STRIPES_CONFIG = "checkstripe.topic.stripes";
-    public static final String TOPIC_STRIPES_DOC = "Name of the stripes topic (partition i = backup server i); "
-            + "empty: prefix + stripes.";
-
-    public static final String TOPIC_ACKS_CONFIG = "checkstripe.topic.acks";
-    public static final String TOPIC_ACKS_DOC = "Name of the topic the sink publishes CheckpointAcks to; empty: "
-            + "prefix + checkpoint-acks.";
-
-    public static final String TOPIC_DLQ_CONFIG = "checkstripe.topic.dlq";
-    public static final String TOPIC_DLQ_DOC = "Name of the dead-letter topic for records the sink refuses; empty: "
-            + "prefix + checkpoints-dlq.";
+    public static final String SCHEMA_REGISTRY_URL_CONFIG = CommonConfigs.SCHEMA_REGISTRY_URL_CONFIG;
+    public static final String TOPIC_PREFIX_CONFIG = CommonConfigs.TOPIC_PREFIX_CONFIG;
+    public static final String TOPIC_STRIPES_CONFIG = CommonConfigs.TOPIC_STRIPES_CONFIG;
+    public static final String TOPIC_ACKS_CONFIG = CommonConfigs.TOPIC_ACKS_CONFIG;
+    public static final String TOPIC_DLQ_CONFIG = CommonConfigs.TOPIC_DLQ_CONFIG;
 
     public static final String TOPIC_MAX_MESSAGE_BYTES_CONFIG = "checkstripe.topic.max.message.bytes";
     public static final String TOPIC_MAX_MESSAGE_BYTES_DOC = "Largest stripes record expected (the striper's "
@@ -143,14 +123,15 @@ public final class SinkConfig extends AbstractConfig {
 
     private static final int MAX_POLL_RECORDS_DEFAULT = 32;
 
-    private static final ConfigDef CONFIG = new ConfigDef()
+    private static final ConfigDef CONFIG = CommonConfigs.addTopicConfigs(
+            CommonConfigs.addSchemaRegistryUrl(new ConfigDef()),
+            EnumSet.of(TopicConfig.STRIPES, TopicConfig.ACKS, TopicConfig.DEAD_LETTERS))
             .define(SERVER_INDEX_CONFIG, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(0), Importance.HIGH,
                     SERVER_INDEX_DOC)
             .define(DATA_DIR_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                     Importance.HIGH, DATA_DIR_DOC)
             .define(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
                     Importance.HIGH, CommonClientConfigs.BOOTSTRAP_SERVERS_DOC)
-            .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
             .define(HTTP_HOST_CONFIG, Type.STRING, HTTP_HOST_DEFAULT, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     HTTP_HOST_DOC)
             .define(HTTP_PORT_CONFIG, Type.INT, HTTP_PORT_DEFAULT, Range.between(NO_HTTP, 65_535), Importance.MEDIUM,
@@ -164,10 +145,6 @@ public final class SinkConfig extends AbstractConfig {
                     Importance.LOW, RETRY_BACKOFF_MAX_MS_DOC)
             .define(POLL_TIMEOUT_MS_CONFIG, Type.LONG, POLL_TIMEOUT_MS_DEFAULT, Range.between(1, 60_000),
                     Importance.LOW, POLL_TIMEOUT_MS_DOC)
-            .define(TOPIC_PREFIX_CONFIG, Type.STRING, "", Importance.MEDIUM, TOPIC_PREFIX_DOC)
-            .define(TOPIC_STRIPES_CONFIG, Type.STRING, "", Importance.MEDIUM, TOPIC_STRIPES_DOC)
-            .define(TOPIC_ACKS_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_ACKS_DOC)
-            .define(TOPIC_DLQ_CONFIG, Type.STRING, "", Importance.MEDIUM, TOPIC_DLQ_DOC)
             .define(TOPIC_MAX_MESSAGE_BYTES_CONFIG, Type.INT, TopicProvisioner.Settings.DEFAULT_MAX_MESSAGE_BYTES,
                     Range.atLeast(1 << 20), Importance.LOW, TOPIC_MAX_MESSAGE_BYTES_DOC);
 
@@ -188,7 +165,7 @@ public final class SinkConfig extends AbstractConfig {
             throw new ConfigException(RETRY_BACKOFF_MAX_MS_CONFIG, getLong(RETRY_BACKOFF_MAX_MS_CONFIG),
                     "must be at least " + RETRY_BACKOFF_MS_CONFIG + " (" + getLong(RETRY_BACKOFF_MS_CONFIG) + ")");
         }
-        this.topicNames = buildTopicNames();
+        this.topicNames = CommonConfigs.topicNames(this);
         schemaRegistry(); // validates the URL now rather than at start
     }
 
@@ -245,12 +222,7 @@ public final class SinkConfig extends AbstractConfig {
 
     /** The schema registry {@value #SCHEMA_REGISTRY_URL_CONFIG} names. */
     public SchemaRegistry schemaRegistry() {
-        String url = getString(SCHEMA_REGISTRY_URL_CONFIG);
-        try {
-            return SchemaRegistries.forUrl(url);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, url, e.getMessage());
-        }
+        return CommonConfigs.schemaRegistry(this);
     }
 
     /** The topics with their serdes, on {@link #schemaRegistry()}. */
@@ -266,7 +238,7 @@ public final class SinkConfig extends AbstractConfig {
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 4 * maxMessageBytes);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS_DEFAULT);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "checkstripe-sink-" + serverIndex());
-        props.putAll(passthrough(ConsumerConfig.configNames(), CONSUMER_PREFIX));
+        props.putAll(CommonConfigs.clientProps(this, ConsumerConfig.configNames(), CONSUMER_PREFIX));
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -280,46 +252,11 @@ public final class SinkConfig extends AbstractConfig {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, getInt(TOPIC_MAX_MESSAGE_BYTES_CONFIG));
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "checkstripe-sink-" + serverIndex() + "-producer");
-        props.putAll(passthrough(ProducerConfig.configNames(), PRODUCER_PREFIX));
+        props.putAll(CommonConfigs.clientProps(this, ProducerConfig.configNames(), PRODUCER_PREFIX));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return props;
-    }
-
-    /** The given keys a client knows, unprefixed first, then its prefixed ones over them. */
-    private Map<String, Object> passthrough(Set<String> known, String clientPrefix) {
-        Map<String, Object> props = new HashMap<>();
-        originals().forEach((key, value) -> {
-            if (known.contains(key) && !key.startsWith(PREFIX)) {
-                props.put(key, value);
-            }
-        });
-        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
-                String.join(",", getList(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)));
-        originals().forEach((key, value) -> {
-            if (key.startsWith(clientPrefix)) {
-                props.put(key.substring(clientPrefix.length()), value);
-            }
-        });
-        return props;
-    }
-
-    private TopicNames buildTopicNames() {
-        try {
-            TopicNames names = TopicNames.defaults().withPrefix(getString(TOPIC_PREFIX_CONFIG));
-            names = override(names::withStripes, TOPIC_STRIPES_CONFIG, names);
-            names = override(names::withAcks, TOPIC_ACKS_CONFIG, names);
-            return override(names::withDeadLetters, TOPIC_DLQ_CONFIG, names);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("invalid topic names (" + TOPIC_PREFIX_CONFIG + " or " + PREFIX + "topic.*): "
-                    + e.getMessage());
-        }
-    }
-
-    private TopicNames override(Function<String, TopicNames> with, String key, TopicNames names) {
-        String name = getString(key);
-        return name.isEmpty() ? names : with.apply(name);
     }
 }

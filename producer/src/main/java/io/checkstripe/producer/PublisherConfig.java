@@ -2,18 +2,15 @@ package io.checkstripe.producer;
 
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.schemas.AppId;
-import io.checkstripe.schemas.AvroSerdeConfig;
-import io.checkstripe.schemas.SchemaRegistries;
-import io.checkstripe.schemas.TopicNames;
+import io.checkstripe.schemas.CommonConfigs;
+import io.checkstripe.schemas.CommonConfigs.TopicConfig;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.striper.SegmentStriper;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.Function;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -71,29 +68,12 @@ public final class PublisherConfig extends AbstractConfig {
             + "checkstripe.policy fixes a cell size (e.g. RS-6-3-128k) and this key is not set, segments are "
             + "K x cell size.";
 
-    public static final String SCHEMA_REGISTRY_URL_CONFIG = AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG;
-    public static final String SCHEMA_REGISTRY_URL_DOC = AvroSerdeConfig.SCHEMA_REGISTRY_URL_DOC;
-
-    public static final String TOPIC_PREFIX_CONFIG = "checkstripe.topic.prefix";
-    public static final String TOPIC_PREFIX_DOC = "Put in front of every default topic name, e.g. 'prod.' gives "
-            + "prod.checkpoints, prod.stripes, ... A topic whose name is set individually is not prefixed.";
-
-    public static final String TOPIC_CHECKPOINTS_CONFIG = "checkstripe.topic.checkpoints";
-    public static final String TOPIC_CHECKPOINTS_DOC = "Topic of published segments and commits (key: appId); empty: "
-            + "prefix + checkpoints.";
-
-    public static final String TOPIC_STRIPES_CONFIG = "checkstripe.topic.stripes";
-    public static final String TOPIC_STRIPES_DOC = "Topic of stripe units and manifests, partition i for backup "
-            + "server i, written only with checkstripe.stripe.locally=true; empty: prefix + stripes.";
-
-    public static final String TOPIC_MANIFESTS_CONFIG = "checkstripe.topic.manifests";
-    public static final String TOPIC_MANIFESTS_DOC = "Compacted topic of checkpoint manifests (key: appId/checkpointId), "
-            + "read for the newest committed checkpoint and the number of servers, written with "
-            + "checkstripe.stripe.locally=true; empty: prefix + checkpoint-manifests.";
-
-    public static final String TOPIC_ACKS_CONFIG = "checkstripe.topic.acks";
-    public static final String TOPIC_ACKS_DOC = "Topic of the backup servers' durability acknowledgements, read when "
-            + "waiting until a checkpoint is protected; empty: prefix + checkpoint-acks.";
+    public static final String SCHEMA_REGISTRY_URL_CONFIG = CommonConfigs.SCHEMA_REGISTRY_URL_CONFIG;
+    public static final String TOPIC_PREFIX_CONFIG = CommonConfigs.TOPIC_PREFIX_CONFIG;
+    public static final String TOPIC_CHECKPOINTS_CONFIG = CommonConfigs.TOPIC_CHECKPOINTS_CONFIG;
+    public static final String TOPIC_STRIPES_CONFIG = CommonConfigs.TOPIC_STRIPES_CONFIG;
+    public static final String TOPIC_MANIFESTS_CONFIG = CommonConfigs.TOPIC_MANIFESTS_CONFIG;
+    public static final String TOPIC_ACKS_CONFIG = CommonConfigs.TOPIC_ACKS_CONFIG;
 
     public static final String STRIPE_LOCALLY_CONFIG = "checkstripe.stripe.locally";
     public static final String STRIPE_LOCALLY_DOC = "Form the stripes in this producer (claim 10) and write stripe "
@@ -132,11 +112,11 @@ public final class PublisherConfig extends AbstractConfig {
             + "Default 20 s.";
 
     /** Prefix of keys meant for the producer only. */
-    public static final String PRODUCER_PREFIX = "producer.";
+    public static final String PRODUCER_PREFIX = CommonConfigs.PRODUCER_PREFIX;
     /** Prefix of keys meant for the consumers only. */
-    public static final String CONSUMER_PREFIX = "consumer.";
+    public static final String CONSUMER_PREFIX = CommonConfigs.CONSUMER_PREFIX;
     /** Prefix of keys meant for the Admin client only. */
-    public static final String ADMIN_PREFIX = "admin.";
+    public static final String ADMIN_PREFIX = CommonConfigs.ADMIN_PREFIX;
 
     /**
      * Bytes a record adds to its segment or cell: wire-format header, the other Avro fields
@@ -172,27 +152,19 @@ public final class PublisherConfig extends AbstractConfig {
                 throw new ConfigException(SERVERS_CONFIG, getInt(SERVERS_CONFIG), e.getMessage());
             }
         }
-        TopicNames names = topicNames();
-        try {
-            this.topics = new Topics(names, SchemaRegistries.forUrl(getString(SCHEMA_REGISTRY_URL_CONFIG)));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, getString(SCHEMA_REGISTRY_URL_CONFIG), e.getMessage());
-        }
+        this.topics = new Topics(CommonConfigs.topicNames(this), CommonConfigs.schemaRegistry(this));
     }
 
     /** The definition of every key, for documentation and for tools that list them. */
     public static ConfigDef configDef() {
-        return new ConfigDef()
+        // Every topic but the dead-letter one, which only the striper and the sinks write.
+        ConfigDef def = CommonConfigs.addTopicConfigs(new ConfigDef(),
+                EnumSet.of(TopicConfig.CHECKPOINTS, TopicConfig.STRIPES, TopicConfig.MANIFESTS, TopicConfig.ACKS));
+        return CommonConfigs.addSchemaRegistryUrl(def)
                 .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, PublisherConfig::validateBootstrap,
                         Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
                 .define(SEGMENT_BYTES_CONFIG, Type.INT, SEGMENT_BYTES_DEFAULT, Range.between(1, MAX_SEGMENT_BYTES),
                         Importance.MEDIUM, SEGMENT_BYTES_DOC)
-                .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "", Importance.MEDIUM, SCHEMA_REGISTRY_URL_DOC)
-                .define(TOPIC_PREFIX_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_PREFIX_DOC)
-                .define(TOPIC_CHECKPOINTS_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_CHECKPOINTS_DOC)
-                .define(TOPIC_STRIPES_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_STRIPES_DOC)
-                .define(TOPIC_MANIFESTS_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_MANIFESTS_DOC)
-                .define(TOPIC_ACKS_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_ACKS_DOC)
                 .define(STRIPE_LOCALLY_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, STRIPE_LOCALLY_DOC)
                 .define(POLICY_CONFIG, Type.STRING, null, PublisherConfig::validatePolicy, Importance.MEDIUM,
                         POLICY_DOC)
@@ -203,25 +175,6 @@ public final class PublisherConfig extends AbstractConfig {
                         new ConfigDef.NonNullValidator(), Importance.LOW, TRANSACTIONAL_ID_PREFIX_DOC)
                 .define(KAFKA_TIMEOUT_MS_CONFIG, Type.INT, KAFKA_TIMEOUT_MS_DEFAULT, Range.atLeast(100),
                         Importance.MEDIUM, KAFKA_TIMEOUT_MS_DOC);
-    }
-
-    /** The default names with the prefix, then each name set individually (as the striper's configuration does). */
-    private TopicNames topicNames() {
-        try {
-            TopicNames names = TopicNames.defaults().withPrefix(getString(TOPIC_PREFIX_CONFIG));
-            names = override(names, names::withCheckpoints, TOPIC_CHECKPOINTS_CONFIG);
-            names = override(names, names::withStripes, TOPIC_STRIPES_CONFIG);
-            names = override(names, names::withManifests, TOPIC_MANIFESTS_CONFIG);
-            return override(names, names::withAcks, TOPIC_ACKS_CONFIG);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("invalid topic names (" + TOPIC_PREFIX_CONFIG + " or checkstripe.topic.*): "
-                    + e.getMessage());
-        }
-    }
-
-    private TopicNames override(TopicNames names, Function<String, TopicNames> with, String key) {
-        String name = getString(key);
-        return name.isEmpty() ? names : with.apply(name);
     }
 
     private static void validateBootstrap(String name, Object value) {
@@ -320,7 +273,7 @@ public final class PublisherConfig extends AbstractConfig {
     /** Settings of the publishing producer of {@code appId} (serializers are passed to its constructor). */
     public Map<String, Object> producerProps(String appId) {
         int record = maxRecordBytes();
-        Map<String, Object> props = clientProps(ProducerConfig.configNames(), PRODUCER_PREFIX);
+        Map<String, Object> props = CommonConfigs.clientProps(this, ProducerConfig.configNames(), PRODUCER_PREFIX);
         props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, record);
@@ -339,7 +292,7 @@ public final class PublisherConfig extends AbstractConfig {
 
     /** Settings of a reading consumer: no group (partitions are assigned), read_committed, bounded calls. */
     public Map<String, Object> consumerProps() {
-        Map<String, Object> props = clientProps(ConsumerConfig.configNames(), CONSUMER_PREFIX);
+        Map<String, Object> props = CommonConfigs.clientProps(this, ConsumerConfig.configNames(), CONSUMER_PREFIX);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -351,22 +304,9 @@ public final class PublisherConfig extends AbstractConfig {
     /** Settings of the Admin client: every call bounded by {@value #KAFKA_TIMEOUT_MS_CONFIG}. */
     public Map<String, Object> adminProps() {
         int timeout = getInt(KAFKA_TIMEOUT_MS_CONFIG);
-        Map<String, Object> props = clientProps(AdminClientConfig.configNames(), ADMIN_PREFIX);
+        Map<String, Object> props = CommonConfigs.clientProps(this, AdminClientConfig.configNames(), ADMIN_PREFIX);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout);
-        return props;
-    }
-
-    /** Originals this client knows, then its prefixed overrides, then bootstrap.servers. */
-    private Map<String, Object> clientProps(Set<String> known, String prefix) {
-        Map<String, Object> props = new HashMap<>();
-        originals().forEach((key, value) -> {
-            if (known.contains(key)) {
-                props.put(key, value);
-            }
-        });
-        props.putAll(originalsWithPrefix(prefix));
-        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         return props;
     }
 

@@ -48,8 +48,7 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_DOC = "Time to wait for an HTTP schema registry's "
             + "whole answer.";
 
-    private static final ConfigDef CONFIG = new ConfigDef()
-            .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
+    private static final ConfigDef CONFIG = CommonConfigs.addSchemaRegistryUrl(new ConfigDef())
             .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, AUTO_REGISTER_SCHEMAS_DOC)
             .define(VALUE_SCHEMA_CONFIG, Type.STRING, "", new SchemaValidator(), Importance.MEDIUM, VALUE_SCHEMA_DOC)
             .define(KEY_SCHEMA_CONFIG, Type.STRING, "", new SchemaValidator(), Importance.LOW, KEY_SCHEMA_DOC)
@@ -76,14 +75,9 @@ public final class AvroSerdeConfig extends AbstractConfig {
      * @throws ConfigException when the URL is not usable
      */
     public SchemaRegistry registry() {
-        String url = getString(SCHEMA_REGISTRY_URL_CONFIG);
-        try {
-            return SchemaRegistries.forUrl(url,
-                    Duration.ofMillis(getLong(SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG)),
-                    Duration.ofMillis(getLong(SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG)));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, url, e.getMessage());
-        }
+        return CommonConfigs.schemaRegistry(getString(SCHEMA_REGISTRY_URL_CONFIG),
+                Duration.ofMillis(getLong(SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG)),
+                Duration.ofMillis(getLong(SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG)));
     }
 
     /** Whether the serializer may register schemas. */

@@ -1,18 +1,18 @@
 package io.checkstripe.striper;
 
 import io.checkstripe.codec.RedundancyPolicy;
-import io.checkstripe.schemas.AvroSerdeConfig;
-import io.checkstripe.schemas.SchemaRegistries;
+import io.checkstripe.schemas.CommonConfigs;
+import io.checkstripe.schemas.CommonConfigs.TopicConfig;
 import io.checkstripe.schemas.SchemaRegistry;
 import io.checkstripe.schemas.TopicNames;
 import io.checkstripe.schemas.TopicProvisioner;
 import io.checkstripe.schemas.Topics;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -48,7 +48,7 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class StriperConfig extends AbstractConfig {
 
     /** Prefix of the keys this class owns; they are not passed to Kafka Streams. */
-    public static final String PREFIX = "checkstripe.";
+    public static final String PREFIX = CommonConfigs.PREFIX;
 
     public static final String POLICY_CONFIG = "checkstripe.policy";
     public static final String POLICY_DOC = "Redundancy policy every segment is striped with: STRIPE-K, XOR-K-1, "
@@ -59,35 +59,13 @@ public final class StriperConfig extends AbstractConfig {
     public static final String SERVERS_DOC = "N, the number of backup servers, which is also the exact number of "
             + "partitions of the stripes topic; at least the policy's cells per stripe (K + M). Required.";
 
-    public static final String SCHEMA_REGISTRY_URL_CONFIG = AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG;
-    public static final String SCHEMA_REGISTRY_URL_DOC = "Schema registry: empty or " + SchemaRegistries.EMBEDDED_URL
-            + " for the embedded registry on which every checkstripe process agrees without a server, "
-            + SchemaRegistries.MOCK_PREFIX + "SCOPE for an isolated in-memory one, or http(s)://host:port of a "
-            + "Confluent-compatible registry.";
-
-    public static final String TOPIC_PREFIX_CONFIG = "checkstripe.topic.prefix";
-    public static final String TOPIC_PREFIX_DOC = "Put in front of every default topic name, e.g. 'prod.' gives "
-            + "prod.checkpoints, prod.stripes, ... A topic whose name is set individually is not prefixed.";
-
-    public static final String TOPIC_CHECKPOINTS_CONFIG = "checkstripe.topic.checkpoints";
-    public static final String TOPIC_CHECKPOINTS_DOC = "Name of the checkpoints topic the job reads; empty: "
-            + "prefix + checkpoints.";
-
-    public static final String TOPIC_STRIPES_CONFIG = "checkstripe.topic.stripes";
-    public static final String TOPIC_STRIPES_DOC = "Name of the stripes topic (partition i = backup server i); "
-            + "empty: prefix + stripes.";
-
-    public static final String TOPIC_MANIFESTS_CONFIG = "checkstripe.topic.manifests";
-    public static final String TOPIC_MANIFESTS_DOC = "Name of the compacted manifests topic; empty: prefix + "
-            + "checkpoint-manifests.";
-
-    public static final String TOPIC_ACKS_CONFIG = "checkstripe.topic.acks";
-    public static final String TOPIC_ACKS_DOC = "Name of the acks topic the job creates for the sinks; empty: "
-            + "prefix + checkpoint-acks.";
-
-    public static final String TOPIC_DLQ_CONFIG = "checkstripe.topic.dlq";
-    public static final String TOPIC_DLQ_DOC = "Name of the dead-letter topic for records the job refuses; empty: "
-            + "prefix + checkpoints-dlq.";
+    public static final String SCHEMA_REGISTRY_URL_CONFIG = CommonConfigs.SCHEMA_REGISTRY_URL_CONFIG;
+    public static final String TOPIC_PREFIX_CONFIG = CommonConfigs.TOPIC_PREFIX_CONFIG;
+    public static final String TOPIC_CHECKPOINTS_CONFIG = CommonConfigs.TOPIC_CHECKPOINTS_CONFIG;
+    public static final String TOPIC_STRIPES_CONFIG = CommonConfigs.TOPIC_STRIPES_CONFIG;
+    public static final String TOPIC_MANIFESTS_CONFIG = CommonConfigs.TOPIC_MANIFESTS_CONFIG;
+    public static final String TOPIC_ACKS_CONFIG = CommonConfigs.TOPIC_ACKS_CONFIG;
+    public static final String TOPIC_DLQ_CONFIG = CommonConfigs.TOPIC_DLQ_CONFIG;
 
     public static final String TOPIC_CREATE_CONFIG = "checkstripe.topic.create";
     public static final String TOPIC_CREATE_DOC = "Create missing topics at start. Existing topics are always "
@@ -124,7 +102,8 @@ public final class StriperConfig extends AbstractConfig {
     public static final String APPLICATION_ID_DEFAULT = "checkstripe-striper";
     public static final long COMMIT_INTERVAL_MS_DEFAULT = 100L;
 
-    private static final ConfigDef CONFIG = new ConfigDef()
+    private static final ConfigDef CONFIG = CommonConfigs.addTopicConfigs(
+            CommonConfigs.addSchemaRegistryUrl(new ConfigDef()), EnumSet.allOf(TopicConfig.class))
             .define(POLICY_CONFIG, Type.STRING, POLICY_DEFAULT, new PolicyValidator(), Importance.HIGH, POLICY_DOC)
             .define(SERVERS_CONFIG, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(1), Importance.HIGH,
                     SERVERS_DOC)
@@ -134,7 +113,6 @@ public final class StriperConfig extends AbstractConfig {
                             throw new ConfigException(name, value, "name at least one broker, host:port");
                         }
                     }, () -> "host:port[,host:port...]"), Importance.HIGH, "Kafka brokers to connect to.")
-            .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
             .define(StreamsConfig.APPLICATION_ID_CONFIG, Type.STRING, APPLICATION_ID_DEFAULT,
                     new ConfigDef.NonEmptyString(), Importance.HIGH, "Kafka Streams application id: the consumer "
                             + "group, the transactional id prefix and the prefix of internal topics.")
@@ -146,12 +124,6 @@ public final class StriperConfig extends AbstractConfig {
                             + "read_committed sinks see cells.")
             .define(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
                     "Stream threads of this instance; each stripes the checkpoints partitions assigned to it.")
-            .define(TOPIC_PREFIX_CONFIG, Type.STRING, "", Importance.MEDIUM, TOPIC_PREFIX_DOC)
-            .define(TOPIC_CHECKPOINTS_CONFIG, Type.STRING, "", Importance.MEDIUM, TOPIC_CHECKPOINTS_DOC)
-            .define(TOPIC_STRIPES_CONFIG, Type.STRING, "", Importance.MEDIUM, TOPIC_STRIPES_DOC)
-            .define(TOPIC_MANIFESTS_CONFIG, Type.STRING, "", Importance.MEDIUM, TOPIC_MANIFESTS_DOC)
-            .define(TOPIC_ACKS_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_ACKS_DOC)
-            .define(TOPIC_DLQ_CONFIG, Type.STRING, "", Importance.MEDIUM, TOPIC_DLQ_DOC)
             .define(TOPIC_CREATE_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, TOPIC_CREATE_DOC)
             .define(TOPIC_CHECKPOINTS_PARTITIONS_CONFIG, Type.INT, TopicProvisioner.Settings.DEFAULT_CHECKPOINTS_PARTITIONS,
                     Range.atLeast(1), Importance.MEDIUM, TOPIC_CHECKPOINTS_PARTITIONS_DOC)
@@ -182,7 +154,7 @@ public final class StriperConfig extends AbstractConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(SERVERS_CONFIG, servers(), e.getMessage());
         }
-        this.topicNames = buildTopicNames();
+        this.topicNames = CommonConfigs.topicNames(this);
     }
 
     /** A copy of the definition, e.g. for generated documentation or a CLI's help. */
@@ -207,12 +179,7 @@ public final class StriperConfig extends AbstractConfig {
 
     /** The schema registry {@value #SCHEMA_REGISTRY_URL_CONFIG} names. */
     public SchemaRegistry schemaRegistry() {
-        String url = getString(SCHEMA_REGISTRY_URL_CONFIG);
-        try {
-            return SchemaRegistries.forUrl(url);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, url, e.getMessage());
-        }
+        return CommonConfigs.schemaRegistry(this);
     }
 
     /** The topics with their serdes, on {@link #schemaRegistry()}. */
@@ -277,26 +244,6 @@ public final class StriperConfig extends AbstractConfig {
     /** Admin client settings for topic provisioning: the Streams view of them, {@code admin.*} overrides included. */
     public Map<String, Object> adminProperties() {
         return new StreamsConfig(streamsProperties()).getAdminConfigs(applicationId() + "-provisioner");
-    }
-
-    private TopicNames buildTopicNames() {
-        String prefix = getString(TOPIC_PREFIX_CONFIG);
-        try {
-            TopicNames names = TopicNames.defaults().withPrefix(prefix);
-            names = override(names::withCheckpoints, TOPIC_CHECKPOINTS_CONFIG, names);
-            names = override(names::withStripes, TOPIC_STRIPES_CONFIG, names);
-            names = override(names::withManifests, TOPIC_MANIFESTS_CONFIG, names);
-            names = override(names::withAcks, TOPIC_ACKS_CONFIG, names);
-            return override(names::withDeadLetters, TOPIC_DLQ_CONFIG, names);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("invalid topic names (" + TOPIC_PREFIX_CONFIG + " or " + PREFIX + "topic.*): "
-                    + e.getMessage());
-        }
-    }
-
-    private TopicNames override(Function<String, TopicNames> with, String key, TopicNames names) {
-        String name = getString(key);
-        return name.isEmpty() ? names : with.apply(name);
     }
 
     private static final class PolicyValidator implements ConfigDef.Validator {

@@ -1,0 +1,189 @@
+package io.checkstripe.schemas;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The configuration keys every checkstripe program shares, defined once so that one properties
+ * file configures the producer, the striper and the sinks alike: the topic names
+ * ({@value #TOPIC_PREFIX_CONFIG} and {@code checkstripe.topic.<topic>}),
+ * {@value #SCHEMA_REGISTRY_URL_CONFIG}, and the rule by which Kafka client settings pass through
+ * ({@code producer.}, {@code consumer.} and {@code admin.} prefixed keys reach that client only
+ * and win over unprefixed ones).
+ *
+ * <p>Each program's {@link AbstractConfig} adds the definitions it needs to its {@link ConfigDef}
+ * and reads the values back through the static methods here. Stateless and thread-safe.
+ */
+public final class CommonConfigs {
+
+    /** Prefix of the keys checkstripe owns; they are never passed to a Kafka client. */
+    public static final String PREFIX = "checkstripe.";
+
+    /** Prefix of keys meant for the producer only. */
+    public static final String PRODUCER_PREFIX = "producer.";
+
+    /** Prefix of keys meant for the consumers only. */
+    public static final String CONSUMER_PREFIX = "consumer.";
+
+    /** Prefix of keys meant for the Admin client only. */
+    public static final String ADMIN_PREFIX = "admin.";
+
+    public static final String SCHEMA_REGISTRY_URL_CONFIG = AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG;
+    public static final String SCHEMA_REGISTRY_URL_DOC = AvroSerdeConfig.SCHEMA_REGISTRY_URL_DOC;
+
+    public static final String TOPIC_PREFIX_CONFIG = "checkstripe.topic.prefix";
+    public static final String TOPIC_PREFIX_DOC = "Put in front of every default topic name, e.g. 'prod.' gives "
+            + "prod.checkpoints, prod.stripes, ... A topic whose name is set individually is not prefixed.";
+
+    public static final String TOPIC_CHECKPOINTS_CONFIG = "checkstripe.topic.checkpoints";
+    public static final String TOPIC_CHECKPOINTS_DOC = "Topic of published segments and commits (key: appId), which "
+            + "the striper reads; empty: prefix + checkpoints.";
+
+    public static final String TOPIC_STRIPES_CONFIG = "checkstripe.topic.stripes";
+    public static final String TOPIC_STRIPES_DOC = "Topic of stripe units and manifests, partition i for backup "
+            + "server i, written by the striper (or by a producer with checkstripe.stripe.locally=true); empty: "
+            + "prefix + stripes.";
+
+    public static final String TOPIC_MANIFESTS_CONFIG = "checkstripe.topic.manifests";
+    public static final String TOPIC_MANIFESTS_DOC = "Compacted topic of checkpoint manifests (key: "
+            + "appId/checkpointId), written by the striper (or by a producer with checkstripe.stripe.locally=true) "
+            + "and read for the newest committed checkpoint and the number of servers; empty: prefix + "
+            + "checkpoint-manifests.";
+
+    public static final String TOPIC_ACKS_CONFIG = "checkstripe.topic.acks";
+    public static final String TOPIC_ACKS_DOC = "Topic of the backup servers' durability acknowledgements "
+            + "(CheckpointAck), read when waiting until a checkpoint is protected; empty: prefix + checkpoint-acks.";
+
+    public static final String TOPIC_DLQ_CONFIG = "checkstripe.topic.dlq";
+    public static final String TOPIC_DLQ_DOC = "Dead-letter topic of the records the striper or a sink refuses, "
+            + "the reason in its headers; empty: prefix + checkpoints-dlq.";
+
+    /** A topic whose name a program takes from its configuration, with the key that overrides it. */
+    public enum TopicConfig {
+        CHECKPOINTS(TOPIC_CHECKPOINTS_CONFIG, TOPIC_CHECKPOINTS_DOC, Importance.MEDIUM, TopicNames::withCheckpoints),
+        STRIPES(TOPIC_STRIPES_CONFIG, TOPIC_STRIPES_DOC, Importance.MEDIUM, TopicNames::withStripes),
+        MANIFESTS(TOPIC_MANIFESTS_CONFIG, TOPIC_MANIFESTS_DOC, Importance.MEDIUM, TopicNames::withManifests),
+        ACKS(TOPIC_ACKS_CONFIG, TOPIC_ACKS_DOC, Importance.LOW, TopicNames::withAcks),
+        DEAD_LETTERS(TOPIC_DLQ_CONFIG, TOPIC_DLQ_DOC, Importance.MEDIUM, TopicNames::withDeadLetters);
+
+        private final String key;
+        private final String doc;
+        private final Importance importance;
+        private final BiFunction<TopicNames, String, TopicNames> with;
+
+        TopicConfig(String key, String doc, Importance importance, BiFunction<TopicNames, String, TopicNames> with) {
+            this.key = key;
+            this.doc = doc;
+            this.importance = importance;
+            this.with = with;
+        }
+
+        /** The key naming this topic, e.g. {@value #TOPIC_STRIPES_CONFIG}. */
+        public String key() {
+            return key;
+        }
+    }
+
+    private CommonConfigs() {
+    }
+
+    /**
+     * Defines {@value #TOPIC_PREFIX_CONFIG} and the name key of each of {@code topics}, every one
+     * a string defaulting to empty (the prefixed default name).
+     *
+     * @return {@code def}, for chaining
+     */
+    public static ConfigDef addTopicConfigs(ConfigDef def, Set<TopicConfig> topics) {
+        def.define(TOPIC_PREFIX_CONFIG, Type.STRING, "", Importance.MEDIUM, TOPIC_PREFIX_DOC);
+        for (TopicConfig topic : TopicConfig.values()) {
+            if (topics.contains(topic)) {
+                def.define(topic.key, Type.STRING, "", topic.importance, topic.doc);
+            }
+        }
+        return def;
+    }
+
+    /**
+     * The default topic names with {@value #TOPIC_PREFIX_CONFIG} in front, then each name set
+     * individually by a key {@link #addTopicConfigs} defined in {@code config}.
+     *
+     * @throws ConfigException when a name is not a legal topic name or two topics share one
+     */
+    public static TopicNames topicNames(AbstractConfig config) {
+        Map<String, ?> defined = config.values();
+        try {
+            TopicNames names = TopicNames.defaults().withPrefix(config.getString(TOPIC_PREFIX_CONFIG));
+            for (TopicConfig topic : TopicConfig.values()) {
+                if (defined.containsKey(topic.key)) {
+                    String name = config.getString(topic.key);
+                    names = name.isEmpty() ? names : topic.with.apply(names, name);
+                }
+            }
+            return names;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid topic names (" + TOPIC_PREFIX_CONFIG + " or " + PREFIX + "topic.*): "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * Defines {@value #SCHEMA_REGISTRY_URL_CONFIG}, a string defaulting to empty (the embedded
+     * registry).
+     *
+     * @return {@code def}, for chaining
+     */
+    public static ConfigDef addSchemaRegistryUrl(ConfigDef def) {
+        return def.define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC);
+    }
+
+    /**
+     * The registry {@value #SCHEMA_REGISTRY_URL_CONFIG} names, with the default HTTP timeouts.
+     *
+     * @throws ConfigException naming the key and the URL when the URL is not usable
+     */
+    public static SchemaRegistry schemaRegistry(AbstractConfig config) {
+        return schemaRegistry(config.getString(SCHEMA_REGISTRY_URL_CONFIG), HttpSchemaRegistry.DEFAULT_CONNECT_TIMEOUT,
+                HttpSchemaRegistry.DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /** The registry {@code url} names; a malformed URL is a {@link ConfigException} of {@value #SCHEMA_REGISTRY_URL_CONFIG}. */
+    static SchemaRegistry schemaRegistry(String url, Duration connectTimeout, Duration requestTimeout) {
+        try {
+            return SchemaRegistries.forUrl(url, connectTimeout, requestTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, url, e.getMessage());
+        }
+    }
+
+    /**
+     * The settings of one Kafka client: every original key in {@code known} (the client's own
+     * {@code configNames()}), then {@code bootstrap.servers} as one comma-separated string, then
+     * the {@code clientPrefix}-prefixed keys with the prefix cut off, which win over both.
+     *
+     * @param config       a configuration that defines {@code bootstrap.servers} as a list
+     * @param known        the keys the client understands
+     * @param clientPrefix {@link #PRODUCER_PREFIX}, {@link #CONSUMER_PREFIX} or {@link #ADMIN_PREFIX}
+     * @return a new mutable map, for the caller's defaults and forced settings
+     */
+    public static Map<String, Object> clientProps(AbstractConfig config, Set<String> known, String clientPrefix) {
+        Map<String, Object> props = new HashMap<>();
+        config.originals().forEach((key, value) -> {
+            if (known.contains(key)) {
+                props.put(key, value);
+            }
+        });
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+                String.join(",", config.getList(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)));
+        props.putAll(config.originalsWithPrefix(clientPrefix));
+        return props;
+    }
+}

@@ -1,0 +1,104 @@
+package io.checkstripe.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.checkstripe.schemas.CommonConfigs.TopicConfig;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class CommonConfigsTest {
+
+    private static AbstractConfig config(Set<TopicConfig> topics, Object... keyValues) {
+        ConfigDef def = CommonConfigs.addSchemaRegistryUrl(CommonConfigs.addTopicConfigs(new ConfigDef(), topics))
+                .define("bootstrap.servers", ConfigDef.Type.LIST, ConfigDef.Importance.HIGH, "brokers");
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", "k1:9092, k2:9092");
+        for (int i = 0; i < keyValues.length; i += 2) {
+            props.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return new AbstractConfig(def, props, false);
+    }
+
+    @Test
+    void definesThePrefixAndTheChosenTopicsOnlyEachDocumented() {
+        ConfigDef def = CommonConfigs.addTopicConfigs(new ConfigDef(), EnumSet.of(TopicConfig.STRIPES,
+                TopicConfig.DEAD_LETTERS));
+
+        assertThat(def.names()).containsExactlyInAnyOrder("checkstripe.topic.prefix", "checkstripe.topic.stripes",
+                "checkstripe.topic.dlq");
+        assertThat(def.configKeys().values()).allSatisfy(key -> {
+            assertThat(key.documentation).as(key.name).isNotBlank();
+            assertThat(key.defaultValue).as(key.name).isEqualTo("");
+        });
+        assertThat(EnumSet.allOf(TopicConfig.class)).extracting(TopicConfig::key).containsExactly(
+                "checkstripe.topic.checkpoints", "checkstripe.topic.stripes", "checkstripe.topic.manifests",
+                "checkstripe.topic.acks", "checkstripe.topic.dlq");
+    }
+
+    @Test
+    void topicNamesArePrefixedDefaultsWithIndividualNamesAsGiven() {
+        assertThat(CommonConfigs.topicNames(config(EnumSet.allOf(TopicConfig.class))))
+                .isEqualTo(TopicNames.defaults());
+
+        AbstractConfig config = config(EnumSet.allOf(TopicConfig.class), "checkstripe.topic.prefix", "prod.",
+                "checkstripe.topic.stripes", "cells", "checkstripe.topic.dlq", "shared-dlq");
+
+        assertThat(CommonConfigs.topicNames(config)).isEqualTo(new TopicNames("prod.checkpoints", "cells",
+                "prod.checkpoint-manifests", "prod.checkpoint-acks", "shared-dlq"));
+    }
+
+    @Test
+    void aTopicKeyTheProgramDoesNotDefineIsIgnored() {
+        AbstractConfig config = config(EnumSet.of(TopicConfig.STRIPES), "checkstripe.topic.stripes", "cells",
+                "checkstripe.topic.dlq", "not/used");
+
+        assertThat(CommonConfigs.topicNames(config)).isEqualTo(TopicNames.defaults().withStripes("cells"));
+    }
+
+    @Test
+    void badOrRepeatedTopicNamesAreAConfigExceptionNamingTheKeys() {
+        assertThatThrownBy(() -> CommonConfigs.topicNames(config(EnumSet.allOf(TopicConfig.class),
+                "checkstripe.topic.manifests", "no/slash")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("checkstripe.topic.prefix").hasMessageContaining("no/slash");
+        assertThatThrownBy(() -> CommonConfigs.topicNames(config(EnumSet.allOf(TopicConfig.class),
+                "checkstripe.topic.checkpoints", "stripes")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("\"stripes\"");
+    }
+
+    @Test
+    void schemaRegistryUrlSelectsTheRegistryOrNamesTheKey() {
+        assertThat(CommonConfigs.schemaRegistry(config(Set.of()))).isSameAs(InMemorySchemaRegistry.embedded());
+        assertThat(CommonConfigs.schemaRegistry(config(Set.of(), "schema.registry.url", "mock://common-configs")))
+                .isSameAs(InMemorySchemaRegistry.forScope("common-configs"));
+        assertThatThrownBy(() -> CommonConfigs.schemaRegistry(config(Set.of(), "schema.registry.url", "ftp://x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("schema.registry.url").hasMessageContaining("ftp://x");
+    }
+
+    @Test
+    void clientPropsTakeKnownKeysThenBootstrapThenThePrefixedOnes() {
+        AbstractConfig config = config(Set.of(), "security.protocol", "SSL", "linger.ms", "9",
+                "max.poll.records", "7", "producer.linger.ms", "50", "consumer.fetch.min.bytes", "1024",
+                "checkstripe.topic.prefix", "prod.");
+
+        Map<String, Object> producer = CommonConfigs.clientProps(config, ProducerConfig.configNames(),
+                CommonConfigs.PRODUCER_PREFIX);
+
+        assertThat(producer).containsOnly(Map.entry("bootstrap.servers", "k1:9092,k2:9092"),
+                Map.entry("security.protocol", "SSL"), Map.entry("linger.ms", "50"));
+        assertThat(CommonConfigs.clientProps(config, ConsumerConfig.configNames(), CommonConfigs.CONSUMER_PREFIX))
+                .containsOnly(Map.entry("bootstrap.servers", "k1:9092,k2:9092"),
+                        Map.entry("security.protocol", "SSL"), Map.entry("max.poll.records", "7"),
+                        Map.entry("fetch.min.bytes", "1024"));
+    }
+}
