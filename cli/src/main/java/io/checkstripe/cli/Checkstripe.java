@@ -50,11 +50,12 @@ public final class Checkstripe {
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cl.setParameterExceptionHandler((ex, a) -> {
+            // One line: what is wrong and where help is; a mistyped option adds its suggestions below.
             PrintWriter w = ex.getCommandLine().getErr();
-            w.println("checkstripe: " + ex.getMessage());
-            if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, w)) {
-                w.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
-            }
+            String command = ex.getCommandLine().getCommandSpec().qualifiedName();
+            w.println(command + ": " + ex.getMessage() + " (see '" + command + " --help')");
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, w);
+            w.flush();
             return ExitCode.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Stack;
 import java.util.concurrent.Callable;
 
 import io.checkstripe.restore.AppLauncher;
@@ -13,9 +14,12 @@ import io.checkstripe.restore.RestoreOptions;
 import io.checkstripe.restore.RestoreReport;
 import io.checkstripe.restore.Restorer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterConsumer;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -47,9 +51,11 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--progress", description = "Show progress even when stderr is not a terminal.")
     boolean progress;
 
-    @Option(names = "--exec", arity = "1..*", paramLabel = "CMD",
+    @Option(names = "--exec", arity = "1..*", paramLabel = "CMD", parameterConsumer = RestOfLine.class,
             description = "After a verified restore, run CMD ARGS...; {} in ARGS becomes the restored file's path. "
-                    + "Must come last. The exit code is then CMD's.")
+                    + "Takes the rest of the line, so it comes last and every argument after it is CMD's, even "
+                    + "one that looks like an option of restore (a leading -- is dropped). The exit code is "
+                    + "then CMD's.")
     List<String> exec = new ArrayList<>();
 
     @Override
@@ -75,5 +81,26 @@ final class RestoreCommand implements Callable<Integer> {
             return ExitCode.OK;
         }
         return AppLauncher.launch(exec, report.output());
+    }
+
+    /**
+     * Gives {@code --exec} every remaining argument: an application's own options ({@code -c},
+     * {@code --help}, {@code --out}) must reach it, not be parsed as restore's.
+     */
+    static final class RestOfLine implements IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
+            List<String> command = new ArrayList<>();
+            while (!args.isEmpty()) {
+                command.add(args.pop());
+            }
+            if (!command.isEmpty() && command.get(0).equals("--")) {
+                command.remove(0);
+            }
+            if (command.isEmpty()) {
+                throw new ParameterException(commandSpec.commandLine(), "--exec needs a command: --exec CMD [ARGS...]");
+            }
+            argSpec.setValue(command);
+        }
     }
 }
