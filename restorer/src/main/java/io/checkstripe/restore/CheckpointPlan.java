@@ -160,6 +160,12 @@ final class CheckpointPlan {
         }
         Geometry chosen = winner;
         StoredManifest manifest = manifests.get(groups.get(chosen).get(0));
+        RedundancyPolicy policy = RedundancyPolicy.parse(manifest.policy());
+        if (manifest.segmentSize() > policy.maxSegmentLength()) {
+            throw unrecoverable(app, checkpointId, "the manifest of checkpoint " + checkpointId + " of " + app
+                    + " has segments of " + manifest.segmentSize() + " bytes, more than one stripe of "
+                    + policy.name() + " holds (" + policy.maxSegmentLength() + ")");
+        }
         int n = manifest.servers();
         NavigableMap<Integer, CellSource> active = new TreeMap<>();
         NavigableMap<Integer, LostServer> lost = new TreeMap<>();

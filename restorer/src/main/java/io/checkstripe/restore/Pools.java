@@ -4,7 +4,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The threads of one restore, scrub or repair: daemons, so a source stuck in a read never keeps the JVM up. */
+/**
+ * The threads of one restore, scrub or repair: daemons, so a source stuck in a read never keeps the JVM up.
+ * Stateless.
+ */
 final class Pools {
 
     private Pools() {

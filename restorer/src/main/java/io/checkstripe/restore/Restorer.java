@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * an erasure is decoded and encoded again to check it against the parity that survived; the bytes go to a
  * temp file beside the output, whose SHA-256 must match the manifest's before it is forced to disk and
  * renamed over the output. If the newest checkpoint cannot be rebuilt the restore says why and falls back to
- * the one before, unless a checkpoint was asked for by id. Memory stays bounded by the read-ahead, so a
- * checkpoint larger than the heap restores.
+ * the one before, unless a checkpoint was asked for by id. A checkpoint that is rebuilt but fails verification
+ * is not fallen back from: that is a bug or damage the CRCs missed, and must be looked at. Memory stays bounded
+ * by the read-ahead, so a checkpoint larger than the heap restores.
  *
  * <p>Thread-safe: each call uses its own threads, which it stops before returning.
  */

@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,6 +33,23 @@ class RestoreTest {
         }
         assertThat(cases).hasSize(25);
         return cases.stream();
+    }
+
+    @Test
+    void fixedCellSizePolicyWithALostServer(@TempDir Path tmp) throws IOException {
+        int segment = 3 * 64 * 1024; // producers cut K x cell size
+        long size = 2L * segment + 4097;
+        try (Cluster cluster = new Cluster(tmp.resolve("servers"), "RS-3-2-64k", 6)) {
+            cluster.write("app1", 1, size, segment, 4);
+            Path out = tmp.resolve("restored.bin");
+
+            RestoreReport report = new Restorer(RestoreOptions.defaults())
+                    .restore("app1", cluster.sourcesWithout(java.util.Set.of(0, 5)), out, OptionalLong.empty());
+
+            assertThat(Files.readAllBytes(out)).isEqualTo(Cluster.bytes(size, 4));
+            assertThat(report.policy()).isEqualTo("RS-3-2-64k");
+            assertThat(report.cellsRebuilt()).isPositive();
+        }
     }
 
     @ParameterizedTest(name = "{0}, {1} bytes")

@@ -151,14 +151,17 @@ class RestorerBehaviourTest {
     }
 
     @Test
-    void noReachableSourceIsUnrecoverable() {
+    void noReachableSourceIsUnrecoverable() throws IOException {
+        Files.createDirectories(tmp.resolve("b")); // a directory without a store in it
         List<CellSource> sources = Cluster.sources(List.of(tmp.resolve("a").toString(), tmp.resolve("b").toString()));
 
         assertThatThrownBy(() -> restorer().restore(APP, sources, out, OptionalLong.empty()))
                 .isInstanceOfSatisfying(UnrecoverableCheckpointException.class, e -> {
                     assertThat(e.checkpointId()).isEqualTo(-1);
                     assertThat(e.getMessage()).contains("no reachable server holds a checkpoint of app-x")
-                            .contains("unreachable: [" + tmp.resolve("a"));
+                            .contains("unreachable: [" + tmp.resolve("a") + ": NoSuchFileException")
+                            .contains(tmp.resolve("b") + ": NoSuchFileException")
+                            .contains("not a cell store");
                 });
     }
 
