@@ -71,8 +71,11 @@ public record AppId(String value) {
                 || c == '.' || c == '_' || c == '-';
     }
 
-    /** Quotes the id for a message, escaping anything but printable ASCII and cutting long ids. */
-    private static String describe(String appId) {
+    /**
+     * Quotes an id, valid or not, for a message: printable ASCII as is, anything else as a Java
+     * escape, ids longer than 64 characters cut short with their length given.
+     */
+    public static String describe(String appId) {
         if (appId == null) {
             return "null";
         }

@@ -49,6 +49,8 @@ class AppIdTest {
         assertThatThrownBy(() -> AppId.validate("..")).hasMessageContaining("\"..\"");
         assertThatThrownBy(() -> AppId.validate("")).hasMessageContaining("\"\" (0 characters)");
         assertThatThrownBy(() -> AppId.validate(null)).hasMessageContaining("id null");
+        assertThat(AppId.describe("billing")).isEqualTo("\"billing\"");
+        assertThat(AppId.describe("a\"b")).isEqualTo("\"a\\u0022b\"");
     }
 
     @Test

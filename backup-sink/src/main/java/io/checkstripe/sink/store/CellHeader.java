@@ -2,6 +2,7 @@ package io.checkstripe.sink.store;
 
 import io.checkstripe.codec.Crc32c;
 import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.schemas.AppId;
 
 /**
  * Everything that describes one stored cell except its bytes: which checkpoint and stripe it belongs to,
@@ -29,7 +30,7 @@ public record CellHeader(String appId, long checkpointId, int segmentIndex, long
 
     /** @throws IllegalArgumentException naming the first bad field and its value */
     public CellHeader {
-        AppIds.validate(appId);
+        AppId.validate(appId);
         RedundancyPolicy parsed = RedundancyPolicy.parse(policy);
         policy = parsed.name();
         if (checkpointId < 0) {

@@ -1,6 +1,7 @@
 package io.checkstripe.sink.store;
 
 import io.checkstripe.codec.Crc32c;
+import io.checkstripe.schemas.AppId;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -51,7 +52,7 @@ public final class CellRecordFormat {
     public static final int MAX_POLICY_LENGTH = 64;
 
     /** Longest header. */
-    public static final int MAX_HEADER_LENGTH = PREFIX_LENGTH + AppIds.MAX_LENGTH + MAX_POLICY_LENGTH + 4;
+    public static final int MAX_HEADER_LENGTH = PREFIX_LENGTH + AppId.MAX_LENGTH + MAX_POLICY_LENGTH + 4;
 
     private CellRecordFormat() {
     }
@@ -119,7 +120,7 @@ public final class CellRecordFormat {
         int appLength = Byte.toUnsignedInt(prefix.get(p + 5));
         int policyLength = Byte.toUnsignedInt(prefix.get(p + 6));
         int flags = prefix.get(p + 7);
-        if (appLength < 1 || appLength > AppIds.MAX_LENGTH || policyLength < 1 || policyLength > MAX_POLICY_LENGTH
+        if (appLength < 1 || appLength > AppId.MAX_LENGTH || policyLength < 1 || policyLength > MAX_POLICY_LENGTH
                 || flags != 0) {
             throw new CorruptRecordException("bad record header: application id length " + appLength
                     + ", policy length " + policyLength + ", flags " + flags);

@@ -3,6 +3,7 @@ package io.checkstripe.sink.store;
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.CorruptCellException;
 import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.schemas.AppId;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -413,7 +414,7 @@ public final class CellStore implements Closeable {
             try (DirectoryStream<Path> dirs = Files.newDirectoryStream(appsDir, Files::isDirectory)) {
                 for (Path d : dirs) {
                     String name = d.getFileName().toString();
-                    if (AppIds.isValid(name)) {
+                    if (AppId.isValid(name)) {
                         apps.add(name);
                     } else {
                         log.warn("ignoring {}: not a valid application id", d);
@@ -721,7 +722,7 @@ public final class CellStore implements Closeable {
     }
 
     private CheckpointRef ref(String app, long checkpointId) {
-        AppIds.validate(app);
+        AppId.validate(app);
         if (checkpointId < 0) {
             throw new IllegalArgumentException("checkpoint id " + checkpointId + " of " + app + " is negative");
         }
@@ -730,10 +731,10 @@ public final class CellStore implements Closeable {
 
     /** The application's directory, refusing any id that would resolve outside {@code apps/}. */
     private Path appDir(String app) {
-        AppIds.validate(app);
+        AppId.validate(app);
         Path dir = appsDir.resolve(app).normalize();
         if (!dir.startsWith(appsDir) || !appsDir.equals(dir.getParent())) {
-            throw new IllegalArgumentException("application id " + AppIds.describe(app) + " escapes " + appsDir);
+            throw new IllegalArgumentException("application id " + AppId.describe(app) + " escapes " + appsDir);
         }
         return dir;
     }

@@ -1,6 +1,7 @@
 package io.checkstripe.sink.store;
 
 import io.checkstripe.codec.Crc32c;
+import io.checkstripe.schemas.AppId;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +83,7 @@ record CommitState(Map<String, Long> offsets, Map<CheckpointRef, Long> openLogs)
             for (int i = b.getInt(); i > 0; i--) {
                 byte[] app = new byte[Byte.toUnsignedInt(b.get())];
                 b.get(app);
-                String appId = AppIds.validate(new String(app, StandardCharsets.US_ASCII));
+                String appId = AppId.validate(new String(app, StandardCharsets.US_ASCII));
                 open.put(new CheckpointRef(appId, b.getLong()), b.getLong());
             }
             if (b.position() != bytes.length - 4) {

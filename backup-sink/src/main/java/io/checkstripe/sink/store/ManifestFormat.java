@@ -1,6 +1,7 @@
 package io.checkstripe.sink.store;
 
 import io.checkstripe.codec.Crc32c;
+import io.checkstripe.schemas.AppId;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ public final class ManifestFormat {
      * Longest encoding: fixed fields, names, the metadata's bytes and 4 length bytes per entry (distinct keys
      * within {@link StoredManifest#MAX_METADATA_BYTES} bytes are at most one more than that many).
      */
-    public static final int MAX_LENGTH = 88 + AppIds.MAX_LENGTH + CellRecordFormat.MAX_POLICY_LENGTH
+    public static final int MAX_LENGTH = 88 + AppId.MAX_LENGTH + CellRecordFormat.MAX_POLICY_LENGTH
             + StoredManifest.MAX_METADATA_BYTES + 4 * (StoredManifest.MAX_METADATA_BYTES + 1);
 
     private static final int FIXED_LENGTH = 84;

@@ -1,6 +1,7 @@
 package io.checkstripe.sink.store;
 
 import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.schemas.AppId;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -35,7 +36,7 @@ public record StoredManifest(String appId, long checkpointId, String policy, int
 
     /** @throws IllegalArgumentException naming the first bad field and its value */
     public StoredManifest {
-        AppIds.validate(appId);
+        AppId.validate(appId);
         RedundancyPolicy parsed = RedundancyPolicy.parse(policy);
         policy = parsed.name();
         Objects.requireNonNull(sha256, "sha256");
