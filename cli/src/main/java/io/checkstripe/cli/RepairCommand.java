@@ -51,6 +51,7 @@ final class RepairCommand implements Callable<Integer> {
         var w = spec.commandLine().getOut();
         w.println(report.format());
         w.flush();
-        return ExitCode.OK;
+        // Some checkpoint could not be rebuilt from the others: the report above names it and why.
+        return report.unrecoverable().isEmpty() ? ExitCode.OK : ExitCode.UNRECOVERABLE;
     }
 }
