@@ -129,14 +129,17 @@ public final class StriperApp implements AutoCloseable {
         List<TopicProvisioner.TopicSpec> specs =
                 TopicProvisioner.specs(config.topicNames(), config.servers(), config.topicSettings());
         Admin admin = Admin.create(config.adminProperties());
+        boolean provisioned = false;
         try {
             List<String> created = new TopicProvisioner(admin, config.provisionTimeout())
                     .ensure(specs, config.createTopics());
+            provisioned = true;
             log.info("topics ready for striper {}: {} (created {})", config.applicationId(),
                     specs.stream().map(TopicProvisioner.TopicSpec::name).toList(), created);
         } finally {
             // Bounded: with Kafka unreachable, pending calls would otherwise hold close() for their own timeout.
-            admin.close(config.provisionTimeout());
+            // After a failure nothing pending is worth waiting for, so start-up fails within the timeout, not twice it.
+            admin.close(provisioned ? config.provisionTimeout() : Duration.ZERO);
         }
     }
 
