@@ -4,6 +4,8 @@ import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.CorruptCellException;
 import io.checkstripe.schemas.AppId;
 import io.checkstripe.schemas.CheckpointKey;
+import io.checkstripe.schemas.DeadLetterReason;
+import io.checkstripe.schemas.DeadLetters;
 import io.checkstripe.schemas.SchemaRegistryException;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointAck;
@@ -18,7 +20,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -55,7 +56,6 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
@@ -504,12 +504,7 @@ public final class BackupSink implements AutoCloseable {
         String dlq = topics.names().deadLetters();
         log.warn("backup server {}: record at offset {} of {} goes to dead-letter topic {} ({}): {}", serverIndex,
                 record.offset(), sourceKey, dlq, e.reason().code(), e.describe());
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        headers.add(Topics.DLQ_REASON_HEADER, utf8(e.reason().code()));
-        headers.add(Topics.DLQ_TOPIC_HEADER, utf8(record.topic()));
-        headers.add(Topics.DLQ_PARTITION_HEADER, utf8(Integer.toString(record.partition())));
-        headers.add(Topics.DLQ_OFFSET_HEADER, utf8(Long.toString(record.offset())));
-        headers.add(Topics.DLQ_EXCEPTION_HEADER, utf8(e.describe()));
+        Headers headers = DeadLetters.headers(record, e.reason(), e.describe());
         try {
             return producer.send(new ProducerRecord<>(dlq, null, record.timestamp(), record.key(), record.value(),
                     headers));
@@ -704,10 +699,6 @@ public final class BackupSink implements AutoCloseable {
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Kafka did not take a dead letter, so the batch's offset cannot move past the record. */

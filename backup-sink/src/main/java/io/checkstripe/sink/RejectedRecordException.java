@@ -1,5 +1,7 @@
 package io.checkstripe.sink;
 
+import io.checkstripe.schemas.DeadLetterReason;
+
 /**
  * A record of the stripes partition that the sink sets aside in the dead-letter topic. Carries the reason code
  * for the header; the message (or the cause's) says what exactly was wrong.

@@ -2,6 +2,7 @@ package io.checkstripe.sink;
 
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.schemas.AppId;
+import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.StripeUnit;
 import io.checkstripe.sink.store.CellHeader;

@@ -1,5 +1,6 @@
 package io.checkstripe.striper;
 
+import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointSegment;
 import java.nio.ByteBuffer;
@@ -62,22 +63,22 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
         checkNotStale(id, where);
         if (id == open) {
             if (segment.getSegmentIndex() < nextSegment) {
-                throw new RejectedRecordException(RejectReason.DUPLICATE_SEGMENT, where + " was already striped ("
+                throw new RejectedRecordException(DeadLetterReason.DUPLICATE_SEGMENT, where + " was already striped ("
                         + nextSegment + " segment(s) seen)");
             }
             if (segment.getSegmentIndex() > nextSegment) {
-                throw new RejectedRecordException(RejectReason.SEGMENT_OUT_OF_ORDER, where + " arrived but segment "
+                throw new RejectedRecordException(DeadLetterReason.SEGMENT_OUT_OF_ORDER, where + " arrived but segment "
                         + nextSegment + " is next");
             }
             if (segment.getOffset() != nextOffset) {
-                throw new RejectedRecordException(RejectReason.SEGMENT_OUT_OF_ORDER, where + " starts at offset "
+                throw new RejectedRecordException(DeadLetterReason.SEGMENT_OUT_OF_ORDER, where + " starts at offset "
                         + segment.getOffset() + " but the previous segment ended at " + nextOffset);
             }
             return new AppProgress(lastCommitted, open, nextSegment + 1, nextOffset + length, firstLength, length,
                     irregular || lastLength != firstLength);
         }
         if (segment.getSegmentIndex() != 0 || segment.getOffset() != 0) {
-            throw new RejectedRecordException(RejectReason.SEGMENT_OUT_OF_ORDER, where + " at offset "
+            throw new RejectedRecordException(DeadLetterReason.SEGMENT_OUT_OF_ORDER, where + " at offset "
                     + segment.getOffset() + " arrived before segment 0 at offset 0");
         }
         return new AppProgress(lastCommitted, id, 1, length, length, length, false);
@@ -96,19 +97,19 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
         AppProgress committed = new AppProgress(id, -1, 0, 0, 0, 0, false);
         if (id != open) {
             if (commit.getSegmentCount() != 0) {
-                throw new RejectedRecordException(RejectReason.COMMIT_WITHOUT_SEGMENTS, where + " announces "
+                throw new RejectedRecordException(DeadLetterReason.COMMIT_WITHOUT_SEGMENTS, where + " announces "
                         + commit.getSegmentCount() + " segment(s) but none of them arrived");
             }
             return committed;
         }
         if (commit.getSegmentCount() != nextSegment || commit.getTotalBytes() != nextOffset) {
-            throw new RejectedRecordException(RejectReason.COMMIT_MISMATCH, where + " announces "
+            throw new RejectedRecordException(DeadLetterReason.COMMIT_MISMATCH, where + " announces "
                     + commit.getSegmentCount() + " segment(s) and " + commit.getTotalBytes() + " bytes but "
                     + nextSegment + " segment(s) and " + nextOffset + " bytes arrived");
         }
         int size = commit.getSegmentSize();
         if (irregular || (nextSegment > 1 && firstLength != size) || lastLength > size) {
-            throw new RejectedRecordException(RejectReason.COMMIT_MISMATCH, where + " announces segments of " + size
+            throw new RejectedRecordException(DeadLetterReason.COMMIT_MISMATCH, where + " announces segments of " + size
                     + " bytes but the segments seen do not all have that length (first " + firstLength + ", last "
                     + lastLength + (irregular ? ", others differ" : "") + ")");
         }
@@ -117,11 +118,11 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
 
     private void checkNotStale(long id, String where) {
         if (id <= lastCommitted) {
-            throw new RejectedRecordException(RejectReason.STALE_CHECKPOINT, where + " is not newer than the last "
+            throw new RejectedRecordException(DeadLetterReason.STALE_CHECKPOINT, where + " is not newer than the last "
                     + "committed checkpoint " + lastCommitted);
         }
         if (inProgress() && id < open) {
-            throw new RejectedRecordException(RejectReason.STALE_CHECKPOINT, where + " is older than checkpoint "
+            throw new RejectedRecordException(DeadLetterReason.STALE_CHECKPOINT, where + " is older than checkpoint "
                     + open + " in progress");
         }
     }

@@ -1,21 +1,23 @@
 package io.checkstripe.striper;
 
+import io.checkstripe.schemas.DeadLetterReason;
+
 /**
  * A checkpoints-topic record the striper will not turn into stripes, with the
- * {@link RejectReason} and a message naming the offending values. A data problem, not a
+ * {@link DeadLetterReason} and a message naming the offending values. A data problem, not a
  * programming error: the Streams job sends the record to the dead-letter topic and goes on.
  */
 public final class RejectedRecordException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    private final RejectReason reason;
+    private final DeadLetterReason reason;
 
     /**
      * @param reason  why the record is refused
      * @param message the facts: which application, checkpoint, segment and values
      */
-    public RejectedRecordException(RejectReason reason, String message) {
+    public RejectedRecordException(DeadLetterReason reason, String message) {
         super(message);
         if (reason == null) {
             throw new IllegalArgumentException("reason must not be null");
@@ -24,7 +26,7 @@ public final class RejectedRecordException extends RuntimeException {
     }
 
     /** Why the record is refused. */
-    public RejectReason reason() {
+    public DeadLetterReason reason() {
         return reason;
     }
 }

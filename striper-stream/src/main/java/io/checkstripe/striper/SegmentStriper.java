@@ -4,6 +4,7 @@ import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.codec.StripeWorkspace;
 import io.checkstripe.schemas.AppId;
+import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
@@ -189,22 +190,22 @@ public final class SegmentStriper {
         checkFormat(segment.getFormatVersion(), "segment", segment.getAppId(), segment.getCheckpointId());
         String where = where(segment.getAppId(), segment.getCheckpointId()) + " segment " + segment.getSegmentIndex();
         if (segment.getCheckpointId() < 0 || segment.getSegmentIndex() < 0 || segment.getOffset() < 0) {
-            throw new RejectedRecordException(RejectReason.INVALID_RECORD, where + " has a negative checkpoint id, "
+            throw new RejectedRecordException(DeadLetterReason.INVALID_RECORD, where + " has a negative checkpoint id, "
                     + "segment index or offset (offset " + segment.getOffset() + ")");
         }
         ByteBuffer data = segment.getData();
         int length = data == null ? 0 : data.remaining();
         if (length == 0) {
-            throw new RejectedRecordException(RejectReason.INVALID_RECORD, where + " is empty; an empty "
+            throw new RejectedRecordException(DeadLetterReason.INVALID_RECORD, where + " is empty; an empty "
                     + "checkpoint is published as a commit with segmentCount 0 and no segments");
         }
         if (length > policy.maxSegmentLength()) {
-            throw new RejectedRecordException(RejectReason.SEGMENT_TOO_LONG, where + " has " + length
+            throw new RejectedRecordException(DeadLetterReason.SEGMENT_TOO_LONG, where + " has " + length
                     + " bytes, more than the " + policy.maxSegmentLength() + " one stripe of " + policyName
                     + " holds");
         }
         if (segment.getOffset() > Long.MAX_VALUE - length) {
-            throw new RejectedRecordException(RejectReason.INVALID_RECORD, where + " at offset "
+            throw new RejectedRecordException(DeadLetterReason.INVALID_RECORD, where + " at offset "
                     + segment.getOffset() + " with " + length + " bytes ends beyond the largest offset");
         }
         return length;
@@ -226,27 +227,27 @@ public final class SegmentStriper {
         int size = commit.getSegmentSize();
         long total = commit.getTotalBytes();
         if (commit.getCheckpointId() < 0 || count < 0 || size < 1 || total < 0) {
-            throw new RejectedRecordException(RejectReason.INVALID_RECORD, where + " has an out-of-range field: "
+            throw new RejectedRecordException(DeadLetterReason.INVALID_RECORD, where + " has an out-of-range field: "
                     + "segmentCount " + count + ", segmentSize " + size + ", totalBytes " + total
                     + " (ids and counts must not be negative, segmentSize must be at least 1)");
         }
         ByteBuffer sha = commit.getSha256();
         if (sha == null || sha.remaining() != SHA256_LENGTH) {
-            throw new RejectedRecordException(RejectReason.INVALID_RECORD, where + " carries a SHA-256 of "
+            throw new RejectedRecordException(DeadLetterReason.INVALID_RECORD, where + " carries a SHA-256 of "
                     + (sha == null ? 0 : sha.remaining()) + " bytes, expected " + SHA256_LENGTH);
         }
         if (commit.getMetadata() == null) {
-            throw new RejectedRecordException(RejectReason.INVALID_RECORD, where + " has no metadata map");
+            throw new RejectedRecordException(DeadLetterReason.INVALID_RECORD, where + " has no metadata map");
         }
         long max = (long) count * size;
         long min = count == 0 ? 0 : (long) (count - 1) * size + 1;
         if (total < min || total > max) {
-            throw new RejectedRecordException(RejectReason.COMMIT_MISMATCH, where + " announces " + total
+            throw new RejectedRecordException(DeadLetterReason.COMMIT_MISMATCH, where + " announces " + total
                     + " bytes in " + count + " segments of " + size + " bytes, which allows only " + min + " to "
                     + max + " bytes");
         }
         if (count == 0 && !sha.equals(EMPTY_SHA256)) {
-            throw new RejectedRecordException(RejectReason.COMMIT_MISMATCH, where + " is an empty checkpoint but "
+            throw new RejectedRecordException(DeadLetterReason.COMMIT_MISMATCH, where + " is an empty checkpoint but "
                     + "its SHA-256 is not the SHA-256 of no bytes");
         }
     }
@@ -260,11 +261,11 @@ public final class SegmentStriper {
         try {
             AppId.validate(appId);
         } catch (IllegalArgumentException e) {
-            throw new RejectedRecordException(RejectReason.INVALID_APP_ID, what + " of checkpoint " + checkpointId
+            throw new RejectedRecordException(DeadLetterReason.INVALID_APP_ID, what + " of checkpoint " + checkpointId
                     + ": " + e.getMessage());
         }
         if (formatVersion != FORMAT_VERSION) {
-            throw new RejectedRecordException(RejectReason.UNSUPPORTED_FORMAT_VERSION, what + " of "
+            throw new RejectedRecordException(DeadLetterReason.UNSUPPORTED_FORMAT_VERSION, what + " of "
                     + where(appId, checkpointId) + " has formatVersion " + formatVersion + "; this striper reads "
                     + FORMAT_VERSION);
         }

@@ -1,5 +1,7 @@
 package io.checkstripe.striper;
 
+import io.checkstripe.schemas.DeadLetterReason;
+import io.checkstripe.schemas.DeadLetters;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
@@ -8,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -55,14 +56,14 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
         try {
             if (record.value() == null) {
-                throw new RejectedRecordException(RejectReason.NULL_VALUE, "the value is null; records of the "
+                throw new RejectedRecordException(DeadLetterReason.NULL_VALUE, "the value is null; records of the "
                         + "checkpoints topic are segments or commits");
             }
             SpecificRecord value;
             try {
                 value = values.deserialize(topic, record.value());
             } catch (RuntimeException e) {
-                deadLetter(record, RejectReason.UNREADABLE, e);
+                deadLetter(record, DeadLetterReason.UNREADABLE, e);
                 return;
             }
             String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
@@ -71,7 +72,7 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
             } else if (value instanceof CheckpointCommit commit) {
                 onCommit(record, key, commit);
             } else {
-                throw new RejectedRecordException(RejectReason.UNREADABLE, "the value is a "
+                throw new RejectedRecordException(DeadLetterReason.UNREADABLE, "the value is a "
                         + (value == null ? "null record" : value.getSchema().getFullName())
                         + ", not a CheckpointSegment or CheckpointCommit");
             }
@@ -119,32 +120,23 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
 
     private static void checkKey(String key, String appId) {
         if (!appId.equals(key)) {
-            throw new RejectedRecordException(RejectReason.KEY_MISMATCH, "record of application " + appId
+            throw new RejectedRecordException(DeadLetterReason.KEY_MISMATCH, "record of application " + appId
                     + " has key " + (key == null ? "null" : "\"" + abbreviate(key) + "\"")
                     + "; the key must be the application id so that its records stay in one partition, in order");
         }
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, RejectReason reason, Exception cause) {
+    private void deadLetter(Record<byte[], byte[]> record, DeadLetterReason reason, Exception cause) {
         RecordMetadata where = context.recordMetadata().orElse(null);
         String topic = where == null ? "" : where.topic();
-        String partition = where == null ? "-1" : Integer.toString(where.partition());
-        String offset = where == null ? "-1" : Long.toString(where.offset());
+        int partition = where == null ? -1 : where.partition();
+        long offset = where == null ? -1 : where.offset();
         String exception = cause.getClass().getName() + ": " + cause.getMessage();
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        headers.add(Topics.DLQ_REASON_HEADER, utf8(reason.code()));
-        headers.add(Topics.DLQ_TOPIC_HEADER, utf8(topic));
-        headers.add(Topics.DLQ_PARTITION_HEADER, utf8(partition));
-        headers.add(Topics.DLQ_OFFSET_HEADER, utf8(offset));
-        headers.add(Topics.DLQ_EXCEPTION_HEADER, utf8(exception));
+        Headers headers = DeadLetters.headers(record.headers(), reason, topic, partition, offset, exception);
         context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
                 StriperTopology.DLQ_SINK);
         log.warn("record {}-{}@{} sent to the dead-letter topic: {}: {}", topic, partition, offset, reason,
                 cause.getMessage());
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The key for a message: printable ASCII kept, anything else as '?', cut after 64 characters. */

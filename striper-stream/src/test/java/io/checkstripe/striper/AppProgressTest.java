@@ -6,6 +6,7 @@ import static io.checkstripe.striper.Checkpoints.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.checkstripe.schemas.DeadLetterReason;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
@@ -33,7 +34,7 @@ class AppProgressTest {
         assertThat(progress.irregular()).isTrue();
         assertThatThrownBy(() -> progress.onCommit(commit("app", 1, 3, 299, 100, sha256(new byte[299]))))
                 .isInstanceOfSatisfying(RejectedRecordException.class,
-                        e -> assertThat(e.reason()).isEqualTo(RejectReason.COMMIT_MISMATCH));
+                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.COMMIT_MISMATCH));
     }
 
     @Test
@@ -41,7 +42,7 @@ class AppProgressTest {
         AppProgress progress = AppProgress.NONE.onSegment(segment("app", 1, 0, 0, new byte[120]), 120);
         assertThatThrownBy(() -> progress.onCommit(commit("app", 1, 1, 120, 100, sha256(new byte[120]))))
                 .isInstanceOfSatisfying(RejectedRecordException.class,
-                        e -> assertThat(e.reason()).isEqualTo(RejectReason.COMMIT_MISMATCH))
+                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.COMMIT_MISMATCH))
                 .hasMessageContaining("last 120");
     }
 
@@ -50,7 +51,7 @@ class AppProgressTest {
         AppProgress progress = AppProgress.NONE.onSegment(segment("app", 9, 0, 0, new byte[10]), 10);
         assertThatThrownBy(() -> progress.onSegment(segment("app", 8, 0, 0, new byte[10]), 10))
                 .isInstanceOfSatisfying(RejectedRecordException.class,
-                        e -> assertThat(e.reason()).isEqualTo(RejectReason.STALE_CHECKPOINT))
+                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.STALE_CHECKPOINT))
                 .hasMessageContaining("older than checkpoint 9 in progress");
     }
 

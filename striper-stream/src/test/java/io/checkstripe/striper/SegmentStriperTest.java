@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
@@ -134,20 +135,20 @@ class SegmentStriperTest {
     @Test
     void rejectsSegmentsThatBreakARuleOfTheirOwn() {
         SegmentStriper striper = new SegmentStriper(RedundancyPolicy.parse("RS-3-2-1k"), 5);
-        assertRejected(() -> striper.stripe(segment("no/slash", 1, 0, 0, new byte[10])), RejectReason.INVALID_APP_ID,
+        assertRejected(() -> striper.stripe(segment("no/slash", 1, 0, 0, new byte[10])), DeadLetterReason.INVALID_APP_ID,
                 "no/slash");
-        assertRejected(() -> striper.stripe(segment("..", 1, 0, 0, new byte[10])), RejectReason.INVALID_APP_ID,
+        assertRejected(() -> striper.stripe(segment("..", 1, 0, 0, new byte[10])), DeadLetterReason.INVALID_APP_ID,
                 "\"..\"");
         assertRejected(() -> striper.stripe(new CheckpointSegment(2, "app", 1L, 0, 0L, ByteBuffer.allocate(10))),
-                RejectReason.UNSUPPORTED_FORMAT_VERSION, "formatVersion 2");
-        assertRejected(() -> striper.stripe(segment("app", 1, 0, -5, new byte[10])), RejectReason.INVALID_RECORD,
+                DeadLetterReason.UNSUPPORTED_FORMAT_VERSION, "formatVersion 2");
+        assertRejected(() -> striper.stripe(segment("app", 1, 0, -5, new byte[10])), DeadLetterReason.INVALID_RECORD,
                 "offset -5");
-        assertRejected(() -> striper.stripe(segment("app", -1, 0, 0, new byte[10])), RejectReason.INVALID_RECORD,
+        assertRejected(() -> striper.stripe(segment("app", -1, 0, 0, new byte[10])), DeadLetterReason.INVALID_RECORD,
                 "negative");
-        assertRejected(() -> striper.stripe(segment("app", 1, 0, 0, new byte[0])), RejectReason.INVALID_RECORD,
+        assertRejected(() -> striper.stripe(segment("app", 1, 0, 0, new byte[0])), DeadLetterReason.INVALID_RECORD,
                 "is empty");
         assertRejected(() -> striper.stripe(segment("app", 1, 0, 0, new byte[3 * 1024 + 1])),
-                RejectReason.SEGMENT_TOO_LONG, "3073 bytes");
+                DeadLetterReason.SEGMENT_TOO_LONG, "3073 bytes");
         assertThat(striper.stripe(segment("app", 1, 0, 0, new byte[3 * 1024]))).hasSize(5);
     }
 
@@ -177,7 +178,7 @@ class SegmentStriperTest {
         assertThat(manifest.getSegmentCount()).isZero();
         assertThat(manifest.getTotalBytes()).isZero();
         assertRejected(() -> striper.manifest(commit("app", 1, 0, 0, 1024, sha256(new byte[1]))),
-                RejectReason.COMMIT_MISMATCH, "empty checkpoint");
+                DeadLetterReason.COMMIT_MISMATCH, "empty checkpoint");
     }
 
     @Test
@@ -185,18 +186,18 @@ class SegmentStriperTest {
         SegmentStriper striper = new SegmentStriper(RedundancyPolicy.parse("RS-3-2"), 5);
         byte[] sha = sha256(new byte[] {1});
         assertRejected(() -> striper.manifest(commit("app", 1, 2, 100, 100, new byte[31])),
-                RejectReason.INVALID_RECORD, "SHA-256 of 31 bytes");
-        assertRejected(() -> striper.manifest(commit("app", 1, 2, 201, 100, sha)), RejectReason.COMMIT_MISMATCH,
+                DeadLetterReason.INVALID_RECORD, "SHA-256 of 31 bytes");
+        assertRejected(() -> striper.manifest(commit("app", 1, 2, 201, 100, sha)), DeadLetterReason.COMMIT_MISMATCH,
                 "101 to 200 bytes");
-        assertRejected(() -> striper.manifest(commit("app", 1, 2, 100, 100, sha)), RejectReason.COMMIT_MISMATCH,
+        assertRejected(() -> striper.manifest(commit("app", 1, 2, 100, 100, sha)), DeadLetterReason.COMMIT_MISMATCH,
                 "101 to 200 bytes");
-        assertRejected(() -> striper.manifest(commit("app", 1, 0, 5, 100, sha)), RejectReason.COMMIT_MISMATCH,
+        assertRejected(() -> striper.manifest(commit("app", 1, 0, 5, 100, sha)), DeadLetterReason.COMMIT_MISMATCH,
                 "0 to 0 bytes");
-        assertRejected(() -> striper.manifest(commit("app", 1, 1, 10, 0, sha)), RejectReason.INVALID_RECORD,
+        assertRejected(() -> striper.manifest(commit("app", 1, 1, 10, 0, sha)), DeadLetterReason.INVALID_RECORD,
                 "segmentSize 0");
-        assertRejected(() -> striper.manifest(commit("app", 1, -1, 10, 10, sha)), RejectReason.INVALID_RECORD,
+        assertRejected(() -> striper.manifest(commit("app", 1, -1, 10, 10, sha)), DeadLetterReason.INVALID_RECORD,
                 "segmentCount -1");
-        assertRejected(() -> striper.manifest(commit("bad app", 1, 1, 10, 10, sha)), RejectReason.INVALID_APP_ID,
+        assertRejected(() -> striper.manifest(commit("bad app", 1, 1, 10, 10, sha)), DeadLetterReason.INVALID_APP_ID,
                 "bad app");
         assertThat(striper.manifest(commit("app", 1, 2, 200, 100, sha)).getTotalBytes()).isEqualTo(200);
     }
@@ -213,7 +214,7 @@ class SegmentStriperTest {
         return striper.stripe(segment).stream().map(SegmentStriper.RoutedUnit::unit).toList();
     }
 
-    private static void assertRejected(Runnable call, RejectReason reason, String messagePart) {
+    private static void assertRejected(Runnable call, DeadLetterReason reason, String messagePart) {
         assertThatThrownBy(call::run)
                 .isInstanceOfSatisfying(RejectedRecordException.class,
                         e -> assertThat(e.reason()).isEqualTo(reason))

@@ -1,0 +1,65 @@
+package io.checkstripe.schemas;
+
+/**
+ * Why a checkstripe job refused a record and sent it to the dead-letter topic. The
+ * {@link #code()} is what the {@value Topics#DLQ_REASON_HEADER} header carries, so that tools can
+ * filter on a stable word while the exception header gives the details.
+ *
+ * <p>The striper (records of the checkpoints topic) and the backup sinks (records of the stripes
+ * topic) write to the same dead-letter topic by default, so their reasons live in one list: the
+ * first five can come from either, the next seven only from the striper, the last three only
+ * from a sink.
+ */
+public enum DeadLetterReason {
+    /** The value could not be read: not the Confluent wire format, unknown schema id, empty, truncated, not the union. */
+    UNREADABLE("unreadable"),
+    /** The value is {@code null} (a tombstone), which means nothing on the checkpoints or stripes topic. */
+    NULL_VALUE("null-value"),
+    /** The record's {@code formatVersion} is not one this job understands. */
+    UNSUPPORTED_FORMAT_VERSION("unsupported-format-version"),
+    /** The application id breaks the {@link AppId} rule. */
+    INVALID_APP_ID("invalid-app-id"),
+    /**
+     * A field is out of range (a negative id, index, offset or size, an empty segment, a SHA-256 of
+     * the wrong length) or the fields contradict each other (cell length, policy, servers, data length).
+     */
+    INVALID_RECORD("invalid-record"),
+
+    /** Striper: the record key is not the application id of the value, so per-app ordering cannot hold. */
+    KEY_MISMATCH("key-mismatch"),
+    /** Striper: the segment is longer than one stripe of the policy holds (K x its fixed cell size). */
+    SEGMENT_TOO_LONG("segment-too-long"),
+    /** Striper: the checkpoint id is not newer than the application's last committed one (or than the one in progress). */
+    STALE_CHECKPOINT("stale-checkpoint"),
+    /** Striper: a segment of the checkpoint in progress arrived a second time. */
+    DUPLICATE_SEGMENT("duplicate-segment"),
+    /** Striper: a segment arrived with a gap before it: wrong index, or an offset that does not continue the previous segment. */
+    SEGMENT_OUT_OF_ORDER("segment-out-of-order"),
+    /** Striper: a commit whose segment count, total bytes or segment size disagree with the segments seen. */
+    COMMIT_MISMATCH("commit-mismatch"),
+    /** Striper: a commit announcing segments for a checkpoint of which none arrived. */
+    COMMIT_WITHOUT_SEGMENTS("commit-without-segments"),
+
+    /** Sink: the cell belongs on another server, or a manifest reached a server outside its N. */
+    MISROUTED("misrouted"),
+    /** Sink: the cell's bytes do not match the CRC32C the striper recorded. */
+    CORRUPT_CELL("corrupt-cell"),
+    /** Sink: the record contradicts what the store holds for the checkpoint (another policy, another manifest). */
+    CONFLICT("conflict");
+
+    private final String code;
+
+    DeadLetterReason(String code) {
+        this.code = code;
+    }
+
+    /** The stable lower-case code, e.g. {@code segment-out-of-order}. */
+    public String code() {
+        return code;
+    }
+
+    @Override
+    public String toString() {
+        return code;
+    }
+}
