@@ -179,19 +179,23 @@ class CliUsageTest {
     @Test
     void theKafkaTimeoutsOfACommandConfigFileAreHonoured() throws Exception {
         Path config = Files.writeString(tmp.resolve("client.properties"),
-                "checkstripe.kafka.timeout.ms=2000\ncheckstripe.provision.timeout.ms=2000\n");
+                "checkstripe.kafka.timeout.ms=2000\n");
         CliRun publish = CliRun.of("publish", "--bootstrap-server", NO_KAFKA, "--command-config", config.toString(),
                 "--app", "a", "--file", file.toString());
         assertThat(publish.exitCode()).as(publish.describe()).isEqualTo(ExitCode.KAFKA_UNREACHABLE);
         assertThat(publish.err()).contains("within 2000 ms");
         assertThat(publish.elapsed()).as(publish.describe()).isLessThan(Duration.ofSeconds(15));
+    }
 
+    @Test
+    void theStriperGivesUpOnAnUnreachableKafkaWithinItsProvisionTimeout() throws Exception {
+        Path config = Files.writeString(tmp.resolve("striper.properties"), "checkstripe.provision.timeout.ms=8000\n");
         CliRun striper = CliRun.of("striper", "--bootstrap-server", NO_KAFKA, "--command-config", config.toString(),
                 "--servers", "5", "--application-id", "cli-usage-test");
         assertThat(striper.exitCode()).as(striper.describe()).isEqualTo(ExitCode.KAFKA_UNREACHABLE);
         assertThat(striper.errLines()).as(striper.describe()).hasSize(1);
-        assertThat(striper.err()).contains("within 2000 ms");
-        assertThat(striper.elapsed()).as(striper.describe()).isLessThan(Duration.ofSeconds(15));
+        assertThat(striper.err()).contains("within 8000 ms");
+        assertThat(striper.elapsed()).as("8 s to give up, not twice that").isLessThan(Duration.ofSeconds(13));
     }
 
     // ------------------------------------------------------------------ application ids

@@ -1,0 +1,194 @@
+package io.checkstripe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.checkstripe.sink.store.CellHeader;
+import io.checkstripe.sink.store.CellRecordReader;
+import io.checkstripe.testkit.KafkaClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Restores through the real CLI after servers are lost or damaged. One RS-3-2 pipeline over
+ * five servers (M = 2) publishes two checkpoints of one application; every test then works on
+ * its own copy of the five stores, so each damage starts from the same protected state.
+ */
+@Tag("integration")
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class LossAndDamageIntegrationTest {
+
+    @RegisterExtension
+    static final KafkaClusterExtension KAFKA = KafkaClusterExtension.withBrokers(1);
+
+    private static final String APP = "ledger";
+    private static final int SERVERS = 5;
+    /** 64 KiB segments: the checkpoints span several stripes, so every server holds data and parity cells. */
+    private static final int SEGMENT = 64 * 1024;
+
+    @TempDir
+    static Path shared;
+
+    private static Path first;
+    private static Path second;
+    private static List<Path> stores;
+
+    @TempDir
+    Path tmp;
+
+    /** This test's copies of the stores, server i at index i. */
+    private List<Path> copies;
+
+    @BeforeAll
+    static void publishTwoCheckpoints() throws Exception {
+        first = TestFiles.random(shared.resolve("first.bin"), 5L * SEGMENT + 123, 1);
+        second = TestFiles.random(shared.resolve("second.bin"), 7L * SEGMENT + 45, 2);
+        try (Pipeline pipeline = Pipeline.start(KAFKA.bootstrapServers(), shared, "damage", "RS-3-2", SERVERS)) {
+            for (Path file : List.of(first, second)) {
+                CliRun run = pipeline.publish(APP, file, "--segment-size", Integer.toString(SEGMENT));
+                assertThat(run.exitCode()).as(run.describe()).isZero();
+                assertThat(run.out()).contains("protected on every backup server");
+            }
+            pipeline.stopSinks();
+            stores = new ArrayList<>();
+            for (int i = 0; i < SERVERS; i++) {
+                stores.add(pipeline.dataDir(i));
+            }
+        }
+    }
+
+    @BeforeEach
+    void copyStores() throws IOException {
+        copies = new ArrayList<>();
+        for (int i = 0; i < SERVERS; i++) {
+            Path copy = tmp.resolve("server-" + i);
+            TestFiles.copyTree(stores.get(i), copy);
+            copies.add(copy);
+        }
+    }
+
+    @Test
+    void withMStoresDeletedTheNewestCheckpointComesBack() throws Exception {
+        TestFiles.deleteTree(copies.get(1));
+        TestFiles.deleteTree(copies.get(3));
+        Path out = tmp.resolve("restored.bin");
+        CliRun run = Pipeline.restore(APP, sources(), out);
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(run.out()).contains("restored checkpoint 2 of " + APP).contains("lost server 1")
+                .contains("lost server 3").contains("used servers 0, 2, 4");
+        assertThat(Files.mismatch(out, second)).as("first differing byte").isEqualTo(-1L);
+
+        CliRun status = Pipeline.status(APP, sources());
+        assertThat(status.exitCode()).as(status.describe()).isZero();
+        assertThat(status.out()).containsPattern("(?m)^\\s*2\\s+DEGRADED\\s+RS-3-2")
+                .containsPattern("(?m)^\\s*1\\s+DEGRADED\\s+RS-3-2");
+    }
+
+    @Test
+    void aFlippedBitInAStoredCellIsFoundAndRebuilt() throws Exception {
+        CellHeader damaged = flipABitInTheFirstCell(copies.get(2), 2);
+        Path out = tmp.resolve("restored.bin");
+        CliRun run = Pipeline.restore(APP, sources(), out);
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(run.out()).contains("restored checkpoint 2 of " + APP)
+                .contains("cells rebuilt: 1; bad cells: 1 (1 corrupt, 0 missing, 0 foreign)");
+        assertThat(Files.mismatch(out, second)).as("first differing byte").isEqualTo(-1L);
+
+        CliRun status = Pipeline.status(APP, sources());
+        assertThat(status.exitCode()).as(status.describe()).isZero();
+        assertThat(status.out()).as(status.describe()).containsPattern("(?m)^\\s*2\\s+DEGRADED\\s+RS-3-2")
+                .containsPattern("(?m)^\\s*1\\s+COMPLETE\\s+RS-3-2")
+                .contains("segment " + damaged.segmentIndex());
+    }
+
+    @Test
+    void withMPlusOneServersLostTheRestoreExitsTwoNamingThem() throws Exception {
+        for (int lost : List.of(0, 2, 4)) {
+            TestFiles.deleteTree(copies.get(lost));
+        }
+        Path out = tmp.resolve("restored.bin");
+        CliRun run = Pipeline.restore(APP, sources(), out);
+        assertThat(run.exitCode()).as(run.describe()).isEqualTo(ExitCode.UNRECOVERABLE);
+        assertThat(run.errLines()).as(run.describe()).hasSize(1);
+        assertThat(run.err()).as(run.describe())
+                .contains("checkpoint 2 of " + APP + " cannot be rebuilt")
+                .contains("checkpoint 1 of " + APP + " cannot be rebuilt")
+                .containsPattern("lost servers 0\\b.*, 2\\b.*, 4\\b");
+        assertThat(out).doesNotExist();
+
+        CliRun asked = Pipeline.restore(APP, sources(), out, "--checkpoint", "1");
+        assertThat(asked.exitCode()).as(asked.describe()).isEqualTo(ExitCode.UNRECOVERABLE);
+        assertThat(asked.err()).contains("checkpoint 1 of " + APP + " cannot be rebuilt")
+                .doesNotContain("checkpoint 2");
+    }
+
+    @Test
+    void whenTheNewestCheckpointIsUnrecoverableThePreviousOneIsRestored() throws Exception {
+        for (int server : List.of(0, 1, 2)) {
+            TestFiles.deleteTree(copies.get(server).resolve("apps").resolve(APP).resolve(String.format("%020d", 2)));
+        }
+        Path out = tmp.resolve("restored.bin");
+        CliRun run = Pipeline.restore(APP, sources(), out);
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(run.out()).contains("restored checkpoint 1 of " + APP).contains("skipped newer checkpoint 2");
+        assertThat(Files.mismatch(out, first)).as("first differing byte").isEqualTo(-1L);
+
+        CliRun asked = Pipeline.restore(APP, sources(), tmp.resolve("asked.bin"), "--checkpoint", "2");
+        assertThat(asked.exitCode()).as("--checkpoint never falls back; " + asked.describe())
+                .isEqualTo(ExitCode.UNRECOVERABLE);
+        assertThat(tmp.resolve("asked.bin")).doesNotExist();
+    }
+
+    @Test
+    void execRunsTheApplicationOnTheRestoredFileAndPassesItsExitCode() throws Exception {
+        TestFiles.deleteTree(copies.get(4));
+        Path out = tmp.resolve("restored.bin");
+        // The app sees its option-looking arguments, {} inside an argument, and the environment variable.
+        String script = "test \"$CHECKSTRIPE_RESTORED_FILE\" = \"${1#--state=}\" && cmp -s \"${1#--state=}\" \"$2\" "
+                + "&& exit 7; exit 9";
+        CliRun run = Pipeline.restore(APP, sources(), out, "--exec", "sh", "-c", script, "app", "--state={}",
+                second.toString());
+        assertThat(run.exitCode()).as(run.describe()).isEqualTo(7);
+        assertThat(run.out()).contains("restored checkpoint 2 of " + APP);
+
+        CliRun wrong = Pipeline.restore(APP, sources(), out, "--exec", "sh", "-c", "cmp -s \"$1\" \"$2\" || exit 3",
+                "app", "{}", first.toString());
+        assertThat(wrong.exitCode()).as("the app's own failure; " + wrong.describe()).isEqualTo(3);
+    }
+
+    private List<String> sources() {
+        return copies.stream().map(Path::toString).toList();
+    }
+
+    /** Flips one bit in the middle of the data of the first cell in a checkpoint's log; returns that cell. */
+    private static CellHeader flipABitInTheFirstCell(Path store, long checkpointId) throws IOException {
+        Path log = store.resolve("apps").resolve(APP).resolve(String.format("%020d", checkpointId)).resolve("cells.log");
+        CellHeader header;
+        long dataStart;
+        try (InputStream in = Files.newInputStream(log); CellRecordReader reader = new CellRecordReader(in)) {
+            header = reader.next().orElseThrow(() -> new AssertionError("no cell in " + log));
+            dataStart = reader.position();
+        }
+        long at = dataStart + header.cellLength() / 2;
+        try (RandomAccessFile raf = new RandomAccessFile(log.toFile(), "rw")) {
+            raf.seek(at);
+            int b = raf.read();
+            raf.seek(at);
+            raf.write(b ^ 0x10);
+        }
+        return header;
+    }
+}
