@@ -1,7 +1,7 @@
 package io.checkstripe.sink;
 
 import io.checkstripe.schemas.CommonConfigs;
-import io.checkstripe.schemas.CommonConfigs.TopicConfig;
+import io.checkstripe.schemas.CommonConfigs.TopicKey;
 import io.checkstripe.schemas.SchemaRegistry;
 import io.checkstripe.schemas.TopicNames;
 import io.checkstripe.schemas.TopicProvisioner;
@@ -125,7 +125,7 @@ public final class SinkConfig extends AbstractConfig {
 
     private static final ConfigDef CONFIG = CommonConfigs.addTopicConfigs(
             CommonConfigs.addSchemaRegistryUrl(new ConfigDef()),
-            EnumSet.of(TopicConfig.STRIPES, TopicConfig.ACKS, TopicConfig.DEAD_LETTERS))
+            EnumSet.of(TopicKey.STRIPES, TopicKey.ACKS, TopicKey.DEAD_LETTERS))
             .define(SERVER_INDEX_CONFIG, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(0), Importance.HIGH,
                     SERVER_INDEX_DOC)
             .define(DATA_DIR_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),

@@ -3,7 +3,7 @@ package io.checkstripe.producer;
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.schemas.AppId;
 import io.checkstripe.schemas.CommonConfigs;
-import io.checkstripe.schemas.CommonConfigs.TopicConfig;
+import io.checkstripe.schemas.CommonConfigs.TopicKey;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.striper.SegmentStriper;
 import java.time.Duration;
@@ -159,7 +159,7 @@ public final class PublisherConfig extends AbstractConfig {
     public static ConfigDef configDef() {
         // Every topic but the dead-letter one, which only the striper and the sinks write.
         ConfigDef def = CommonConfigs.addTopicConfigs(new ConfigDef(),
-                EnumSet.of(TopicConfig.CHECKPOINTS, TopicConfig.STRIPES, TopicConfig.MANIFESTS, TopicConfig.ACKS));
+                EnumSet.of(TopicKey.CHECKPOINTS, TopicKey.STRIPES, TopicKey.MANIFESTS, TopicKey.ACKS));
         return CommonConfigs.addSchemaRegistryUrl(def)
                 .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, PublisherConfig::validateBootstrap,
                         Importance.HIGH, BOOTSTRAP_SERVERS_DOC)

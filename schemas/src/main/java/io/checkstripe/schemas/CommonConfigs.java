@@ -68,7 +68,7 @@ public final class CommonConfigs {
             + "the reason in its headers; empty: prefix + checkpoints-dlq.";
 
     /** A topic whose name a program takes from its configuration, with the key that overrides it. */
-    public enum TopicConfig {
+    public enum TopicKey {
         CHECKPOINTS(TOPIC_CHECKPOINTS_CONFIG, TOPIC_CHECKPOINTS_DOC, Importance.MEDIUM, TopicNames::withCheckpoints),
         STRIPES(TOPIC_STRIPES_CONFIG, TOPIC_STRIPES_DOC, Importance.MEDIUM, TopicNames::withStripes),
         MANIFESTS(TOPIC_MANIFESTS_CONFIG, TOPIC_MANIFESTS_DOC, Importance.MEDIUM, TopicNames::withManifests),
@@ -80,7 +80,7 @@ public final class CommonConfigs {
         private final Importance importance;
         private final BiFunction<TopicNames, String, TopicNames> with;
 
-        TopicConfig(String key, String doc, Importance importance, BiFunction<TopicNames, String, TopicNames> with) {
+        TopicKey(String key, String doc, Importance importance, BiFunction<TopicNames, String, TopicNames> with) {
             this.key = key;
             this.doc = doc;
             this.importance = importance;
@@ -102,9 +102,9 @@ public final class CommonConfigs {
      *
      * @return {@code def}, for chaining
      */
-    public static ConfigDef addTopicConfigs(ConfigDef def, Set<TopicConfig> topics) {
+    public static ConfigDef addTopicConfigs(ConfigDef def, Set<TopicKey> topics) {
         def.define(TOPIC_PREFIX_CONFIG, Type.STRING, "", Importance.MEDIUM, TOPIC_PREFIX_DOC);
-        for (TopicConfig topic : TopicConfig.values()) {
+        for (TopicKey topic : TopicKey.values()) {
             if (topics.contains(topic)) {
                 def.define(topic.key, Type.STRING, "", topic.importance, topic.doc);
             }
@@ -122,7 +122,7 @@ public final class CommonConfigs {
         Map<String, ?> defined = config.values();
         try {
             TopicNames names = TopicNames.defaults().withPrefix(config.getString(TOPIC_PREFIX_CONFIG));
-            for (TopicConfig topic : TopicConfig.values()) {
+            for (TopicKey topic : TopicKey.values()) {
                 if (defined.containsKey(topic.key)) {
                     String name = config.getString(topic.key);
                     names = name.isEmpty() ? names : topic.with.apply(names, name);

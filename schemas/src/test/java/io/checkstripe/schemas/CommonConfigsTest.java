@@ -3,7 +3,7 @@ package io.checkstripe.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.checkstripe.schemas.CommonConfigs.TopicConfig;
+import io.checkstripe.schemas.CommonConfigs.TopicKey;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class CommonConfigsTest {
 
-    private static AbstractConfig config(Set<TopicConfig> topics, Object... keyValues) {
+    private static AbstractConfig config(Set<TopicKey> topics, Object... keyValues) {
         ConfigDef def = CommonConfigs.addSchemaRegistryUrl(CommonConfigs.addTopicConfigs(new ConfigDef(), topics))
                 .define("bootstrap.servers", ConfigDef.Type.LIST, ConfigDef.Importance.HIGH, "brokers");
         Map<String, Object> props = new HashMap<>();
@@ -30,8 +30,8 @@ class CommonConfigsTest {
 
     @Test
     void definesThePrefixAndTheChosenTopicsOnlyEachDocumented() {
-        ConfigDef def = CommonConfigs.addTopicConfigs(new ConfigDef(), EnumSet.of(TopicConfig.STRIPES,
-                TopicConfig.DEAD_LETTERS));
+        ConfigDef def = CommonConfigs.addTopicConfigs(new ConfigDef(), EnumSet.of(TopicKey.STRIPES,
+                TopicKey.DEAD_LETTERS));
 
         assertThat(def.names()).containsExactlyInAnyOrder("checkstripe.topic.prefix", "checkstripe.topic.stripes",
                 "checkstripe.topic.dlq");
@@ -39,17 +39,17 @@ class CommonConfigsTest {
             assertThat(key.documentation).as(key.name).isNotBlank();
             assertThat(key.defaultValue).as(key.name).isEqualTo("");
         });
-        assertThat(EnumSet.allOf(TopicConfig.class)).extracting(TopicConfig::key).containsExactly(
+        assertThat(EnumSet.allOf(TopicKey.class)).extracting(TopicKey::key).containsExactly(
                 "checkstripe.topic.checkpoints", "checkstripe.topic.stripes", "checkstripe.topic.manifests",
                 "checkstripe.topic.acks", "checkstripe.topic.dlq");
     }
 
     @Test
     void topicNamesArePrefixedDefaultsWithIndividualNamesAsGiven() {
-        assertThat(CommonConfigs.topicNames(config(EnumSet.allOf(TopicConfig.class))))
+        assertThat(CommonConfigs.topicNames(config(EnumSet.allOf(TopicKey.class))))
                 .isEqualTo(TopicNames.defaults());
 
-        AbstractConfig config = config(EnumSet.allOf(TopicConfig.class), "checkstripe.topic.prefix", "prod.",
+        AbstractConfig config = config(EnumSet.allOf(TopicKey.class), "checkstripe.topic.prefix", "prod.",
                 "checkstripe.topic.stripes", "cells", "checkstripe.topic.dlq", "shared-dlq");
 
         assertThat(CommonConfigs.topicNames(config)).isEqualTo(new TopicNames("prod.checkpoints", "cells",
@@ -58,7 +58,7 @@ class CommonConfigsTest {
 
     @Test
     void aTopicKeyTheProgramDoesNotDefineIsIgnored() {
-        AbstractConfig config = config(EnumSet.of(TopicConfig.STRIPES), "checkstripe.topic.stripes", "cells",
+        AbstractConfig config = config(EnumSet.of(TopicKey.STRIPES), "checkstripe.topic.stripes", "cells",
                 "checkstripe.topic.dlq", "not/used");
 
         assertThat(CommonConfigs.topicNames(config)).isEqualTo(TopicNames.defaults().withStripes("cells"));
@@ -66,11 +66,11 @@ class CommonConfigsTest {
 
     @Test
     void badOrRepeatedTopicNamesAreAConfigExceptionNamingTheKeys() {
-        assertThatThrownBy(() -> CommonConfigs.topicNames(config(EnumSet.allOf(TopicConfig.class),
+        assertThatThrownBy(() -> CommonConfigs.topicNames(config(EnumSet.allOf(TopicKey.class),
                 "checkstripe.topic.manifests", "no/slash")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("checkstripe.topic.prefix").hasMessageContaining("no/slash");
-        assertThatThrownBy(() -> CommonConfigs.topicNames(config(EnumSet.allOf(TopicConfig.class),
+        assertThatThrownBy(() -> CommonConfigs.topicNames(config(EnumSet.allOf(TopicKey.class),
                 "checkstripe.topic.checkpoints", "stripes")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("\"stripes\"");
     }

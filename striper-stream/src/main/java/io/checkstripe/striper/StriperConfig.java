@@ -2,7 +2,7 @@ package io.checkstripe.striper;
 
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.schemas.CommonConfigs;
-import io.checkstripe.schemas.CommonConfigs.TopicConfig;
+import io.checkstripe.schemas.CommonConfigs.TopicKey;
 import io.checkstripe.schemas.SchemaRegistry;
 import io.checkstripe.schemas.TopicNames;
 import io.checkstripe.schemas.TopicProvisioner;
@@ -103,7 +103,7 @@ public final class StriperConfig extends AbstractConfig {
     public static final long COMMIT_INTERVAL_MS_DEFAULT = 100L;
 
     private static final ConfigDef CONFIG = CommonConfigs.addTopicConfigs(
-            CommonConfigs.addSchemaRegistryUrl(new ConfigDef()), EnumSet.allOf(TopicConfig.class))
+            CommonConfigs.addSchemaRegistryUrl(new ConfigDef()), EnumSet.allOf(TopicKey.class))
             .define(POLICY_CONFIG, Type.STRING, POLICY_DEFAULT, new PolicyValidator(), Importance.HIGH, POLICY_DOC)
             .define(SERVERS_CONFIG, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(1), Importance.HIGH,
                     SERVERS_DOC)
