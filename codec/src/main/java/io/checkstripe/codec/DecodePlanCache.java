@@ -7,10 +7,11 @@ package io.checkstripe.codec;
  * patterns in practice. Thread-safe.
  *
  * <p>Limits: at most {@link #MAX_PLANS} patterns and {@link #MAX_TABLE_BYTES} of product
- * tables (K KiB per plan and group of four rebuilt cells) are kept. A code that meets more
- * distinct patterns than that still decodes correctly, but computes (and allocates) the plan of
- * each pattern beyond the limit on every call. RS-10-4 has 1,470 patterns of 1 to 4 losses,
- * 10 KiB each, so all of them fit.
+ * tables (K KiB per plan and group of four rebuilt cells, plus K x 128 bytes per rebuilt cell
+ * on the vector kernel) are kept. A code that meets more distinct patterns than that still
+ * decodes correctly, but computes (and allocates) the plan of each pattern beyond the limit on
+ * every call. RS-10-4 has 1,470 patterns of 1 to 4 losses, at most 15 KiB each, so all of them
+ * fit.
  */
 final class DecodePlanCache {
 

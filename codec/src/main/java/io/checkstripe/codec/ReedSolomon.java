@@ -22,6 +22,15 @@ import java.util.concurrent.ConcurrentMap;
  * pattern (see {@link DecodePlanCache} for its bound), so repeated patterns allocate nothing.
  * Immutable and thread-safe; {@link #create(int, int)} returns one shared instance per (K, M)
  * so the cache is shared too.
+ *
+ * <p><b>Kernels.</b> The arithmetic runs on one of two kernels that write identical bytes: a
+ * vector kernel (split-nibble tables applied with byte shuffles of the incubating Vector API,
+ * several GB/s per core) when the JVM was started with {@code --add-modules jdk.incubator.vector},
+ * else a scalar table kernel (about 1 GB/s per core). The system property
+ * {@code checkstripe.codec.kernel} ({@code auto}, {@code scalar} or {@code vector}) forces one;
+ * {@link #defaultKernel()} says which one this JVM uses, for callers to log. The vector kernel
+ * runs slowly and allocates until the JIT compiler has compiled it, after the first few
+ * megabytes.
  */
 public final class ReedSolomon extends AbstractErasureCodec {
 
@@ -40,19 +49,48 @@ public final class ReedSolomon extends AbstractErasureCodec {
         this.encodingMatrix = encodingMatrix(k, m);
         int[][] parity = new int[m][];
         System.arraycopy(encodingMatrix, k, parity, 0, m);
-        this.parityRows = new CodingRows(parity, k);
+        this.parityRows = kernel.rows(parity, k);
         this.dataIndexes = range(0, k);
         this.parityIndexes = range(k, k + m);
     }
 
     /**
-     * The RS-K-M codec.
+     * The RS-K-M codec on this JVM's {@linkplain #defaultKernel() default kernel}.
      *
      * @throws IllegalArgumentException unless K &gt;= 1, M &gt;= 1 and K + M &lt;= 255
+     * @throws IllegalStateException if the system property {@code checkstripe.codec.kernel} names
+     *     no kernel, or names {@code vector} where the vector kernel cannot run
      */
     public static ReedSolomon create(int k, int m) {
         checkShape(k, m);
-        return INSTANCES.computeIfAbsent(k * 256 + m, key -> new ReedSolomon(k, m, ScalarGfKernel.INSTANCE));
+        GfKernel kernel = GfKernels.selected();
+        return INSTANCES.computeIfAbsent(k * 256 + m, key -> new ReedSolomon(k, m, kernel));
+    }
+
+    /**
+     * A new, unshared RS-K-M codec on the kernel named {@code scalar} or {@code vector}, for
+     * benchmarks and diagnostics; it writes the same bytes as {@link #create(int, int)}.
+     *
+     * @throws IllegalArgumentException if the shape is invalid, the kernel unknown, or
+     *     {@code vector} cannot run in this JVM (the message says why)
+     */
+    public static ReedSolomon create(int k, int m, String kernel) {
+        return create(k, m, GfKernels.named(kernel));
+    }
+
+    /**
+     * The name of the kernel {@link #create(int, int)} uses in this JVM: {@code scalar}, or
+     * {@code vector-} and the vector width in bits (e.g. {@code vector-512}).
+     *
+     * @throws IllegalStateException as {@link #create(int, int)}
+     */
+    public static String defaultKernel() {
+        return GfKernels.selected().name();
+    }
+
+    /** The name of this instance's kernel, as {@link #defaultKernel()} spells it. */
+    public String kernel() {
+        return kernel.name();
     }
 
     /** A private instance on another kernel, for testing kernels against the reference. */
@@ -126,7 +164,7 @@ public final class ReedSolomon extends AbstractErasureCodec {
                 outputRows[outputCount++] = i < k ? inverse[i] : Gf256.multiply(new int[][] {encodingMatrix[i]}, inverse)[0];
             }
         }
-        return new DecodePlan(present, wanted, inputs, outputs, new CodingRows(outputRows, k));
+        return new DecodePlan(present, wanted, inputs, outputs, kernel.rows(outputRows, k));
     }
 
     private static int[][] encodingMatrix(int k, int m) {

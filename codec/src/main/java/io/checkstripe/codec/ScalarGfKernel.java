@@ -33,6 +33,16 @@ final class ScalarGfKernel implements GfKernel {
     }
 
     @Override
+    public String name() {
+        return GfKernels.SCALAR;
+    }
+
+    @Override
+    public CodingRows rows(int[][] coefficients, int columns) {
+        return new CodingRows(coefficients, columns, false);
+    }
+
+    @Override
     public void apply(CodingRows rows, byte[][] cells, int[] inputs, int[] outputs, int offset, int length) {
         int[] acc = accumulators.get();
         int end = offset + length;

@@ -49,8 +49,16 @@ public final class StripeWorkspace {
      * their cell size.
      */
     public StripeWorkspace(RedundancyPolicy policy, int maxSegmentLength) {
-        this.policy = Objects.requireNonNull(policy, "policy");
-        this.codec = policy.codec();
+        this(policy, maxSegmentLength, Objects.requireNonNull(policy, "policy").codec());
+    }
+
+    /** A workspace on a given codec of the policy's shape (tests pin a kernel this way). */
+    StripeWorkspace(RedundancyPolicy policy, int maxSegmentLength, ErasureCodec codec) {
+        if (codec.dataCells() != policy.dataCells() || codec.parityCells() != policy.parityCells()) {
+            throw new IllegalArgumentException(codec + " does not have the shape of " + policy);
+        }
+        this.policy = policy;
+        this.codec = codec;
         this.dataCells = policy.dataCells();
         int n = policy.totalCells();
         int capacity = policy.cellLength(Math.min(maxSegmentLength, policy.maxSegmentLength()));
