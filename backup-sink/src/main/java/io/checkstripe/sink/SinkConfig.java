@@ -4,7 +4,6 @@ import io.checkstripe.schemas.CommonConfigs;
 import io.checkstripe.schemas.CommonConfigs.TopicKey;
 import io.checkstripe.schemas.SchemaRegistry;
 import io.checkstripe.schemas.TopicNames;
-import io.checkstripe.schemas.TopicProvisioner;
 import io.checkstripe.schemas.Topics;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -95,10 +94,7 @@ public final class SinkConfig extends AbstractConfig {
     public static final String TOPIC_ACKS_CONFIG = CommonConfigs.TOPIC_ACKS_CONFIG;
     public static final String TOPIC_DLQ_CONFIG = CommonConfigs.TOPIC_DLQ_CONFIG;
 
-    public static final String TOPIC_MAX_MESSAGE_BYTES_CONFIG = "checkstripe.topic.max.message.bytes";
-    public static final String TOPIC_MAX_MESSAGE_BYTES_DOC = "Largest stripes record expected (the striper's "
-            + "max.message.bytes): the consumer's max.partition.fetch.bytes and the producer's max.request.size "
-            + "unless those are set.";
+    public static final String TOPIC_MAX_MESSAGE_BYTES_CONFIG = CommonConfigs.TOPIC_MAX_MESSAGE_BYTES_CONFIG;
 
     /** Default of {@value #RETAIN_CONFIG}. */
     public static final int RETAIN_DEFAULT = 3;
@@ -124,7 +120,7 @@ public final class SinkConfig extends AbstractConfig {
     private static final int MAX_POLL_RECORDS_DEFAULT = 32;
 
     private static final ConfigDef CONFIG = CommonConfigs.addTopicConfigs(
-            CommonConfigs.addSchemaRegistryUrl(new ConfigDef()),
+            CommonConfigs.addMaxMessageBytes(CommonConfigs.addSchemaRegistryUrl(new ConfigDef())),
             EnumSet.of(TopicKey.STRIPES, TopicKey.ACKS, TopicKey.DEAD_LETTERS))
             .define(SERVER_INDEX_CONFIG, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(0), Importance.HIGH,
                     SERVER_INDEX_DOC)
@@ -144,9 +140,7 @@ public final class SinkConfig extends AbstractConfig {
             .define(RETRY_BACKOFF_MAX_MS_CONFIG, Type.LONG, RETRY_BACKOFF_MAX_MS_DEFAULT, Range.atLeast(1),
                     Importance.LOW, RETRY_BACKOFF_MAX_MS_DOC)
             .define(POLL_TIMEOUT_MS_CONFIG, Type.LONG, POLL_TIMEOUT_MS_DEFAULT, Range.between(1, 60_000),
-                    Importance.LOW, POLL_TIMEOUT_MS_DOC)
-            .define(TOPIC_MAX_MESSAGE_BYTES_CONFIG, Type.INT, TopicProvisioner.Settings.DEFAULT_MAX_MESSAGE_BYTES,
-                    Range.atLeast(1 << 20), Importance.LOW, TOPIC_MAX_MESSAGE_BYTES_DOC);
+                    Importance.LOW, POLL_TIMEOUT_MS_DOC);
 
     private final TopicNames topicNames;
 

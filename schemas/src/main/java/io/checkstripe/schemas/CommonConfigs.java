@@ -67,6 +67,13 @@ public final class CommonConfigs {
     public static final String TOPIC_DLQ_DOC = "Dead-letter topic of the records the striper or a sink refuses, "
             + "the reason in its headers; empty: prefix + checkpoints-dlq.";
 
+    public static final String TOPIC_MAX_MESSAGE_BYTES_CONFIG = "checkstripe.topic.max.message.bytes";
+    public static final String TOPIC_MAX_MESSAGE_BYTES_DOC = "Largest record of the checkpoints, stripes and "
+            + "dead-letter topics: their max.message.bytes when the striper creates them, and, unless set, the "
+            + "max.request.size of the striper's and the sinks' producers and the max.partition.fetch.bytes of "
+            + "their consumers. Must hold the largest segment or cell plus about 1 KiB of record overhead; 8 MiB "
+            + "fits the default 1 MiB segments with room to spare.";
+
     /** A topic whose name a program takes from its configuration, with the key that overrides it. */
     public enum TopicKey {
         CHECKPOINTS(TOPIC_CHECKPOINTS_CONFIG, TOPIC_CHECKPOINTS_DOC, Importance.MEDIUM, TopicNames::withCheckpoints),
@@ -133,6 +140,18 @@ public final class CommonConfigs {
             throw new ConfigException("invalid topic names (" + TOPIC_PREFIX_CONFIG + " or " + PREFIX + "topic.*): "
                     + e.getMessage());
         }
+    }
+
+    /**
+     * Defines {@value #TOPIC_MAX_MESSAGE_BYTES_CONFIG}, an int of at least 1 MiB defaulting to
+     * {@link TopicProvisioner.Settings#DEFAULT_MAX_MESSAGE_BYTES}, so that the striper's topics and
+     * the sinks' fetch sizes agree.
+     *
+     * @return {@code def}, for chaining
+     */
+    public static ConfigDef addMaxMessageBytes(ConfigDef def) {
+        return def.define(TOPIC_MAX_MESSAGE_BYTES_CONFIG, Type.INT, TopicProvisioner.Settings.DEFAULT_MAX_MESSAGE_BYTES,
+                ConfigDef.Range.atLeast(1 << 20), Importance.LOW, TOPIC_MAX_MESSAGE_BYTES_DOC);
     }
 
     /**

@@ -76,6 +76,18 @@ class CommonConfigsTest {
     }
 
     @Test
+    void maxMessageBytesDefaultsToWhatTheProvisionerCreatesAndIsAtLeastOneMebibyte() {
+        ConfigDef def = CommonConfigs.addMaxMessageBytes(new ConfigDef());
+
+        assertThat(new AbstractConfig(def, Map.of()).getInt("checkstripe.topic.max.message.bytes"))
+                .isEqualTo(TopicProvisioner.Settings.DEFAULT_MAX_MESSAGE_BYTES);
+        assertThat(new AbstractConfig(def, Map.of("checkstripe.topic.max.message.bytes", "1048576"))
+                .getInt("checkstripe.topic.max.message.bytes")).isEqualTo(1 << 20);
+        assertThatThrownBy(() -> new AbstractConfig(def, Map.of("checkstripe.topic.max.message.bytes", "1048575")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("checkstripe.topic.max.message.bytes");
+    }
+
+    @Test
     void schemaRegistryUrlSelectsTheRegistryOrNamesTheKey() {
         assertThat(CommonConfigs.schemaRegistry(config(Set.of()))).isSameAs(InMemorySchemaRegistry.embedded());
         assertThat(CommonConfigs.schemaRegistry(config(Set.of(), "schema.registry.url", "mock://common-configs")))

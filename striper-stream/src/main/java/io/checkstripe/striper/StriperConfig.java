@@ -87,13 +87,7 @@ public final class StriperConfig extends AbstractConfig {
             + "including its internal changelog topic; -1 takes the broker's default.replication.factor. Use 3 on a "
             + "production cluster.";
 
-    public static final String TOPIC_MAX_MESSAGE_BYTES_CONFIG = "checkstripe.topic.max.message.bytes";
-    public static final String TOPIC_MAX_MESSAGE_BYTES_DOC = "max.message.bytes of the checkpoints, stripes and "
-            + "dead-letter topics the job creates, and the producer's max.request.size and the consumer's "
-            + "max.partition.fetch.bytes unless set: must hold the largest segment or cell plus about 1 KiB of "
-            + "record overhead. 8 MiB fits the default 1 MiB segments with room to spare.";
-
-    public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 << 20;
+    public static final String TOPIC_MAX_MESSAGE_BYTES_CONFIG = CommonConfigs.TOPIC_MAX_MESSAGE_BYTES_CONFIG;
 
     public static final String PROVISION_TIMEOUT_MS_CONFIG = "checkstripe.provision.timeout.ms";
     public static final String PROVISION_TIMEOUT_MS_DOC = "How long creating and checking the topics at start may "
@@ -103,7 +97,8 @@ public final class StriperConfig extends AbstractConfig {
     public static final long COMMIT_INTERVAL_MS_DEFAULT = 100L;
 
     private static final ConfigDef CONFIG = CommonConfigs.addTopicConfigs(
-            CommonConfigs.addSchemaRegistryUrl(new ConfigDef()), EnumSet.allOf(TopicKey.class))
+            CommonConfigs.addMaxMessageBytes(CommonConfigs.addSchemaRegistryUrl(new ConfigDef())),
+            EnumSet.allOf(TopicKey.class))
             .define(POLICY_CONFIG, Type.STRING, POLICY_DEFAULT, new PolicyValidator(), Importance.HIGH, POLICY_DOC)
             .define(SERVERS_CONFIG, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(1), Importance.HIGH,
                     SERVERS_DOC)
@@ -133,8 +128,6 @@ public final class StriperConfig extends AbstractConfig {
                     Range.atLeast(1), Importance.LOW, TOPIC_ACKS_PARTITIONS_DOC)
             .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) 1, new ReplicationFactorValidator(),
                     Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
-            .define(TOPIC_MAX_MESSAGE_BYTES_CONFIG, Type.INT, DEFAULT_MAX_MESSAGE_BYTES, Range.atLeast(1 << 20),
-                    Importance.LOW, TOPIC_MAX_MESSAGE_BYTES_DOC)
             .define(PROVISION_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(1), Importance.LOW,
                     PROVISION_TIMEOUT_MS_DOC);
 
