@@ -1,8 +1,6 @@
 package io.checkstripe.sink;
 
-import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.CorruptCellException;
-import io.checkstripe.schemas.AppId;
 import io.checkstripe.schemas.CheckpointKey;
 import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.schemas.DeadLetters;
@@ -11,7 +9,6 @@ import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointAck;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.StripeUnit;
-import io.checkstripe.sink.store.CellHeader;
 import io.checkstripe.sink.store.CellStore;
 import io.checkstripe.sink.store.CheckpointConflictException;
 import io.checkstripe.sink.store.StoredCell;
@@ -19,9 +16,7 @@ import io.checkstripe.sink.store.StoredManifest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
