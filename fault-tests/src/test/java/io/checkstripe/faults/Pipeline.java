@@ -1,0 +1,406 @@
+package io.checkstripe.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.schemas.TopicNames;
+import io.checkstripe.testkit.KafkaBrokers;
+import org.awaitility.Awaitility;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One checkstripe deployment on given brokers, every part a real {@code checkstripe} process: striper instances,
+ * one sink per backup server (each with its own data directory and HTTP API), publishes and restores. Its topics
+ * carry their own prefix, so several pipelines can share the brokers of a test class without seeing each other.
+ *
+ * <p>Settings are written to {@code --command-config} files per role, as an operator would: the topic prefix
+ * for everyone; for the striper a 6 s consumer session (the broker's minimum), so a SIGKILLed instance leaves
+ * its group in seconds rather than 45; for the sinks a short retry backoff, so a stalled sink retries quickly.
+ *
+ * <p>Not thread-safe: one test thread drives it.
+ */
+final class Pipeline implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+
+    static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+    private static final Pattern STRIPER_RUNNING = Pattern.compile("striper running: ");
+    private static final Pattern SINK_RUNNING = Pattern.compile("sink \\d+ running: .*HTTP (http://\\S+);");
+
+    private final KafkaBrokers kafka;
+    private final Path dir;
+    private final String prefix;
+    private final RedundancyPolicy policy;
+    private final int servers;
+    private final Map<String, String> striperSettings = new LinkedHashMap<>();
+    private final Map<String, String> sinkSettings = new LinkedHashMap<>();
+    private final List<String> sinkOptions = new ArrayList<>();
+    private final Map<Integer, Sink> sinks = new TreeMap<>();
+    private final Map<String, CheckstripeProcess> stripers = new LinkedHashMap<>();
+    private final Map<Integer, Path> dataDirs = new TreeMap<>();
+    private final TopicNames topics;
+    private short replicationFactor = -1;
+    private int runs;
+
+    /**
+     * @param dir    where the pipeline keeps its config files, sink stores, process output and restored files
+     * @param prefix prefix of its topic names, Streams application id and transactional ids
+     */
+    Pipeline(KafkaBrokers kafka, Path dir, String prefix, String policy, int servers) {
+        this.kafka = kafka;
+        this.dir = dir;
+        this.prefix = prefix;
+        this.policy = RedundancyPolicy.parse(policy);
+        this.servers = servers;
+        this.topics = TopicNames.defaults().withPrefix(prefix);
+        striperSettings.put("session.timeout.ms", "6000");
+        striperSettings.put("heartbeat.interval.ms", "1500");
+        sinkSettings.put("checkstripe.retry.backoff.ms", "200");
+        sinkSettings.put("checkstripe.retry.backoff.max.ms", "2000");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The replication factor of the topics the striper creates (default: the brokers' default). */
+    Pipeline replicationFactor(int r) {
+        replicationFactor = (short) r;
+        return this;
+    }
+
+    /** Extra command-line options of every sink, e.g. {@code --retain 10}. */
+    Pipeline sinkOptions(String... options) {
+        sinkOptions.addAll(List.of(options));
+        return this;
+    }
+
+    RedundancyPolicy policy() {
+        return policy;
+    }
+
+    int servers() {
+        return servers;
+    }
+
+    TopicNames topics() {
+        return topics;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** The Kafka Streams application id of the striper instances (also their consumer group). */
+    String striperApplicationId() {
+        return prefix + "striper";
+    }
+
+    /** The options every command that talks to Kafka gets: brokers and the clients' config file. */
+    List<String> kafkaArgs() {
+        return List.of("--bootstrap-server", kafka.bootstrapServers(), "--command-config",
+                writeConfig("client", Map.of()).toString());
+    }
+
+    // ------------------------------------------------------------------ striper
+
+    /** Starts a striper instance named {@code name} and waits until it says it runs. */
+    CheckstripeProcess startStriper(String name) {
+        Map<String, String> settings = new LinkedHashMap<>(striperSettings);
+        settings.put("state.dir", dir.resolve("state-" + name).toString());
+        List<String> args = new ArrayList<>(List.of("striper", "--bootstrap-server", kafka.bootstrapServers(),
+                "--command-config", writeConfig("striper-" + name, settings).toString(), "--policy", policy.name(),
+                "--servers", Integer.toString(servers), "--application-id", striperApplicationId()));
+        if (replicationFactor > 0) {
+            args.addAll(List.of("--replication-factor", Short.toString(replicationFactor)));
+        }
+        CheckstripeProcess striper = CheckstripeProcess.start(name + "-" + (++runs), dir.resolve("logs"),
+                CheckstripeProcess.Options.service("384m"), args);
+        striper.awaitStdout(STRIPER_RUNNING, START_TIMEOUT);
+        stripers.put(name, striper);
+        return striper;
+    }
+
+    CheckstripeProcess striper(String name) {
+        return stripers.get(name);
+    }
+
+    // ------------------------------------------------------------------ sinks
+
+    /** Starts the sink of every server that has none running, and waits until each serves HTTP. */
+    void startSinks() {
+        List<Sink> starting = new ArrayList<>();
+        for (int i = 0; i < servers; i++) {
+            Sink sink = sinks.computeIfAbsent(i, Sink::new);
+            if (!sink.isAlive()) {
+                sink.launch();
+                starting.add(sink);
+            }
+        }
+        starting.forEach(Sink::awaitRunning);
+    }
+
+    Sink sink(int index) {
+        return sinks.computeIfAbsent(index, Sink::new);
+    }
+
+    /** Every server's data directory, in server order, comma-separated: the {@code --from} of a local restore. */
+    String sinkDirs() {
+        List<String> dirs = new ArrayList<>();
+        for (int i = 0; i < servers; i++) {
+            dirs.add(sinkDir(i).toString());
+        }
+        return String.join(",", dirs);
+    }
+
+    Path sinkDir(int index) {
+        return dataDirs.getOrDefault(index, dir.resolve("stores").resolve("server-" + index));
+    }
+
+    /** Puts server {@code index}'s store somewhere else (a small disk, say); before its sink first starts. */
+    Pipeline sinkDir(int index, Path dataDir) {
+        dataDirs.put(index, dataDir);
+        return this;
+    }
+
+    /** Waits until every server holds the checkpoint's manifest and all its cells. */
+    void awaitProtected(String app, long checkpointId, Duration timeout) {
+        for (int i = 0; i < servers; i++) {
+            Sink sink = sinks.get(i);
+            Awaitility.await("server " + i + " holds " + app + "/" + checkpointId).atMost(timeout)
+                    .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                    .until(() -> SinkApi.complete(sink.http(), app, checkpointId));
+        }
+    }
+
+    /**
+     * Asserts that every server holds each of its cells of the checkpoint exactly once and intact; returns the
+     * cells checked.
+     */
+    int assertExactlyOnce(String app, long checkpointId, long bytes, int segmentBytes) {
+        int segments = (int) ((bytes + segmentBytes - 1) / segmentBytes);
+        int cells = 0;
+        for (int i = 0; i < servers; i++) {
+            cells += Stores.assertExactlyOnce(sinkDir(i), i, servers, policy, app, checkpointId, segments);
+        }
+        assertThat(cells).as("cells of %s/%d on all servers", app, checkpointId)
+                .isEqualTo(segments * policy.totalCells());
+        return cells;
+    }
+
+    // ------------------------------------------------------------------ publish, status, restore
+
+    /** Starts {@code checkstripe publish} without waiting for it. */
+    CheckstripeProcess startPublish(String app, Path file, String... extra) {
+        List<String> args = new ArrayList<>(List.of("publish"));
+        args.addAll(kafkaArgs());
+        args.addAll(List.of("--app", app, "--file", file.toString(), "--servers", Integer.toString(servers)));
+        args.addAll(List.of(extra));
+        return CheckstripeProcess.start("publish-" + app + "-" + (++runs), dir.resolve("logs"), args);
+    }
+
+    /** Publishes with {@code --wait-protected} and asserts exit code 0. */
+    CheckstripeProcess.Result publishProtected(String app, Path file, long checkpointId) {
+        try (CheckstripeProcess p = startPublish(app, file, "--checkpoint-id", Long.toString(checkpointId),
+                "--wait-protected", "--protect-timeout", "300")) {
+            int code = p.waitFor(Duration.ofMinutes(6));
+            assertThat(code).as("publish of %s/%d\n%s", app, checkpointId, p.diagnostics()).isZero();
+            assertThat(p.stdout()).contains("published " + app + " checkpoint " + checkpointId)
+                    .contains("protected on every backup server");
+            return new CheckstripeProcess.Result(code, p.stdout(), p.stderr(), p.elapsed());
+        }
+    }
+
+    /** {@code checkstripe status} in this JVM over every server's data directory. */
+    CheckstripeProcess.Result status(String app) {
+        return Cli.run(List.of("status", "--app", app, "--from", sinkDirs()));
+    }
+
+    /** {@code checkstripe restore} in this JVM from every server's data directory into a new file. */
+    CheckstripeProcess.Result restore(String app, Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("restore", "--app", app, "--from", sinkDirs(), "--out",
+                out.toString()));
+        args.addAll(List.of(extra));
+        return Cli.run(args);
+    }
+
+    /** A fresh path for a restored file. */
+    Path restoredFile(String name) {
+        return dir.resolve("restored").resolve(name + "-" + (++runs) + ".bin");
+    }
+
+    /**
+     * Restores the checkpoint (by id) from all servers and asserts it is byte-exact: exit 0, same length, same
+     * SHA-256 as {@code original}.
+     */
+    void assertRestores(String app, long checkpointId, Path original) {
+        Path out = restoredFile(app + "-" + checkpointId);
+        createParent(out);
+        CheckstripeProcess.Result r = restore(app, out, "--checkpoint", Long.toString(checkpointId));
+        assertThat(r.exitCode()).as("restore of %s/%d: %s", app, checkpointId, r).isZero();
+        assertThat(r.stdout()).contains("restored checkpoint " + checkpointId + " of " + app);
+        assertSameBytes(out, original);
+        deleteQuietly(out);
+    }
+
+    static void assertSameBytes(Path restored, Path original) {
+        try {
+            assertThat(Files.size(restored)).as("size of %s", restored).isEqualTo(Files.size(original));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertThat(TestFiles.sha256(restored)).as("SHA-256 of %s vs %s", restored, original)
+                .isEqualTo(TestFiles.sha256(original));
+    }
+
+    static void createParent(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("cannot delete {}: {}", file, e.toString());
+        }
+    }
+
+    /** Every process the pipeline started that may still run: stripers and sinks. */
+    List<CheckstripeProcess> processes() {
+        List<CheckstripeProcess> all = new ArrayList<>(stripers.values());
+        sinks.values().stream().map(s -> s.process).filter(p -> p != null).forEach(all::add);
+        return all;
+    }
+
+    /** Stops every process (SIGTERM, as an operator would), sinks last so that they drain what was striped. */
+    @Override
+    public void close() {
+        stripers.values().forEach(CheckstripeProcess::stop);
+        sinks.values().forEach(Sink::stop);
+    }
+
+    private Path writeConfig(String role, Map<String, String> extra) {
+        Properties p = new Properties();
+        p.setProperty("checkstripe.topic.prefix", prefix);
+        p.setProperty("checkstripe.transactional.id.prefix", prefix + "publish-");
+        if (role.equals("sink")) {
+            sinkSettings.forEach(p::setProperty);
+        }
+        extra.forEach(p::setProperty);
+        Path file = dir.resolve("config").resolve(role + ".properties");
+        try {
+            Files.createDirectories(file.getParent());
+            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                p.store(w, "checkstripe fault tests: " + role);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    @Override
+    public String toString() {
+        return "pipeline " + prefix + " (" + policy.name() + " over " + servers + " servers, sinks "
+                + sinks.values().stream().map(Sink::toString).collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** The sink process of one backup server; restarts reuse its data directory. */
+    final class Sink {
+        private final int index;
+        private CheckstripeProcess process;
+        private URI http;
+        private int starts;
+
+        private Sink(int index) {
+            this.index = index;
+        }
+
+        int index() {
+            return index;
+        }
+
+        Path dataDir() {
+            return sinkDir(index);
+        }
+
+        /** The HTTP API of the running incarnation. */
+        URI http() {
+            if (http == null) {
+                throw new IllegalStateException("sink " + index + " is not running");
+            }
+            return http;
+        }
+
+        CheckstripeProcess process() {
+            return process;
+        }
+
+        boolean isAlive() {
+            return process != null && process.isAlive();
+        }
+
+        /** Starts the sink (again, on the same store) and waits until it serves HTTP. */
+        Sink start() {
+            launch();
+            awaitRunning();
+            return this;
+        }
+
+        void kill() {
+            if (process != null) {
+                process.kill();
+            }
+            http = null;
+        }
+
+        void stop() {
+            if (process != null) {
+                process.stop();
+            }
+            http = null;
+        }
+
+        private void launch() {
+            List<String> args = new ArrayList<>(List.of("sink", "--bootstrap-server", kafka.bootstrapServers(),
+                    "--command-config", writeConfig("sink", Map.of()).toString(), "--server-index",
+                    Integer.toString(index), "--data-dir", dataDir().toString(), "--http-port", "0"));
+            args.addAll(sinkOptions);
+            process = CheckstripeProcess.start("sink-" + index + "-" + (++starts), dir.resolve("logs"),
+                    CheckstripeProcess.Options.service("256m"), args);
+            http = null;
+        }
+
+        private void awaitRunning() {
+            http = URI.create(process.awaitStdout(SINK_RUNNING, START_TIMEOUT).group(1));
+        }
+
+        @Override
+        public String toString() {
+            return index + (isAlive() ? "@" + http : " (down)");
+        }
+    }
+}

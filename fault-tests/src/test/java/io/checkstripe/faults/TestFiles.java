@@ -1,0 +1,63 @@
+package io.checkstripe.faults;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+
+/** Checkpoint files for the scenarios: seeded random bytes (incompressible, like real state) and their digests. */
+final class TestFiles {
+
+    private TestFiles() {
+    }
+
+    /** Writes {@code size} bytes drawn from {@code seed} to {@code file} and returns it. */
+    static Path random(Path file, long size, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] buf = new byte[1 << 20];
+        try {
+            Files.createDirectories(file.getParent());
+            try (OutputStream out = Files.newOutputStream(file)) {
+                for (long left = size; left > 0; ) {
+                    random.nextBytes(buf);
+                    int n = (int) Math.min(buf.length, left);
+                    out.write(buf, 0, n);
+                    left -= n;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    /** The SHA-256 of a file, in hex. */
+    static String sha256(Path file) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest())) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** The SHA-256 of bytes, as the raw digest. */
+    static byte[] sha256(byte[] bytes) {
+        return digest().digest(bytes);
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}
