@@ -1,5 +1,7 @@
 package io.checkstripe.codec;
 
+import java.util.Arrays;
+
 /**
  * A coefficient matrix (rows = output cells, columns = input cells) prepared for the kernels.
  *
@@ -28,6 +30,7 @@ final class CodingRows {
     private final int columns;
     private final int[][][] packed;
     private final byte[][] nibbles;
+    private final boolean plainXor;
 
     /**
      * @param nibbleTables whether to build the nibble tables too (only {@link VectorGfKernel}
@@ -44,6 +47,7 @@ final class CodingRows {
             }
             this.coefficients[r] = coefficients[r].clone();
         }
+        this.plainXor = rows == 1 && Arrays.stream(coefficients[0]).allMatch(c -> c == 1);
         int groups = (rows + ROWS_PER_GROUP - 1) / ROWS_PER_GROUP;
         this.packed = new int[groups][columns][256];
         for (int r = 0; r < rows; r++) {
@@ -85,6 +89,11 @@ final class CodingRows {
 
     int coefficient(int row, int column) {
         return coefficients[row][column];
+    }
+
+    /** Whether this is one row of coefficients all 1: its output is the plain XOR of the inputs. */
+    boolean isPlainXor() {
+        return plainXor;
     }
 
     int groups() {

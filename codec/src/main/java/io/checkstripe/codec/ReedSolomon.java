@@ -12,8 +12,10 @@ import java.util.concurrent.ConcurrentMap;
  * that its first row and first column are all 1. Every square submatrix of a Cauchy matrix is
  * invertible and scaling rows or columns by non-zero factors keeps that true, so every K x K
  * submatrix of the whole matrix is invertible: the code is MDS. The first parity cell is the
- * plain XOR of the data cells (so RS-K-1 writes the same bytes as XOR-K-1). Changing this
- * matrix changes the stored format; known-answer tests pin it.
+ * plain XOR of the data cells (so RS-K-1 writes the same bytes as XOR-K-1), so a single lost
+ * cell is rebuilt by XOR alone, at memory speed, whenever that parity cell is among the K cells
+ * read: the common single-loss restore. Changing this matrix changes the stored format;
+ * known-answer tests pin it.
  *
  * <p><b>Limits.</b> K &gt;= 1, M &gt;= 1, K + M &lt;= 255.
  *
@@ -111,6 +113,11 @@ public final class ReedSolomon extends AbstractErasureCodec {
         return encodingMatrix[row][column];
     }
 
+    /** The cached plan of a pattern, or null. */
+    DecodePlan cachedPlan(boolean[] present, boolean[] wanted) {
+        return plans.get(present, wanted);
+    }
+
     int cachedPlans() {
         return plans.size();
     }
@@ -121,7 +128,7 @@ public final class ReedSolomon extends AbstractErasureCodec {
 
     @Override
     void encodeChecked(byte[][] cells, int offset, int length) {
-        kernel.apply(parityRows, cells, dataIndexes, parityIndexes, offset, length);
+        apply(parityRows, cells, dataIndexes, parityIndexes, offset, length);
     }
 
     @Override
@@ -131,7 +138,16 @@ public final class ReedSolomon extends AbstractErasureCodec {
             plan = plan(present, wanted);
             plans.put(plan);
         }
-        kernel.apply(plan.rows, cells, plan.inputs, plan.outputs, offset, length);
+        apply(plan.rows, cells, plan.inputs, plan.outputs, offset, length);
+    }
+
+    /** The kernel, or for one row of 1s (a lost cell rebuilt through the XOR parity) a plain XOR. */
+    private void apply(CodingRows rows, byte[][] cells, int[] inputs, int[] outputs, int offset, int length) {
+        if (rows.isPlainXor()) {
+            XorLoops.sum(cells, inputs, outputs[0], offset, length);
+        } else {
+            kernel.apply(rows, cells, inputs, outputs, offset, length);
+        }
     }
 
     private DecodePlan plan(boolean[] present, boolean[] wanted) {

@@ -133,6 +133,32 @@ class CodecBehaviourTest {
     }
 
     @Test
+    void aSingleLossRebuiltThroughTheXorParityIsAPlainXor() {
+        for (GfKernel kernel : GfKernelTest.kernels()) {
+            ReedSolomon rs = ReedSolomon.create(6, 3, kernel);
+            byte[][] original = TestCells.random(9, 3000, 0, 21);
+            rs.encode(original, 0, 3000);
+            // cell 2 lost: the first six present cells are data 0, 1, 3, 4, 5 and parity 6, the XOR
+            boolean[] present = {true, true, false, true, true, true, true, true, true};
+            byte[][] cells = TestCells.copy(original);
+            Arrays.fill(cells[2], (byte) 0);
+            rs.decode(cells, present, 0, 3000);
+            assertThat(cells).isDeepEqualTo(original);
+            assertThat(rs.cachedPlan(present, null).rows.isPlainXor()).isTrue();
+            // with the XOR parity lost as well, cell 2 needs the GF(2^8) kernel
+            boolean[] noXor = {true, true, false, true, true, true, false, true, true};
+            boolean[] onlyCell2 = {false, false, true, false, false, false, false, false, false};
+            Arrays.fill(cells[2], (byte) 0);
+            rs.decode(cells, noXor, onlyCell2, 0, 3000);
+            assertThat(cells[2]).isEqualTo(original[2]);
+            assertThat(rs.cachedPlan(noXor, onlyCell2).rows.isPlainXor()).isFalse();
+        }
+        assertThat(new CodingRows(new int[][] {{1, 1, 1}}, 3, false).isPlainXor()).isTrue();
+        assertThat(new CodingRows(new int[][] {{1, 2, 1}}, 3, false).isPlainXor()).isFalse();
+        assertThat(new CodingRows(new int[][] {{1, 1}, {1, 1}}, 2, false).isPlainXor()).isFalse();
+    }
+
+    @Test
     void everyPatternOfRs104IsCachedOnce() {
         ReedSolomon rs = ReedSolomon.create(10, 4, ScalarGfKernel.INSTANCE);
         byte[][] cells = TestCells.random(14, 4, 0, 4);
