@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * A real single-node Kafka broker (combined broker+controller, KRaft) running as its own OS
  * process, so that tests can SIGKILL it and restart it on the same data directory, and so that
  * {@code checkstripe broker} can run one for local use. The child JVM runs {@code kafka.Kafka}
- * with this JVM's java binary and classpath, a 512 MiB heap and the C1 compiler only: it is tuned
- * to start fast, not for peak throughput, so benchmarks of the broker itself belong elsewhere.
+ * with this JVM's java binary and classpath, by default with a 512 MiB heap and the C1 compiler
+ * only: tuned to start fast, not for peak throughput. Benchmarks start it with
+ * {@link #THROUGHPUT_JVM_ARGS} instead.
  *
  * <p>Start-up writes {@code dataDir/server.properties}, formats {@code dataDir/kafka-logs} with
  * Kafka's {@code StorageTool} unless it is formatted already, starts the process (output appended
@@ -45,16 +46,29 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
     /** Single-node start on this machine takes seconds; the margin is for a loaded CI host. */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
-    /** C1 only: start-up costs 40 % less CPU, at the price of peak throughput. */
-    private static final List<String> JVM_ARGS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
+    /**
+     * The default JVM options, for tests: C1 only, so start-up costs 40 % less CPU, at the price
+     * of peak throughput.
+     */
+    public static final List<String> FAST_START_JVM_ARGS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
 
+    /**
+     * JVM options for measuring throughput, as Kafka's own {@code kafka-server-start.sh} and
+     * {@code kafka-run-class.sh} set them: the full JIT (C2), G1 with a 20 ms pause goal and a 1 GiB heap.
+     */
+    public static final List<String> THROUGHPUT_JVM_ARGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
+            "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
+
     private final BrokerSpec spec;
+    private final List<String> jvmArgs;
     private Admin admin;
     private ChildJvm jvm;
 
-    private BrokerProcess(BrokerSpec spec) {
+    private BrokerProcess(BrokerSpec spec, List<String> jvmArgs) {
         this.spec = spec;
+        this.jvmArgs = List.copyOf(jvmArgs);
     }
 
     /** Starts a broker in {@code dataDir} on the port recorded there, or a free one. */
@@ -75,6 +89,15 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
      *                     replication factor 1, no initial rebalance delay)
      */
     public static BrokerProcess start(Path dataDir, int port, Map<String, String> brokerConfig) {
+        return start(dataDir, port, brokerConfig, FAST_START_JVM_ARGS);
+    }
+
+    /**
+     * Starts a broker as {@link #start(Path, int, Map)} does, with {@code jvmArgs} as the child
+     * JVM's options instead of {@link #FAST_START_JVM_ARGS} (for instance
+     * {@link #THROUGHPUT_JVM_ARGS}, or those plus a flight recording); restarts keep them.
+     */
+    public static BrokerProcess start(Path dataDir, int port, Map<String, String> brokerConfig, List<String> jvmArgs) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
         }
@@ -88,7 +111,7 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
         config.putAll(brokerConfig);
         BrokerSpec spec = new BrokerSpec(0, dataDir, brokerPort, controllerPort,
                 "0@" + BrokerSpec.HOST + ":" + controllerPort, config);
-        BrokerProcess broker = launch(spec, Uuid.randomUuid().toString());
+        BrokerProcess broker = launch(spec, Uuid.randomUuid().toString(), jvmArgs);
         try {
             broker.awaitReady();
         } catch (RuntimeException e) {
@@ -104,11 +127,15 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
      * a controller, so all of them start before any is awaited.
      */
     static BrokerProcess launch(BrokerSpec spec, String clusterId) {
+        return launch(spec, clusterId, FAST_START_JVM_ARGS);
+    }
+
+    private static BrokerProcess launch(BrokerSpec spec, String clusterId, List<String> jvmArgs) {
         spec.writeProperties();
         if (!spec.isFormatted()) {
             format(spec, clusterId);
         }
-        BrokerProcess broker = new BrokerProcess(spec);
+        BrokerProcess broker = new BrokerProcess(spec, jvmArgs);
         broker.startProcess();
         return broker;
     }
@@ -233,7 +260,7 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
     }
 
     private void startProcess() {
-        jvm = ChildJvm.launch("kafka-broker-" + spec.nodeId(), ChildJvm.currentJavaBinary(), JVM_ARGS,
+        jvm = ChildJvm.launch("kafka-broker-" + spec.nodeId(), ChildJvm.currentJavaBinary(), jvmArgs,
                 List.of("-cp", System.getProperty("java.class.path"), "kafka.Kafka", spec.propertiesFile().toString()),
                 spec.dataDir(), spec.logFile());
     }
