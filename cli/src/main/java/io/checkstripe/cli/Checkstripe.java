@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
         description = "Fault-tolerant application checkpoints striped with parity through Kafka.",
         subcommands = {
                 DemoCommand.class,
+                BenchCommand.class,
                 BrokerCommand.class,
                 StriperCommand.class,
                 SinkCommand.class,

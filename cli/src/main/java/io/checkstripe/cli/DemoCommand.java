@@ -13,7 +13,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +36,6 @@ import io.checkstripe.restore.Restorer;
 import io.checkstripe.sink.BackupSink;
 import io.checkstripe.sink.SinkConfig;
 import io.checkstripe.striper.SegmentStriper;
-import io.checkstripe.striper.StriperApp;
-import io.checkstripe.striper.StriperConfig;
 import io.checkstripe.testkit.EmbeddedKafkaCluster;
 import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Command;
@@ -101,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
             return runDemo(policy, work);
         } finally {
             if (!keep) {
-                deleteTree(work);
+                WorkFiles.deleteTree(work);
             } else {
                 out.println("work directory kept: " + work);
             }
@@ -115,69 +112,56 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private int runDemo(RedundancyPolicy policy, Path work) throws Exception {
-        Path checkpoint = file != null ? file : generate(work.resolve("checkpoint.bin"), size);
+        Path checkpoint = file != null ? file : WorkFiles.generate(work.resolve("checkpoint.bin"), size);
         String expectedSha = sha256(checkpoint);
         long bytes = Files.size(checkpoint);
         step("checkpoint: %s (%s), sha256 %s", checkpoint, Bytes.human(bytes), expectedSha);
 
         step("starting an embedded Kafka broker (KRaft)");
-        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(1)) {
-            Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            List<BackupSink> sinks = new ArrayList<>();
-            try (StriperApp striper = new StriperApp(new StriperConfig(with(client,
-                    StriperConfig.POLICY_CONFIG, policy.name(), StriperConfig.SERVERS_CONFIG, servers)))) {
-                striper.start();
-                step("striper running at %s: %s over %d servers (storage overhead %.2fx, survives %d lost)",
-                        kafka.bootstrapServers(), policy.name(), servers, policy.storageOverhead(),
-                        policy.toleratedLosses());
-                for (int i = 0; i < servers; i++) {
-                    BackupSink sink = new BackupSink(new SinkConfig(with(client,
-                            SinkConfig.SERVER_INDEX_CONFIG, i,
-                            SinkConfig.DATA_DIR_CONFIG, work.resolve("server-" + i).toString(),
-                            SinkConfig.HTTP_PORT_CONFIG, 0)));
-                    sinks.add(sink);
-                    sink.start();
-                }
-                step("%d backup sinks running, HTTP at %s ... %s", servers, sinks.get(0).httpUri(),
-                        sinks.get(servers - 1).httpUri());
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(1);
+             LocalPipeline pipeline = LocalPipeline.start(
+                     Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), policy, servers,
+                     work, Map.of(), Map.of(SinkConfig.HTTP_PORT_CONFIG, 0))) {
+            List<BackupSink> sinks = pipeline.sinks();
+            step("striper running at %s: %s over %d servers (storage overhead %.2fx, survives %d lost)",
+                    kafka.bootstrapServers(), policy.name(), servers, policy.storageOverhead(),
+                    policy.toleratedLosses());
+            step("%d backup sinks running, HTTP at %s ... %s", servers, sinks.get(0).httpUri(),
+                    sinks.get(servers - 1).httpUri());
 
-                PublishResult published;
-                try (CheckpointPublisher publisher = new CheckpointPublisher(with(client,
-                        PublisherConfig.SERVERS_CONFIG, servers,
-                        PublisherConfig.PROTECT_TIMEOUT_MS_CONFIG, PROTECT_TIMEOUT.toMillis()))) {
-                    published = publisher.publish(
-                            PublishRequest.of(APP).withWaitProtected(true).withMetadata(Map.of("origin", "demo")),
-                            checkpoint);
-                }
-                Duration toProtect = published.timeToProtected().orElseThrow();
-                step("published %s checkpoint %d in %d segments; committed after %s, protected on all %d servers after %s",
-                        APP, published.checkpointId(), published.segments(), Bytes.duration(published.elapsed()),
-                        servers, Bytes.duration(toProtect));
+            PublishResult published;
+            try (CheckpointPublisher publisher = new CheckpointPublisher(Map.of(
+                    CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    PublisherConfig.SERVERS_CONFIG, servers,
+                    PublisherConfig.PROTECT_TIMEOUT_MS_CONFIG, PROTECT_TIMEOUT.toMillis()))) {
+                published = publisher.publish(
+                        PublishRequest.of(APP).withWaitProtected(true).withMetadata(Map.of("origin", "demo")),
+                        checkpoint);
+            }
+            Duration toProtect = published.timeToProtected().orElseThrow();
+            step("published %s checkpoint %d in %d segments; committed after %s, protected on all %d servers after %s",
+                    APP, published.checkpointId(), published.segments(), Bytes.duration(published.elapsed()),
+                    servers, Bytes.duration(toProtect));
 
-                List<Integer> lost = lose(policy, sinks, work);
-                Path restored = work.resolve("restored.bin");
-                List<CellSource> sources = new ArrayList<>();
-                for (BackupSink sink : sinks) {
-                    sources.add(sinkSource(sink, work));
-                }
-                RestoreReport report;
-                try {
-                    report = new Restorer(RestoreOptions.defaults()).restore(APP, sources, restored,
-                            OptionalLong.of(published.checkpointId()));
-                } finally {
-                    for (CellSource s : sources) {
-                        s.close();
-                    }
-                }
-                String restoredSha = sha256(restored);
-                boolean match = restoredSha.equals(expectedSha) && Files.size(restored) == bytes;
-                summary(policy, bytes, toProtect, lost, report, match);
-                return match ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
+            List<Integer> lost = lose(policy, sinks, work);
+            Path restored = work.resolve("restored.bin");
+            List<CellSource> sources = new ArrayList<>();
+            for (BackupSink sink : sinks) {
+                sources.add(sinkSource(sink, work));
+            }
+            RestoreReport report;
+            try {
+                report = new Restorer(RestoreOptions.defaults()).restore(APP, sources, restored,
+                        OptionalLong.of(published.checkpointId()));
             } finally {
-                for (BackupSink sink : sinks) {
-                    sink.close();
+                for (CellSource s : sources) {
+                    s.close();
                 }
             }
+            String restoredSha = sha256(restored);
+            boolean match = restoredSha.equals(expectedSha) && Files.size(restored) == bytes;
+            summary(policy, bytes, toProtect, lost, report, match);
+            return match ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
         }
     }
 
@@ -192,7 +176,7 @@ final class DemoCommand implements Callable<Integer> {
             BackupSink sink = sinks.get(i);
             if (i == 0) {
                 sink.close();
-                deleteTree(sink.dataDir());
+                WorkFiles.deleteTree(sink.dataDir());
                 step("server %d lost: sink stopped, store %s deleted", i, sink.dataDir());
             } else {
                 long damaged = corrupt(sink.dataDir());
@@ -267,29 +251,6 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static Map<String, Object> with(Map<String, Object> base, Object... kv) {
-        Map<String, Object> m = new java.util.HashMap<>(base);
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
-    }
-
-    /** Writes {@code size} seeded pseudo-random bytes (incompressible, like real state). */
-    private static Path generate(Path target, long size) throws IOException {
-        SplittableRandom random = new SplittableRandom(42);
-        byte[] buf = new byte[1 << 20];
-        try (OutputStream os = Files.newOutputStream(target)) {
-            for (long left = size; left > 0; ) {
-                random.nextBytes(buf);
-                int n = (int) Math.min(buf.length, left);
-                os.write(buf, 0, n);
-                left -= n;
-            }
-        }
-        return target;
-    }
-
     private static String sha256(Path file) throws IOException {
         MessageDigest md;
         try {
@@ -301,16 +262,5 @@ final class DemoCommand implements Callable<Integer> {
             in.transferTo(OutputStream.nullOutputStream());
         }
         return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -44,7 +44,8 @@ final class KafkaOptions {
         return props;
     }
 
-    private static Map<String, String> load(Path file) {
+    /** The properties in {@code file}, as {@code --command-config} reads them. */
+    static Map<String, String> load(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new UsageException("--command-config: no such file: " + file);
         }
