@@ -1,0 +1,543 @@
+package io.checkstripe.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.producer.CheckpointPublisher;
+import io.checkstripe.producer.PublishRequest;
+import io.checkstripe.producer.PublishResult;
+import io.checkstripe.producer.PublisherConfig;
+import io.checkstripe.restore.CellSource;
+import io.checkstripe.restore.DirectorySource;
+import io.checkstripe.restore.RestoreOptions;
+import io.checkstripe.restore.RestoreReport;
+import io.checkstripe.restore.Restorer;
+import io.checkstripe.sink.SinkConfig;
+import io.checkstripe.striper.StriperConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The measurements of {@code checkstripe bench}, run by run against one Kafka cluster (see
+ * {@link BenchCommand} for what each one means). Every run deploys its own pipelines on topics of its own
+ * (prefix {@code bench-<start>-r<run>.}) and removes them, with their stores, at its end, so runs do not
+ * share state and the disk does not fill. Every ratio is taken between two figures of the same run.
+ *
+ * <p>Not thread-safe: one bench at a time.
+ */
+final class EndToEndBench {
+
+    private static final Logger log = LoggerFactory.getLogger(EndToEndBench.class);
+
+    /** How the stripes are formed: by the Kafka Streams job, or by the publishing producer (claim 10). */
+    enum Mode {
+        STREAMS("streams"), LOCAL("local");
+
+        final String label;
+
+        Mode(String label) {
+            this.label = label;
+        }
+    }
+
+    /** A policy and the number of backup servers it is spread over. */
+    record PolicySpec(RedundancyPolicy policy, int servers) {
+        PolicySpec {
+            if (servers < policy.totalCells()) {
+                throw new IllegalArgumentException(policy.name() + " needs at least " + policy.totalCells()
+                        + " servers, got " + servers);
+            }
+        }
+
+        /** {@code RS-3-2:5}, or just {@code RS-3-2} for as many servers as cells per stripe. */
+        static PolicySpec parse(String text) {
+            String[] parts = text.strip().split(":", 2);
+            RedundancyPolicy policy = RedundancyPolicy.parse(parts[0]);
+            int servers;
+            try {
+                servers = parts.length == 2 ? Integer.parseInt(parts[1].strip()) : policy.totalCells();
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a number of servers in " + text);
+            }
+            return new PolicySpec(policy, servers);
+        }
+
+        String label() {
+            return policy.name() + "/" + servers;
+        }
+
+        /** Topic-name friendly. */
+        String tag() {
+            return policy.name().toLowerCase(Locale.ROOT) + "-" + servers;
+        }
+    }
+
+    /** What to measure. */
+    record Settings(List<Long> sizes, int runs, List<PolicySpec> policies, List<Mode> modes, int latencyCount,
+                    Duration latencyInterval, List<String> childJvmOptions, Duration timeout) {
+        Settings {
+            sizes = List.copyOf(sizes);
+            policies = List.copyOf(policies);
+            modes = List.copyOf(modes);
+            childJvmOptions = List.copyOf(childJvmOptions);
+            if (sizes.isEmpty() || sizes.stream().anyMatch(s -> s < 1)) {
+                throw new IllegalArgumentException("sizes must be positive and at least one, got " + sizes);
+            }
+            if (runs < 1 || latencyCount < 0 || policies.isEmpty() || modes.isEmpty()) {
+                throw new IllegalArgumentException("runs must be at least 1, the latency count not negative, and at "
+                        + "least one policy and one mode given; got " + runs + ", " + latencyCount + ", " + policies
+                        + ", " + modes);
+            }
+        }
+
+        long largest() {
+            return sizes.stream().mapToLong(Long::longValue).max().orElseThrow();
+        }
+    }
+
+    static final String RAW = "raw Kafka: transactional producer, read_committed consumer, one partition";
+    static final String GOODPUT = "checkstripe: publish until protected on every server (goodput)";
+    static final String RATIOS = "goodput / raw-Kafka round trip of the same bytes, same run";
+    static final String RESTORE = "restore from the stores' directories vs a plain sequential read of the same files";
+    static final String LATENCY = "time to protected, stream of 1 MiB checkpoints";
+    static final String RSS = "peak RSS of a child JVM";
+
+    private static final long LATENCY_BYTES = 1 << 20;
+    private static final int WARM_UP = 3;
+    private static final double RSS_GOAL_MB = 512;
+
+    private final Settings settings;
+    private final Map<String, Object> client;
+    private final Map<String, String> commandConfig;
+    private final Path work;
+    private final PrintWriter progress;
+    private final BenchReport report = new BenchReport();
+    private final Map<Long, Path> inputs = new LinkedHashMap<>();
+    private final String stamp = Long.toString(Instant.now().getEpochSecond(), 36);
+
+    /**
+     * @param client        Kafka client settings every part gets (bootstrap servers, security)
+     * @param commandConfig the same settings as a user's properties file gave them, for the child JVMs
+     */
+    EndToEndBench(Settings settings, Map<String, Object> client, Map<String, String> commandConfig, Path work,
+                  PrintWriter progress) {
+        this.settings = settings;
+        this.client = Map.copyOf(client);
+        this.commandConfig = Map.copyOf(commandConfig);
+        this.work = work;
+        this.progress = progress;
+    }
+
+    /** Generates the inputs, then runs every measurement {@code runs} times. */
+    BenchReport run() throws Exception {
+        Path inputDir = Files.createDirectories(work.resolve("input"));
+        List<Long> needed = new ArrayList<>(settings.sizes());
+        if (!needed.contains(LATENCY_BYTES)) { // the warm-up and the latency series
+            needed.add(LATENCY_BYTES);
+        }
+        for (long size : needed) {
+            inputs.put(size, WorkFiles.generate(inputDir.resolve("checkpoint-" + size + ".bin"), size));
+        }
+        say("inputs generated: %s", needed.stream().map(Bytes::human).toList());
+        for (int r = 1; r <= settings.runs(); r++) {
+            runOnce(r);
+        }
+        return report;
+    }
+
+    private void runOnce(int run) throws Exception {
+        String prefix = "bench-" + stamp + "-r" + run + ".";
+        Path runDir = Files.createDirectories(work.resolve("run-" + run));
+        say("run %d of %d, topics %s*, load %.1f", run, settings.runs(), prefix, BenchReport.loadAverage());
+        Map<PolicySpec, Deployment> deployments = new LinkedHashMap<>();
+        try {
+            for (PolicySpec spec : settings.policies()) {
+                deployments.put(spec, Deployment.start(client, spec, prefix + spec.tag() + ".", runDir.resolve(spec.tag()),
+                        settings));
+            }
+            try (RawKafka raw = RawKafka.create(new PublisherConfig(publisherProps(prefix + "raw.")),
+                    prefix + "raw", settings.timeout())) {
+                warmUp(raw, deployments);
+                Map<PolicySpec, Map<Long, Long>> published = new HashMap<>();
+                for (long size : settings.sizes()) {
+                    measureThroughput(run, size, raw, deployments, published);
+                }
+                for (PolicySpec spec : settings.policies()) {
+                    for (long size : settings.sizes()) {
+                        measureRestore(deployments.get(spec), size, published.get(spec).get(size), runDir);
+                    }
+                }
+                if (settings.latencyCount() > 0) {
+                    measureLatency(raw, deployments.get(settings.policies().get(0)));
+                }
+            }
+            measurePeakRss(deployments.get(settings.policies().get(0)), prefix, runDir);
+        } finally {
+            for (Deployment d : deployments.values()) {
+                d.close();
+            }
+            deleteTopics(prefix);
+            WorkFiles.deleteTree(runDir);
+        }
+    }
+
+    // ---------------------------------------------------------------- throughput
+
+    /**
+     * One unrecorded round of 1 MiB through every path first: a run's first transaction pays for
+     * metadata, the transaction coordinator, producer start-up and a cold JIT.
+     */
+    private void warmUp(RawKafka raw, Map<PolicySpec, Deployment> deployments) throws Exception {
+        Path file = inputs.get(LATENCY_BYTES);
+        raw.roundTrip(file);
+        for (Deployment d : deployments.values()) {
+            for (Mode mode : settings.modes()) {
+                d.publisher(mode).publish(PublishRequest.of(d.throughputApp(mode)).withWaitProtected(true), file);
+            }
+        }
+    }
+
+    private void measureThroughput(int run, long size, RawKafka raw, Map<PolicySpec, Deployment> deployments,
+                                   Map<PolicySpec, Map<Long, Long>> published) throws Exception {
+        Path file = inputs.get(size);
+        RawKafka.RoundTrip rt = raw.roundTrip(file);
+        double rawRate = mbPerSecond(size, rt.total());
+        report.record(RAW, "produce until committed", size, "MB/s", null, mbPerSecond(size, rt.produce()));
+        report.record(RAW, "consume after the commit", size, "MB/s", null, mbPerSecond(size, rt.consume()));
+        report.record(RAW, "round trip (produce + consume)", size, "MB/s", null, rawRate);
+        say("run %d %s raw Kafka: produce %s, consume %s, round trip %.1f MB/s", run, Bytes.human(size),
+                Bytes.duration(rt.produce()), Bytes.duration(rt.consume()), rawRate);
+        for (Deployment d : deployments.values()) {
+            for (Mode mode : settings.modes()) {
+                PublishResult result = d.publisher(mode).publish(
+                        PublishRequest.of(d.throughputApp(mode)).withWaitProtected(true), file);
+                Duration protectedAfter = result.timeToProtected().orElseThrow();
+                double goodput = mbPerSecond(size, protectedAfter);
+                String name = d.spec.label() + " " + mode.label;
+                report.record(GOODPUT, name + ": until protected", size, "MB/s", null, goodput);
+                report.record(GOODPUT, name + ": until committed", size, "MB/s", null,
+                        mbPerSecond(size, result.elapsed()));
+                report.record(RATIOS, name + " (broker-ingest ceiling " + BenchReport.format(ceiling(d.spec, mode))
+                        + ")", size, "x", goal(d.spec, mode), goodput / rawRate);
+                if (mode == Mode.STREAMS) {
+                    published.computeIfAbsent(d.spec, k -> new HashMap<>()).put(size, result.checkpointId());
+                }
+                say("run %d %s %s: committed after %s, protected after %s: %.1f MB/s (%.2fx raw)", run,
+                        Bytes.human(size), name, Bytes.duration(result.elapsed()), Bytes.duration(protectedAfter),
+                        goodput, goodput / rawRate);
+            }
+        }
+    }
+
+    /**
+     * The best goodput ratio the broker allows: raw round trip moves the checkpoint in once and out once;
+     * through the job the broker takes it in once and its cells ((K+M)/K times it) once more, with local
+     * striping only the cells.
+     */
+    static double ceiling(PolicySpec spec, Mode mode) {
+        double cells = spec.policy().storageOverhead();
+        return 1 / (mode == Mode.STREAMS ? 1 + cells : cells);
+    }
+
+    /** The goals of issue 5, stated for RS-3-2 (the default policy) only. */
+    private static BenchReport.Goal goal(PolicySpec spec, Mode mode) {
+        if (!spec.policy().name().equals("RS-3-2")) {
+            return null;
+        }
+        return BenchReport.Goal.atLeast(mode == Mode.STREAMS ? 0.3 : 0.5);
+    }
+
+    // ---------------------------------------------------------------- restore
+
+    private void measureRestore(Deployment d, long size, long checkpointId, Path runDir) throws IOException {
+        String app = d.throughputApp(Mode.STREAMS);
+        int lost = d.spec.policy().toleratedLosses();
+        List<Integer> all = IntStream.range(0, d.spec.servers()).boxed().toList();
+        List<Integer> survivors = all.subList(lost, all.size());
+        String name = d.spec.label();
+        double plainAll = plainRead(d, app, checkpointId, all, size);
+        double healthy = restore(d, app, checkpointId, all, runDir, size);
+        double plainSurvivors = plainRead(d, app, checkpointId, survivors, size);
+        double degraded = restore(d, app, checkpointId, survivors, runDir, size);
+        report.record(RESTORE, name + " restore, healthy", size, "MB/s", null, healthy);
+        report.record(RESTORE, name + " plain read of all " + all.size() + " servers' files", size, "MB/s", null,
+                plainAll);
+        report.record(RESTORE, name + " healthy / plain read", size, "x", BenchReport.Goal.atLeast(0.8),
+                healthy / plainAll);
+        report.record(RESTORE, name + " restore, " + lost + " servers lost", size, "MB/s", null, degraded);
+        report.record(RESTORE, name + " plain read of the " + survivors.size() + " survivors' files", size, "MB/s",
+                null, plainSurvivors);
+        report.record(RESTORE, name + " degraded / plain read", size, "x", BenchReport.Goal.atLeast(0.5),
+                degraded / plainSurvivors);
+        say("%s %s restore: healthy %.1f MB/s (plain read %.1f), %d lost %.1f MB/s (plain read %.1f)", name,
+                Bytes.human(size), healthy, plainAll, lost, degraded, plainSurvivors);
+    }
+
+    /** Restores from the servers' data directories; checkpoint bytes per second (the restore verifies them). */
+    private double restore(Deployment d, String app, long checkpointId, List<Integer> servers, Path runDir,
+                           long size) throws IOException {
+        Path out = runDir.resolve("restored.bin");
+        List<CellSource> sources = new ArrayList<>();
+        for (int i : servers) {
+            sources.add(new DirectorySource(d.pipeline.dataDir(i)));
+        }
+        RestoreReport restored;
+        try {
+            restored = new Restorer(RestoreOptions.defaults()).restore(app, sources, out, OptionalLong.of(checkpointId));
+        } finally {
+            for (CellSource s : sources) {
+                s.close();
+            }
+        }
+        Files.delete(out);
+        if (restored.bytes() != size) {
+            throw new IllegalStateException("restored " + restored.bytes() + " bytes of a " + size + "-byte checkpoint");
+        }
+        return mbPerSecond(size, restored.elapsed());
+    }
+
+    /**
+     * Reads the checkpoint's cell logs of {@code servers} one after the other with a plain buffered read,
+     * and returns checkpoint bytes per second: the same quantity as a restore from those servers.
+     */
+    private static double plainRead(Deployment d, String app, long checkpointId, List<Integer> servers, long size)
+            throws IOException {
+        byte[] buffer = new byte[1 << 20];
+        long start = System.nanoTime();
+        for (int i : servers) {
+            try (InputStream in = Files.newInputStream(cellLog(d.pipeline.dataDir(i), app, checkpointId))) {
+                while (in.read(buffer) >= 0) {
+                    // only the reading is measured
+                }
+            }
+        }
+        return mbPerSecond(size, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** {@code dataDir/apps/<app>/<20-digit checkpoint id>/cells.log}, the store layout of ARCHITECTURE.md. */
+    static Path cellLog(Path dataDir, String app, long checkpointId) throws IOException {
+        Path log = dataDir.resolve("apps").resolve(app).resolve(String.format(Locale.ROOT, "%020d", checkpointId))
+                .resolve("cells.log");
+        if (!Files.isRegularFile(log)) {
+            throw new IOException("no cell log " + log + ": has the store layout changed?");
+        }
+        return log;
+    }
+
+    // ---------------------------------------------------------------- time to protected
+
+    private void measureLatency(RawKafka raw, Deployment d) throws Exception {
+        byte[] payload = Files.readAllBytes(inputs.get(LATENCY_BYTES));
+        int count = settings.latencyCount();
+        Duration interval = settings.latencyInterval();
+        String rate = String.format(Locale.ROOT, "%.1f/s", 1e9 / interval.toNanos());
+        List<Duration> rawTimes = raw.latencies(payload, WARM_UP + count, interval);
+        List<Double> rawMs = millis(rawTimes.subList(WARM_UP, rawTimes.size()));
+        double rawMedian = BenchReport.quantile(rawMs, 0.5);
+        recordPercentiles("raw Kafka transactional round trip", rawMs);
+        say("raw Kafka 1 MiB round trip at %s: p50 %.1f ms, p99 %.1f ms", rate, rawMedian,
+                BenchReport.quantile(rawMs, 0.99));
+        for (Mode mode : settings.modes()) {
+            CheckpointPublisher publisher = d.publisher(mode);
+            String app = "latency-" + mode.label;
+            List<Double> protectedMs = new ArrayList<>();
+            List<Double> committedMs = new ArrayList<>();
+            Pacer pacer = new Pacer(interval);
+            for (int i = 0; i < WARM_UP + count; i++) {
+                pacer.awaitNext();
+                PublishResult result = publisher.publish(PublishRequest.of(app).withWaitProtected(true),
+                        inputs.get(LATENCY_BYTES));
+                if (i >= WARM_UP) {
+                    protectedMs.add(result.timeToProtected().orElseThrow().toNanos() / 1e6);
+                    committedMs.add(result.elapsed().toNanos() / 1e6);
+                }
+            }
+            String name = d.spec.label() + " " + mode.label;
+            recordPercentiles(name + " until protected", protectedMs);
+            report.record(LATENCY, name + " until committed p50", LATENCY_BYTES, "ms", null,
+                    BenchReport.quantile(committedMs, 0.5));
+            report.record(LATENCY, name + " p99 / raw round trip p50", LATENCY_BYTES, "x",
+                    BenchReport.Goal.atMost(2), BenchReport.quantile(protectedMs, 0.99) / rawMedian);
+            say("%s 1 MiB at %s: committed p50 %.1f ms; protected p50 %.1f ms, p99 %.1f ms, max %.1f ms", name, rate,
+                    BenchReport.quantile(committedMs, 0.5), BenchReport.quantile(protectedMs, 0.5),
+                    BenchReport.quantile(protectedMs, 0.99), BenchReport.quantile(protectedMs, 1));
+        }
+    }
+
+    private void recordPercentiles(String name, List<Double> ms) {
+        report.record(LATENCY, name + " p50", LATENCY_BYTES, "ms", null, BenchReport.quantile(ms, 0.5));
+        report.record(LATENCY, name + " p99", LATENCY_BYTES, "ms", null, BenchReport.quantile(ms, 0.99));
+        report.record(LATENCY, name + " max", LATENCY_BYTES, "ms", null, BenchReport.quantile(ms, 1));
+    }
+
+    private static List<Double> millis(List<Duration> durations) {
+        return durations.stream().map(t -> t.toNanos() / 1e6).toList();
+    }
+
+    // ---------------------------------------------------------------- peak RSS
+
+    /**
+     * Publishes the largest input through the job and restores it (healthy, then with M servers lost) in
+     * child JVMs with the bench's child options (a small heap), each through the real command line.
+     */
+    private void measurePeakRss(Deployment d, String prefix, Path runDir) throws Exception {
+        long size = settings.largest();
+        Path config = runDir.resolve("client.properties");
+        Properties props = new Properties();
+        props.putAll(commandConfig);
+        props.put(PublisherConfig.TOPIC_PREFIX_CONFIG, d.topicPrefix);
+        props.put(PublisherConfig.TRANSACTIONAL_ID_PREFIX_CONFIG, d.topicPrefix + "publish-");
+        try (Writer w = Files.newBufferedWriter(config)) {
+            props.store(w, "bench run topics " + prefix);
+        }
+        String app = "rss";
+        String bootstrap = (String) client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+        String heap = String.join(" ", settings.childJvmOptions());
+        ChildCommand publish = child(runDir, "publish", List.of("publish", "--bootstrap-server", bootstrap,
+                "--command-config", config.toString(), "--app", app, "--file", inputs.get(size).toString(),
+                "--wait-protected", "--protect-timeout", Long.toString(settings.timeout().toSeconds())));
+        report.record(RSS, "publish --wait-protected (" + d.spec.label() + " streams, " + heap + ")", size, "MB",
+                BenchReport.Goal.atMost(RSS_GOAL_MB), publish.peakRssKib() * 1024 / 1e6);
+        List<String> dirs = IntStream.range(0, d.spec.servers()).mapToObj(i -> d.pipeline.dataDir(i).toString()).toList();
+        int lost = d.spec.policy().toleratedLosses();
+        for (List<String> from : List.of(dirs, dirs.subList(lost, dirs.size()))) {
+            Path out = runDir.resolve("rss-restored.bin");
+            String what = from.size() == dirs.size() ? "healthy" : lost + " servers lost";
+            ChildCommand restore = child(runDir, "restore-" + from.size(), List.of("restore", "--app", app, "--from",
+                    String.join(",", from), "--out", out.toString()));
+            Files.deleteIfExists(out);
+            report.record(RSS, "restore, " + what + " (" + d.spec.label() + ", " + heap + ")", size, "MB",
+                    BenchReport.Goal.atMost(RSS_GOAL_MB), restore.peakRssKib() * 1024 / 1e6);
+            say("child restore %s of %s: peak RSS %d MiB in %s", what, Bytes.human(size), restore.peakRssKib() / 1024,
+                    Bytes.duration(restore.elapsed()));
+        }
+        say("child publish of %s: peak RSS %d MiB in %s", Bytes.human(size), publish.peakRssKib() / 1024,
+                Bytes.duration(publish.elapsed()));
+    }
+
+    private ChildCommand child(Path runDir, String name, List<String> args) throws IOException, InterruptedException {
+        ChildCommand c = ChildCommand.run(settings.childJvmOptions(), args, runDir.resolve(name + ".log"),
+                settings.timeout());
+        if (c.exitCode() != ExitCode.OK || c.peakRssKib() < 0) {
+            throw new IllegalStateException("child " + String.join(" ", args) + " exited with " + c.exitCode()
+                    + (c.peakRssKib() < 0 ? " and reported no peak RSS" : "") + "; see " + c.log());
+        }
+        return c;
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private Map<String, Object> publisherProps(String topicPrefix) {
+        Map<String, Object> props = new HashMap<>(client);
+        props.put(PublisherConfig.TOPIC_PREFIX_CONFIG, topicPrefix);
+        props.put(PublisherConfig.TRANSACTIONAL_ID_PREFIX_CONFIG, topicPrefix + "publish-");
+        return props;
+    }
+
+    private void deleteTopics(String prefix) {
+        Map<String, Object> props = new HashMap<>(client);
+        try (Admin admin = Admin.create(props)) {
+            List<String> mine = admin.listTopics().names().get(1, TimeUnit.MINUTES).stream()
+                    .filter(t -> t.startsWith(prefix)).toList();
+            admin.deleteTopics(mine).all().get(1, TimeUnit.MINUTES);
+            log.info("deleted the {} topics of {}", mine.size(), prefix);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.warn("cannot delete the topics {}*: {}", prefix, e.toString());
+        }
+    }
+
+    static double mbPerSecond(long bytes, Duration elapsed) {
+        return bytes / 1e6 / (Math.max(elapsed.toNanos(), 1) / 1e9);
+    }
+
+    private void say(String format, Object... args) {
+        progress.printf(Locale.ROOT, "* " + format + "%n", args);
+        progress.flush();
+    }
+
+    /** One policy's pipeline on topics of its own, and a publisher per mode. */
+    private static final class Deployment implements AutoCloseable {
+        final PolicySpec spec;
+        final String topicPrefix;
+        final LocalPipeline pipeline;
+        final Map<Mode, CheckpointPublisher> publishers = new EnumMap<>(Mode.class);
+
+        private Deployment(PolicySpec spec, String topicPrefix, LocalPipeline pipeline) {
+            this.spec = spec;
+            this.topicPrefix = topicPrefix;
+            this.pipeline = pipeline;
+        }
+
+        static Deployment start(Map<String, Object> client, PolicySpec spec, String topicPrefix, Path dir,
+                                Settings settings) throws IOException {
+            Map<String, Object> common = new HashMap<>(client);
+            common.put(StriperConfig.TOPIC_PREFIX_CONFIG, topicPrefix);
+            Map<String, Object> striper = Map.of(
+                    StreamsConfig.APPLICATION_ID_CONFIG, topicPrefix + "striper",
+                    StreamsConfig.STATE_DIR_CONFIG, dir.resolve("striper-state").toString());
+            // Every size's checkpoint (and the warm-up's) must still be there for the restores.
+            Map<String, Object> sink = Map.of(SinkConfig.HTTP_PORT_CONFIG, SinkConfig.NO_HTTP,
+                    SinkConfig.RETAIN_CONFIG, Math.max(SinkConfig.RETAIN_DEFAULT, settings.sizes().size() + 1));
+            Deployment d = new Deployment(spec, topicPrefix,
+                    LocalPipeline.start(common, spec.policy(), spec.servers(), dir, striper, sink));
+            try {
+                for (Mode mode : settings.modes()) {
+                    Map<String, Object> props = new HashMap<>(common);
+                    props.put(PublisherConfig.TRANSACTIONAL_ID_PREFIX_CONFIG, topicPrefix + "publish-");
+                    props.put(PublisherConfig.SERVERS_CONFIG, spec.servers());
+                    props.put(PublisherConfig.PROTECT_TIMEOUT_MS_CONFIG, settings.timeout().toMillis());
+                    if (mode == Mode.LOCAL) {
+                        props.put(PublisherConfig.STRIPE_LOCALLY_CONFIG, true);
+                        props.put(PublisherConfig.POLICY_CONFIG, spec.policy().name());
+                    }
+                    d.publishers.put(mode, new CheckpointPublisher(props));
+                }
+                return d;
+            } catch (RuntimeException e) {
+                d.close();
+                throw e;
+            }
+        }
+
+        CheckpointPublisher publisher(Mode mode) {
+            return publishers.get(mode);
+        }
+
+        String throughputApp(Mode mode) {
+            return "bench-" + mode.label;
+        }
+
+        @Override
+        public void close() {
+            try {
+                publishers.values().forEach(CheckpointPublisher::close);
+            } finally {
+                pipeline.close();
+            }
+        }
+    }
+}
