@@ -149,11 +149,17 @@ final class Pipeline implements AutoCloseable {
         return all;
     }
 
-    /** {@code checkstripe publish ... --wait-protected} of {@code file} as the next checkpoint of {@code app}. */
+    /**
+     * {@code checkstripe publish ... --wait-protected} of {@code file} as the next checkpoint of
+     * {@code app}, waiting up to 150 s unless {@code options} name another {@code --protect-timeout}.
+     */
     CliRun publish(String app, Path file, String... options) {
         List<String> args = new ArrayList<>(List.of("publish", "--bootstrap-server", bootstrap,
                 "--command-config", commandConfig.toString(), "--app", app, "--file", file.toString(),
-                "--wait-protected", "--protect-timeout", "150"));
+                "--wait-protected"));
+        if (!List.of(options).contains("--protect-timeout")) {
+            args.addAll(List.of("--protect-timeout", "150"));
+        }
         args.addAll(List.of(options));
         return CliRun.of(args);
     }

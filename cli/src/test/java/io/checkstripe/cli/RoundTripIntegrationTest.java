@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import io.checkstripe.testkit.KafkaClusterExtension;
@@ -22,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * publish → stripe → sink → restore through the real CLI, byte for byte, for every policy
  * family at the sizes where segmenting goes wrong first (empty, one byte, exactly one segment,
- * one byte over), then with as many sinks stopped as the policy tolerates, and once at 100 MiB.
+ * one byte over), then with as many sinks stopped as the policy tolerates (a restore still works,
+ * a new publish is committed but not protected), and once at 100 MiB.
  */
 @Tag("integration")
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -88,6 +90,18 @@ class RoundTripIntegrationTest {
             }
             assertThat(Files.mismatch(restored, originals.get(SIZES.length - 1))).as("first differing byte")
                     .isEqualTo(-1L);
+
+            // A new checkpoint is committed but cannot become protected: exit 5 naming the silent servers.
+            if (lost > 0) {
+                CliRun unprotected = pipeline.publish("unprotected", originals.get(1), "--segment-size",
+                        Integer.toString(SEGMENT), "--protect-timeout", "3");
+                assertThat(unprotected.exitCode()).as(unprotected.describe()).isEqualTo(ExitCode.NOT_PROTECTED);
+                assertThat(unprotected.errLines()).as(unprotected.describe()).hasSize(1);
+                assertThat(unprotected.err()).as(unprotected.describe())
+                        .contains("committed, but checkpoint 1 of application unprotected is not protected after ")
+                        .contains("servers " + IntStream.range(0, lost).boxed().toList() + " of " + servers
+                                + " have not acknowledged it");
+            }
         }
     }
 
