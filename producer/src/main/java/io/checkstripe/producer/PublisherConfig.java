@@ -40,7 +40,9 @@ import org.apache.kafka.common.config.ConfigException;
  * CPU on the critical path), {@code linger.ms=5}, {@code batch.size} one record of the largest
  * size, {@code delivery.timeout.ms=120000} and {@code transaction.timeout.ms=300000}. These are
  * raised to at least what one record needs: {@code max.request.size} and
- * {@code buffer.memory} (at least 32 MiB and four records). These are forced, because
+ * {@code buffer.memory} (at least two records; by default the smaller of 32 MiB and an eighth of
+ * the heap, so that a small-heap publisher never fills its heap with buffered segments: G1 keeps
+ * a batch of just over 1 MiB in two regions). These are forced, because
  * publishing relies on them: {@code transactional.id} (see {@link #transactionalId(String)}),
  * {@code enable.idempotence=true}, {@code acks=all}, {@code max.block.ms} =
  * {@value #KAFKA_TIMEOUT_MS_CONFIG}, and {@code isolation.level=read_committed} for consumers.
@@ -125,8 +127,9 @@ public final class PublisherConfig extends AbstractConfig {
      */
     public static final int RECORD_OVERHEAD_BYTES = 1024;
 
-    private static final int MIN_BUFFER_MEMORY = 32 << 20;
-    private static final int RECORDS_IN_BUFFER = 4;
+    private static final long DEFAULT_BUFFER_MEMORY = 32 << 20;
+    private static final int HEAP_SHARE_OF_BUFFER = 8;
+    private static final int MIN_RECORDS_IN_BUFFER = 2;
     private static final ConfigDef CONFIG = configDef();
 
     private final Topics topics;
@@ -281,8 +284,11 @@ public final class PublisherConfig extends AbstractConfig {
         props.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 300_000);
         long maxRequest = atLeast(props, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, record);
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxRequest));
-        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, atLeast(props, ProducerConfig.BUFFER_MEMORY_CONFIG,
-                Math.max(MIN_BUFFER_MEMORY, (long) RECORDS_IN_BUFFER * record)));
+        long minBuffer = (long) MIN_RECORDS_IN_BUFFER * record;
+        long defaultBuffer = Math.min(DEFAULT_BUFFER_MEMORY, Runtime.getRuntime().maxMemory() / HEAP_SHARE_OF_BUFFER);
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, props.containsKey(ProducerConfig.BUFFER_MEMORY_CONFIG)
+                ? atLeast(props, ProducerConfig.BUFFER_MEMORY_CONFIG, minBuffer)
+                : Math.max(minBuffer, defaultBuffer));
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(appId));
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -157,7 +157,7 @@ class PublisherConfigTest {
     }
 
     @Test
-    void largerUserLimitsAreKeptAndBufferMemoryHoldsSeveralRecords() {
+    void largerUserLimitsAreKeptAndBufferMemoryHoldsTwoRecords() {
         PublisherConfig config = new PublisherConfig(props("max.request.size", 50_000_000,
                 "checkstripe.segment.bytes", 64 << 20));
 
@@ -166,7 +166,17 @@ class PublisherConfigTest {
         assertThat(producer).containsEntry("max.request.size", (64 << 20) + PublisherConfig.RECORD_OVERHEAD_BYTES);
         assertThat(new PublisherConfig(props("max.request.size", 200_000_000)).producerProps("app"))
                 .containsEntry("max.request.size", 200_000_000);
-        assertThat(producer).containsEntry("buffer.memory", 4L * ((64 << 20) + PublisherConfig.RECORD_OVERHEAD_BYTES));
+        assertThat(producer).containsEntry("buffer.memory", 2L * ((64 << 20) + PublisherConfig.RECORD_OVERHEAD_BYTES));
+    }
+
+    @Test
+    void aGivenBufferMemoryIsKeptButNeverBelowTwoRecords() {
+        long twoRecords = 2L * new PublisherConfig(props()).maxRecordBytes();
+
+        assertThat(new PublisherConfig(props("buffer.memory", 8 << 20)).producerProps("app"))
+                .containsEntry("buffer.memory", 8L << 20);
+        assertThat(new PublisherConfig(props("producer.buffer.memory", 1000)).producerProps("app"))
+                .containsEntry("buffer.memory", twoRecords);
     }
 
     @Test
