@@ -8,6 +8,7 @@ import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
 import io.checkstripe.schemas.avro.StripeUnit;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -47,6 +48,25 @@ class ConfluentAvroSerdeTest {
             checked++;
         }
         assertThat(checked).isEqualTo(CheckstripeSchemas.records().size());
+    }
+
+    @Test
+    void framesOfOneThreadAreIndependentArraysOfExactlyTheirLength(TestInfo test) {
+        InMemorySchemaRegistry registry = freshRegistry(test);
+        ConfluentAvroSerializer serializer = new ConfluentAvroSerializer(registry);
+        ConfluentAvroDeserializer<SpecificRecord> deserializer = new ConfluentAvroDeserializer<>(registry);
+        byte[] megabyte = new byte[1 << 20];
+        new Random(9).nextBytes(megabyte);
+        CheckpointSegment big = CheckpointSegment.newBuilder(SampleRecords.segment())
+                .setData(ByteBuffer.wrap(megabyte)).build();
+        byte[] bigFrame = serializer.serialize("topic", big);
+        byte[] bigCopy = bigFrame.clone();
+        byte[] smallFrame = serializer.serialize("topic", SampleRecords.ack());
+        byte[] again = serializer.serialize("topic", big);
+        assertThat(bigFrame).isEqualTo(bigCopy).isEqualTo(again).isNotSameAs(again);
+        assertThat(bigFrame.length).isGreaterThan(1 << 20).isLessThan((1 << 20) + 100);
+        assertThat(deserializer.deserialize("topic", bigFrame)).isEqualTo(big);
+        assertThat(deserializer.deserialize("topic", smallFrame)).isEqualTo(SampleRecords.ack());
     }
 
     @Test
