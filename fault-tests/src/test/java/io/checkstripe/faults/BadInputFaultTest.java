@@ -200,6 +200,9 @@ class BadInputFaultTest {
                 "commit-mismatch", 1));
 
         pipeline.striper("striper").assertAlive();
+        assertThat(pipeline.striper("striper").stderr()).as("the striper names the checkpoints it gave up")
+                .contains("checkpoint 3 is abandoned after 2 segment(s)")
+                .contains("checkpoint 6 is abandoned after 1 segment(s)");
         good.forEach((id, file) -> pipeline.assertRestores(app, Long.parseLong(id), file));
 
         CheckstripeProcess.Result neverCommitted = pipeline.restore(app, pipeline.restoredFile("cp3"),

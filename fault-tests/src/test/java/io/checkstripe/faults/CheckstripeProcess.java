@@ -65,9 +65,12 @@ final class CheckstripeProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(reaper);
     }
 
-    /** How a child is started: its JVM options, environment and where its output goes. */
+    /** How a child is started: its maximum heap and extra environment variables. */
     record Options(String heap, Map<String, String> env) {
         Options {
+            if (heap == null || !heap.matches("\\d+[mg]")) {
+                throw new IllegalArgumentException("heap must be like 256m or 1g, got " + heap);
+            }
             env = Map.copyOf(env);
         }
 

@@ -72,7 +72,7 @@ class MachineRebootFaultTest {
         pipeline.startSinks();
         Path first = TestFiles.random(tmp.resolve("cp-1.bin"), 4L * SEGMENT + 1, random.nextLong());
         Path second = TestFiles.random(tmp.resolve("cp-2.bin"), 3L * SEGMENT + 2, random.nextLong());
-        long size = 48L * SEGMENT + 3;
+        long size = 32L * SEGMENT + 3;
         Path interrupted = TestFiles.random(tmp.resolve("cp-3.bin"), size, random.nextLong());
         pipeline.publishProtected(APP, first, 1);
         pipeline.publishProtected(APP, second, 2);
@@ -88,7 +88,7 @@ class MachineRebootFaultTest {
                 "--protect-timeout", "600");
         if (duringPublish) {
             await("publish of checkpoint 3 under way").atMost(WAIT).pollInterval(Duration.ofMillis(20))
-                    .until(() -> kafka.written(checkpoints) - before >= moment * 48);
+                    .until(() -> kafka.written(checkpoints) - before >= moment * 32);
         } else {
             await("striping of checkpoint 3 under way").atMost(WAIT).pollInterval(Duration.ofMillis(20))
                     .until(() -> storedBytes(3) >= moment * cellBytes);

@@ -144,7 +144,7 @@ class ProcessDeathFaultTest {
         SplittableRandom random = seed.random();
         String app = "striper-killed";
         Path first = TestFiles.random(tmp.resolve("striper-1.bin"), 3L * SEGMENT + 99, random.nextLong());
-        long size = 64L * SEGMENT + 4321;
+        long size = 32L * SEGMENT + 4321;
         Path second = TestFiles.random(tmp.resolve("striper-2.bin"), size, random.nextLong());
         pipeline.publishProtected(app, first, 1);
 
