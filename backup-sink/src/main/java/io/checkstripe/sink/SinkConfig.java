@@ -37,7 +37,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code max.poll.records} 32 (a batch, which is also one store commit, stays within tens of MiB);
  * producer {@code max.request.size} equal to it as well, so a rejected record fits the dead-letter topic whole.
  * Always set, never overridden: consumer {@code isolation.level=read_committed}, {@code enable.auto.commit=false}
- * and {@code auto.offset.reset=earliest} (the offsets live in the store, never in Kafka); producer
+ * and {@code auto.offset.reset=earliest} (the offsets live in the store, never in Kafka), and
+ * {@code allow.auto.create.topics=false} (a sink started before the striper would otherwise have a broker with
+ * {@code auto.create.topics.enable} create the stripes topic with one partition, which the striper then refuses);
+ * producer
  * {@code acks=all} and {@code enable.idempotence=true}.
  *
  * <p>Immutable and thread-safe.
@@ -236,6 +239,7 @@ public final class SinkConfig extends AbstractConfig {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         return props;

@@ -197,6 +197,30 @@ class BackupSinkIntegrationTest {
     }
 
     @Test
+    void sinksStartedBeforeTheTopicsExistCreateNoneAndConsumeOnceTheStriperHas(TestInfo test) throws Exception {
+        String early = test.getTestMethod().orElseThrow().getName() + ".";
+        prefix = early;
+        List<BackupSink> sinks = new ArrayList<>();
+        for (int i = 0; i < SERVERS; i++) {
+            sinks.add(sink(i, tmp.resolve("server-" + i), Map.of()));
+        }
+        // Brokers auto-create topics by default: a consumer's metadata request alone would make a
+        // one-partition stripes topic, which the striper then refuses.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() ->
+                KAFKA.admin().listTopics().names().get().stream().noneMatch(t -> t.startsWith(early)));
+
+        setUp(test);
+        TestCheckpoints.Striped c = checkpoint(1, 4, 8192);
+        Map<Integer, Long> last = publish(c, u -> true, true);
+        for (int i = 0; i < SERVERS; i++) {
+            BackupSink sink = sinks.get(i);
+            long expected = last.get(i) + 1;
+            await().atMost(WAIT).until(() -> sink.stats().committedOffset() == expected);
+            assertThat(sink.stats().cellsStored()).isEqualTo(4);
+        }
+    }
+
+    @Test
     void restartInTheMiddleOfACheckpointStoresEveryCellExactlyOnce(TestInfo test) throws Exception {
         setUp(test);
         Path dir = tmp.resolve("server-0");

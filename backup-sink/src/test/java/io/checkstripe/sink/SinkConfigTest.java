@@ -107,6 +107,7 @@ class SinkConfigTest {
         props.put("producer.linger.ms", "20");
         props.put("isolation.level", "read_uncommitted");
         props.put("enable.auto.commit", "true");
+        props.put("allow.auto.create.topics", "true");
         props.put("acks", "1");
         props.put("checkstripe.retain", "5");
         SinkConfig c = new SinkConfig(props);
@@ -115,7 +116,8 @@ class SinkConfigTest {
                 .containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "PLAIN")
                 .containsEntry("max.poll.records", "7").containsEntry("fetch.min.bytes", "1024")
                 .containsEntry("isolation.level", "read_committed").containsEntry("enable.auto.commit", false)
-                .containsEntry("auto.offset.reset", "earliest").containsEntry("max.partition.fetch.bytes", 8 << 20)
+                .containsEntry("auto.offset.reset", "earliest").containsEntry("allow.auto.create.topics", false)
+                .containsEntry("max.partition.fetch.bytes", 8 << 20)
                 .containsEntry("value.deserializer", ByteArrayDeserializer.class)
                 .doesNotContainKeys("linger.ms", "acks", "checkstripe.retain", "producer.linger.ms");
         Map<String, Object> producer = c.producerProperties();
