@@ -18,6 +18,8 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
@@ -84,7 +86,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: publishes through one publisher run one at a time. It keeps the producer of
  * the application published last, so an application publishing periodically pays
- * {@code initTransactions} once; publishing another application closes it.
+ * {@code initTransactions} once; publishing another application closes it. Waits for
+ * protection share one {@link ProtectionWatcher}, started at the first and closed with the
+ * publisher.
  */
 public final class CheckpointPublisher implements AutoCloseable {
 
@@ -97,6 +101,8 @@ public final class CheckpointPublisher implements AutoCloseable {
     private final Admin admin;
     private boolean topicsChecked;
     private AppProducer current;
+    private ProtectionWatcher watcher;
+    private final Set<String> watchedApps = ConcurrentHashMap.newKeySet();
     private byte[] buffer;
     private boolean closed;
 
@@ -164,25 +170,53 @@ public final class CheckpointPublisher implements AutoCloseable {
         }
         AppProducer producer = producerFor(appId);
         long checkpointId = CheckpointIds.choose(appId, request.checkpointId(), newestCommitted(appId));
-        try (ProtectionWatcher watcher = request.waitProtected() ? ProtectionWatcher.start(config) : null) {
-            PublishResult result = producer.publish(checkpointId, request.metadata(), in, start);
-            log.info("committed checkpoint {} of {}: {} bytes in {} segments, SHA-256 {}, in {} ms", checkpointId,
-                    appId, result.totalBytes(), result.segments(), result.sha256(), result.elapsed().toMillis());
-            if (watcher == null) {
-                return result;
+        // Started (noting the topics' end) before the commit, so no acknowledgement is missed.
+        ProtectionWatcher watching = request.waitProtected() ? watcher(appId) : null;
+        PublishResult result = producer.publish(checkpointId, request.metadata(), in, start);
+        log.info("committed checkpoint {} of {}: {} bytes in {} segments, SHA-256 {}, in {} ms", checkpointId,
+                appId, result.totalBytes(), result.segments(), result.sha256(), result.elapsed().toMillis());
+        if (watching == null) {
+            return result;
+        }
+        try {
+            if (config.stripeLocally()) {
+                watching.awaitProtected(appId, checkpointId, config.servers(), config.protectTimeout());
+            } else {
+                watching.awaitProtected(appId, checkpointId, config.protectTimeout());
             }
+            watching.forget(appId, checkpointId);
+        } catch (NotProtectedException e) {
+            watching.forget(appId, checkpointId);
+            throw e.committed(result);
+        } catch (RuntimeException e) {
+            discardWatcher();
+            throw e;
+        }
+        Duration protectedAfter = Duration.ofNanos(System.nanoTime() - start);
+        log.info("checkpoint {} of {} protected after {} ms", checkpointId, appId, protectedAfter.toMillis());
+        return result.withTimeToProtected(protectedAfter);
+    }
+
+    /**
+     * The publisher's watcher, started at its first wait and kept, remembering only the
+     * applications published through this publisher: a wait then costs no new consumer.
+     */
+    private ProtectionWatcher watcher(String appId) {
+        watchedApps.add(appId);
+        if (watcher == null) {
+            watcher = ProtectionWatcher.start(config, watchedApps::contains);
+        }
+        return watcher;
+    }
+
+    private void discardWatcher() {
+        if (watcher != null) {
             try {
-                if (config.stripeLocally()) {
-                    watcher.awaitProtected(appId, checkpointId, config.servers(), config.protectTimeout());
-                } else {
-                    watcher.awaitProtected(appId, checkpointId, config.protectTimeout());
-                }
-            } catch (NotProtectedException e) {
-                throw e.committed(result);
+                watcher.close();
+            } catch (RuntimeException e) {
+                log.debug("closing a failed protection watcher", e);
             }
-            Duration protectedAfter = Duration.ofNanos(System.nanoTime() - start);
-            log.info("checkpoint {} of {} protected after {} ms", checkpointId, appId, protectedAfter.toMillis());
-            return result.withTimeToProtected(protectedAfter);
+            watcher = null;
         }
     }
 
@@ -234,6 +268,7 @@ public final class CheckpointPublisher implements AutoCloseable {
             return;
         }
         closed = true;
+        discardWatcher();
         if (current != null) {
             current.close(CLOSE_TIMEOUT);
             current = null;

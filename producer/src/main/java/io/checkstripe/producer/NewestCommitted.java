@@ -49,8 +49,16 @@ final class NewestCommitted {
 
     /** The larger of both records' newest id of {@code appId}, or empty when neither has one. */
     static OptionalLong find(PublisherConfig config, String appId) {
-        OptionalLong bookkept = fromBookkeeping(config, appId);
-        OptionalLong manifested = fromManifests(config, appId);
+        // One consumer for both: its group is only used for the offset fetch (it assigns, never joins).
+        Map<String, Object> props = config.consumerProps();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.transactionalId(appId));
+        OptionalLong bookkept;
+        OptionalLong manifested;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            bookkept = fromBookkeeping(consumer, config, appId);
+            manifested = fromManifests(consumer, config, appId);
+        }
         log.debug("newest committed checkpoint of {}: {} by the bookkeeping offsets, {} by the manifests", appId,
                 bookkept, manifested);
         return CheckpointIds.max(bookkept, manifested);
@@ -63,77 +71,71 @@ final class NewestCommitted {
      * Admin client would silently leave such a partition out. The offset sits on a partition of
      * the checkpoints topic, or of the manifests topic when striping locally.
      */
-    static OptionalLong fromBookkeeping(PublisherConfig config, String appId) {
+    private static OptionalLong fromBookkeeping(KafkaConsumer<String, byte[]> consumer, PublisherConfig config,
+                                                String appId) {
         String group = config.transactionalId(appId);
         Duration timeout = config.kafkaTimeout();
-        Map<String, Object> props = config.consumerProps();
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            Set<TopicPartition> partitions = new HashSet<>();
-            partitions.addAll(KafkaCalls.partitions(consumer, config.topics().names().checkpoints(), timeout,
-                    config.bootstrapServers()));
-            partitions.addAll(KafkaCalls.partitions(consumer, config.topics().names().manifests(), timeout,
-                    config.bootstrapServers()));
-            if (partitions.isEmpty()) {
-                return OptionalLong.empty();
-            }
-            Map<TopicPartition, OffsetAndMetadata> offsets;
-            try {
-                offsets = consumer.committed(partitions, timeout);
-            } catch (TimeoutException e) {
-                throw KafkaCalls.unavailable(config.bootstrapServers(), "read the offsets of consumer group " + group,
-                        timeout, e);
-            }
-            OptionalLong newest = OptionalLong.empty();
-            for (OffsetAndMetadata offset : offsets.values()) {
-                if (offset != null) {
-                    newest = CheckpointIds.max(newest, CheckpointIds.parseMetadata(offset.metadata()));
-                }
-            }
-            return newest;
+        Set<TopicPartition> partitions = new HashSet<>();
+        partitions.addAll(KafkaCalls.partitions(consumer, config.topics().names().checkpoints(), timeout,
+                config.bootstrapServers()));
+        partitions.addAll(KafkaCalls.partitions(consumer, config.topics().names().manifests(), timeout,
+                config.bootstrapServers()));
+        if (partitions.isEmpty()) {
+            return OptionalLong.empty();
         }
+        Map<TopicPartition, OffsetAndMetadata> offsets;
+        try {
+            offsets = consumer.committed(partitions, timeout);
+        } catch (TimeoutException e) {
+            throw KafkaCalls.unavailable(config.bootstrapServers(), "read the offsets of consumer group " + group,
+                    timeout, e);
+        }
+        OptionalLong newest = OptionalLong.empty();
+        for (OffsetAndMetadata offset : offsets.values()) {
+            if (offset != null) {
+                newest = CheckpointIds.max(newest, CheckpointIds.parseMetadata(offset.metadata()));
+            }
+        }
+        return newest;
     }
 
     /** The highest id among the manifests topic's keys of {@code appId}. */
-    static OptionalLong fromManifests(PublisherConfig config, String appId) {
+    private static OptionalLong fromManifests(KafkaConsumer<String, byte[]> consumer, PublisherConfig config,
+                                              String appId) {
         String topic = config.topics().names().manifests();
         Duration timeout = config.kafkaTimeout();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config.consumerProps(),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = KafkaCalls.partitions(consumer, topic, timeout, config.bootstrapServers());
-            if (partitions.isEmpty()) {
-                log.info("manifests topic {} does not exist; the newest checkpoint id comes from the bookkeeping "
-                        + "offsets only", topic);
-                return OptionalLong.empty();
+        List<TopicPartition> partitions = KafkaCalls.partitions(consumer, topic, timeout, config.bootstrapServers());
+        if (partitions.isEmpty()) {
+            log.info("manifests topic {} does not exist; the newest checkpoint id comes from the bookkeeping "
+                    + "offsets only", topic);
+            return OptionalLong.empty();
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = consumer.endOffsets(partitions, timeout);
+        } catch (TimeoutException e) {
+            throw KafkaCalls.unavailable(config.bootstrapServers(), "read the end offsets of topic " + topic,
+                    timeout, e);
+        }
+        OptionalLong newest = OptionalLong.empty();
+        long behind = Long.MAX_VALUE;
+        long idleSince = System.nanoTime();
+        while (true) {
+            long now = behind(consumer, ends, timeout, config.bootstrapServers());
+            if (now == 0) {
+                return newest;
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends;
-            try {
-                ends = consumer.endOffsets(partitions, timeout);
-            } catch (TimeoutException e) {
-                throw KafkaCalls.unavailable(config.bootstrapServers(), "read the end offsets of topic " + topic,
-                        timeout, e);
+            if (now < behind) {
+                behind = now;
+                idleSince = System.nanoTime();
+            } else if (System.nanoTime() - idleSince > timeout.toNanos()) {
+                throw KafkaCalls.unavailable(config.bootstrapServers(), "read topic " + topic + " to its end "
+                        + ends + " (" + behind + " records short)", timeout, null);
             }
-            OptionalLong newest = OptionalLong.empty();
-            long behind = Long.MAX_VALUE;
-            long idleSince = System.nanoTime();
-            while (true) {
-                long now = behind(consumer, ends, timeout, config.bootstrapServers());
-                if (now == 0) {
-                    return newest;
-                }
-                if (now < behind) {
-                    behind = now;
-                    idleSince = System.nanoTime();
-                } else if (System.nanoTime() - idleSince > timeout.toNanos()) {
-                    throw KafkaCalls.unavailable(config.bootstrapServers(), "read topic " + topic + " to its end "
-                            + ends + " (" + behind + " records short)", timeout, null);
-                }
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    newest = CheckpointIds.max(newest, idOf(record, appId));
-                }
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                newest = CheckpointIds.max(newest, idOf(record, appId));
             }
         }
     }

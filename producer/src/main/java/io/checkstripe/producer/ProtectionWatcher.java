@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * <p>Acknowledgements and manifests seen are remembered for every checkpoint while the
  * watcher is open, so several checkpoints can be awaited one after another, in any order;
  * memory grows with the number of checkpoints acknowledged meanwhile (a few dozen bytes each).
+ * A long-lived watcher bounds that by remembering only the applications it is started for
+ * ({@link #start(PublisherConfig, Predicate)}) and {@linkplain #forget forgetting} each checkpoint
+ * once awaited; {@link CheckpointPublisher} keeps one that way, so that a publish does not pay for
+ * a new consumer.
  *
  * <p>Not thread-safe (it owns a {@link KafkaConsumer}); close it when done.
  */
@@ -58,9 +63,11 @@ public final class ProtectionWatcher implements AutoCloseable {
     private final Deserializer<CheckpointManifest> manifests;
     private final Map<CheckpointKey, SortedSet<Integer>> acked = new HashMap<>();
     private final Map<CheckpointKey, Integer> serversOf = new HashMap<>();
+    private final Predicate<String> apps;
 
-    private ProtectionWatcher(KafkaConsumer<String, byte[]> consumer, PublisherConfig config) {
+    private ProtectionWatcher(KafkaConsumer<String, byte[]> consumer, PublisherConfig config, Predicate<String> apps) {
         this.consumer = consumer;
+        this.apps = apps;
         this.acksTopic = config.topics().names().acks();
         this.manifestsTopic = config.topics().names().manifests();
         this.acks = config.topics().acks().valueSerde().deserializer();
@@ -75,10 +82,23 @@ public final class ProtectionWatcher implements AutoCloseable {
      *     {@value PublisherConfig#KAFKA_TIMEOUT_MS_CONFIG}
      */
     public static ProtectionWatcher start(PublisherConfig config) {
+        return start(config, app -> true);
+    }
+
+    /**
+     * Starts watching from the current end of the acks and manifests topics, remembering only
+     * the acknowledgements and manifests of the applications {@code apps} accepts (it is asked as
+     * each record arrives, so it may accept more applications later).
+     *
+     * @throws IllegalStateException     when the acks topic does not exist
+     * @throws KafkaUnavailableException when the cluster does not answer within
+     *     {@value PublisherConfig#KAFKA_TIMEOUT_MS_CONFIG}
+     */
+    public static ProtectionWatcher start(PublisherConfig config, Predicate<String> apps) {
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config.consumerProps(), new StringDeserializer(),
                 new ByteArrayDeserializer());
         try {
-            ProtectionWatcher watcher = new ProtectionWatcher(consumer, config);
+            ProtectionWatcher watcher = new ProtectionWatcher(consumer, config, apps);
             watcher.seekToEnd(config);
             return watcher;
         } catch (RuntimeException e) {
@@ -161,6 +181,16 @@ public final class ProtectionWatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Forgets what was seen of one checkpoint, typically once it was awaited: awaiting it again
+     * then waits for new acknowledgements.
+     */
+    public void forget(String appId, long checkpointId) {
+        CheckpointKey key = new CheckpointKey(appId, checkpointId);
+        acked.remove(key);
+        serversOf.remove(key);
+    }
+
     /** Acknowledging server indexes of {@code key}, within 0..N-1 when N is known. */
     private SortedSet<Integer> ackedBy(CheckpointKey key, OptionalInt servers) {
         SortedSet<Integer> all = acked.getOrDefault(key, new TreeSet<>());
@@ -179,10 +209,15 @@ public final class ProtectionWatcher implements AutoCloseable {
                             ack.getServerIndex(), record.topic(), record.partition(), record.offset());
                     return;
                 }
-                acked.computeIfAbsent(new CheckpointKey(ack.getAppId(), ack.getCheckpointId()), k -> new TreeSet<>())
-                        .add(ack.getServerIndex());
+                if (apps.test(ack.getAppId())) {
+                    acked.computeIfAbsent(new CheckpointKey(ack.getAppId(), ack.getCheckpointId()),
+                            k -> new TreeSet<>()).add(ack.getServerIndex());
+                }
             } else {
                 CheckpointManifest manifest = manifests.deserialize(record.topic(), record.value());
+                if (!apps.test(manifest.getAppId())) {
+                    return;
+                }
                 serversOf.put(new CheckpointKey(manifest.getAppId(), manifest.getCheckpointId()), manifest.getServers());
             }
         } catch (RuntimeException e) {

@@ -326,6 +326,59 @@ class StripingAndProtectionIntegrationTest {
     }
 
     @Test
+    void aWatcherForSomeApplicationsIgnoresOthersAndForgetsWhatWasAwaited() throws Exception {
+        String prefix = "filter.";
+        topics(prefix);
+        PublisherConfig config = new PublisherConfig(props(prefix));
+        Duration brief = Duration.ofMillis(800);
+        try (ProtectionWatcher watcher = ProtectionWatcher.start(config, "mine"::equals)) {
+            sendManifest(config.topics(), "mine", 1, 2);
+            sendAcks(config.topics(), "mine", 1, 0, 1);
+            sendAcks(config.topics(), "theirs", 1, 0);
+
+            assertThat(watcher.awaitProtected("mine", 1, Duration.ofSeconds(30))).isEqualTo(2);
+            assertThatThrownBy(() -> watcher.awaitProtected("theirs", 1, 1, brief))
+                    .as("acknowledgements of an application not watched are not kept")
+                    .isInstanceOfSatisfying(NotProtectedException.class, e -> assertThat(e.acked()).isEmpty());
+            watcher.forget("mine", 1);
+            assertThatThrownBy(() -> watcher.awaitProtected("mine", 1, brief))
+                    .as("a forgotten checkpoint waits for new acknowledgements and its manifest")
+                    .isInstanceOfSatisfying(NotProtectedException.class, e -> {
+                        assertThat(e.acked()).isEmpty();
+                        assertThat(e.servers()).isEmpty();
+                    });
+        }
+    }
+
+    @Test
+    void successiveWaitingPublishesOfTwoApplicationsThroughOnePublisherAreEachProtected() throws Exception {
+        String prefix = "again.";
+        topics(prefix);
+        Topics topics = new PublisherConfig(localProps(prefix)).topics();
+        AtomicBoolean running = new AtomicBoolean(true);
+        ExecutorService sinks = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> fakeSinks = sinks.submit(() -> acknowledgeManifests(topics, running));
+            List<String> published = new ArrayList<>();
+            try (CheckpointPublisher publisher = new CheckpointPublisher(localProps(prefix))) {
+                for (String app : List.of("a", "b", "a", "a", "b")) {
+                    PublishResult result = publisher.publish(PublishRequest.of(app).withWaitProtected(true),
+                            new ByteArrayInputStream(random(SEGMENT + 10, published.size())));
+                    assertThat(result.timeToProtected()).isPresent();
+                    published.add(app + "/" + result.checkpointId());
+                }
+            }
+            running.set(false);
+            fakeSinks.get(30, TimeUnit.SECONDS);
+            assertThat(published).containsExactly("a/1", "b/1", "a/2", "a/3", "b/2");
+        } finally {
+            running.set(false);
+            sinks.shutdownNow();
+            assertThat(sinks.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
     void theWatcherTimesOutNamingTheServersThatHaveNotAcknowledged() {
         String prefix = "late.";
         topics(prefix);
