@@ -120,7 +120,7 @@ public final class Restorer {
         log.info("restoring {}", plan);
         Progress progress = Progress.start(options, "restoring " + app + "/" + cp, plan.manifest.totalBytes());
         CheckpointRebuild.Outcome outcome;
-        try (OutputFile file = OutputFile.create(out)) {
+        try (OutputFile file = OutputFile.create(out, pool)) {
             outcome = CheckpointRebuild.run(plan, survey, options, pool, progress, false,
                     (stripe, rebuilt) -> file.write(rebuilt.segment(), 0, rebuilt.length()));
             file.commit();
