@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
@@ -16,14 +17,19 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Where the time goes, from a flight recording: the execution samples ({@code jdk.ExecutionSample}, threads
- * running Java code) and native samples ({@code jdk.NativeMethodSample}, threads inside native code: socket
- * reads, {@code fsync}, waits) counted by thread group (the thread name without its numbers), by the
- * method on top of the stack, and by the first checkstripe or Kafka method on the stack. What
+ * running Java code) counted by thread group (the thread name without its numbers), by the method on top of
+ * the stack, and by the first checkstripe or Kafka method on the stack; and the native samples
+ * ({@code jdk.NativeMethodSample}, threads inside native code) by the method on top of the stack, leaving
+ * out the idle waits of selectors and sockets, so that {@code fsync} and file reads show. What
  * {@code jfr print --events jdk.ExecutionSample} shows, added up. Stateless.
  */
 final class JfrSummary {
 
     private static final int TOP = 15;
+    /** Native frames where a thread waits for work rather than doing it. */
+    private static final Pattern IDLE = Pattern.compile("EPoll\\.wait|Net\\.poll|Net\\.accept|Object\\.wait"
+            + "|Unsafe\\.park|Thread\\.sleep|ProcessHandleImpl\\.waitForProcessExit0|Signal\\.dispatch"
+            + "|Reference\\.waitForReferencePendingList");
 
     private JfrSummary() {
     }
@@ -43,17 +49,19 @@ final class JfrSummary {
                 if (!java && !type.equals("jdk.NativeMethodSample")) {
                     continue;
                 }
-                String group = threadGroup(e.getThread("sampledThread"));
-                (java ? running : nativeSamples).merge(group, 1L, Long::sum);
+                RecordedStackTrace stack = e.getStackTrace();
+                List<RecordedFrame> frames = stack == null ? List.of() : stack.getFrames();
                 if (!java) {
+                    if (!frames.isEmpty() && !IDLE.matcher(name(frames.get(0).getMethod())).find()) {
+                        nativeSamples.merge(name(frames.get(0).getMethod()), 1L, Long::sum);
+                    }
                     continue;
                 }
                 samples++;
-                RecordedStackTrace stack = e.getStackTrace();
-                if (stack == null || stack.getFrames().isEmpty()) {
+                running.merge(threadGroup(e.getThread("sampledThread")), 1L, Long::sum);
+                if (frames.isEmpty()) {
                     continue;
                 }
-                List<RecordedFrame> frames = stack.getFrames();
                 topFrames.merge(name(frames.get(0).getMethod()), 1L, Long::sum);
                 for (RecordedFrame f : frames) {
                     String n = name(f.getMethod());
@@ -67,7 +75,7 @@ final class JfrSummary {
         StringBuilder sb = new StringBuilder();
         sb.append(recording.getFileName()).append(": ").append(samples).append(" execution samples\n");
         append(sb, "running Java, by thread group", running, samples);
-        append(sb, "in native code, by thread group (waits included)", nativeSamples,
+        append(sb, "in native code, top of stack (selector and socket waits left out)", nativeSamples,
                 nativeSamples.values().stream().mapToLong(Long::longValue).sum());
         append(sb, "hottest methods (top of stack, self time)", topFrames, samples);
         append(sb, "first checkstripe or Kafka method on the stack", ownFrames, samples);

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +80,35 @@ class BenchCommandTest {
             pacer.awaitNext();
         }
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(80));
+    }
+
+    @Test
+    void theProfileSummaryNamesTheHotMethodOfARecording() throws Exception {
+        Path file = tmp.resolve("spin.jfr");
+        try (Recording recording = new Recording(Configuration.getConfiguration("profile"))) {
+            recording.start();
+            long sum = 0;
+            long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (System.nanoTime() < until) {
+                sum += spin(sum);
+            }
+            recording.stop();
+            recording.dump(file);
+            assertThat(sum).isNotZero();
+        }
+        String summary = JfrSummary.of(file);
+        assertThat(summary).startsWith("spin.jfr: ").contains("running Java, by thread group", "hottest methods",
+                "BenchCommandTest.spin");
+    }
+
+    private static long spin(long seed) {
+        long x = seed | 1;
+        for (int i = 0; i < 100_000; i++) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+        }
+        return x;
     }
 
     @Test
