@@ -2,8 +2,8 @@ package io.checkstripe.codec;
 
 /**
  * The XOR of some cells into another, shared by {@link XorParity} and by {@link ReedSolomon}
- * for a coding row whose coefficients are all 1 (its first parity cell, and rebuilding one cell
- * from K cells that include that parity): there the sum needs no multiplication at all.
+ * when its whole job is one row of coefficients all 1 (the parity of RS-K-1, or one lost cell
+ * rebuilt through the XOR parity): there the sum needs no multiplication at all.
  *
  * <p>The byte range is cut into blocks so the output block stays in L1 cache while every input
  * is XORed in, two inputs per pass. The loops are plain indexed loops, which C2 vectorizes;
