@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -54,10 +55,15 @@ final class NewestCommitted {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.transactionalId(appId));
         OptionalLong bookkept;
         OptionalLong manifested;
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer());
+        try {
             bookkept = fromBookkeeping(consumer, config, appId);
             manifested = fromManifests(consumer, config, appId);
+        } finally {
+            // It committed nothing: waiting would only wait out its prefetch, a fetch the broker holds for
+            // fetch.max.wait.ms (500 ms) when no new record comes, on every publish.
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
         }
         log.debug("newest committed checkpoint of {}: {} by the bookkeeping offsets, {} by the manifests", appId,
                 bookkept, manifested);
