@@ -35,7 +35,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>Client defaults chosen for big records, each overridable: consumer {@code max.partition.fetch.bytes} equal
  * to {@value #TOPIC_MAX_MESSAGE_BYTES_CONFIG} (8 MiB), {@code fetch.max.bytes} four times that,
  * {@code max.poll.records} 32 (a batch, which is also one store commit, stays within tens of MiB);
- * producer {@code max.request.size} equal to it as well, so a rejected record fits the dead-letter topic whole.
+ * producer {@code max.request.size} equal to it as well, so a rejected record fits the dead-letter topic whole,
+ * and {@code linger.ms} 0, since a publisher waiting for protection waits for each acknowledgement.
  * Always set, never overridden: consumer {@code isolation.level=read_committed}, {@code enable.auto.commit=false}
  * and {@code auto.offset.reset=earliest} (the offsets live in the store, never in Kafka), and
  * {@code allow.auto.create.topics=false} (a sink started before the striper would otherwise have a broker with
@@ -250,6 +251,8 @@ public final class SinkConfig extends AbstractConfig {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, getInt(TOPIC_MAX_MESSAGE_BYTES_CONFIG));
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "checkstripe-sink-" + serverIndex() + "-producer");
+        // An acknowledgement is a few dozen bytes that a publisher waits for: send it at once.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.putAll(CommonConfigs.clientProps(this, ProducerConfig.configNames(), PRODUCER_PREFIX));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -121,6 +121,8 @@ class SinkConfigTest {
                 .containsEntry("value.deserializer", ByteArrayDeserializer.class)
                 .doesNotContainKeys("linger.ms", "acks", "checkstripe.retain", "producer.linger.ms");
         Map<String, Object> producer = c.producerProperties();
+        assertThat(new SinkConfig(minimal()).producerProperties()).as("acknowledgements are sent at once")
+                .containsEntry("linger.ms", 0);
         assertThat(producer).containsEntry("security.protocol", "SASL_SSL").containsEntry("linger.ms", "20")
                 .containsEntry("acks", "all").containsEntry("enable.idempotence", true)
                 .containsEntry("max.request.size", 8 << 20)
