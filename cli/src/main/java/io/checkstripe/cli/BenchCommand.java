@@ -10,11 +10,13 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import io.checkstripe.testkit.BrokerProcess;
@@ -98,6 +100,23 @@ final class BenchCommand implements Callable<Integer> {
             description = "JVM options of the publish and restore child JVMs whose peak RSS is measured, "
                     + "space-separated. Default: ${DEFAULT-VALUE}.")
     String childJvmOptions;
+
+    @Option(names = "--skip", paramLabel = "PART[,PART...]", split = ",",
+            description = "Leave out parts: restore, latency, rss.")
+    List<String> skip = new ArrayList<>();
+
+    @Option(names = "--striper-config", paramLabel = "FILE",
+            description = "Properties over the striper's defaults (e.g. commit.interval.ms), to try a tuning.")
+    Path striperConfig;
+
+    @Option(names = "--sink-config", paramLabel = "FILE",
+            description = "Properties over the sinks' defaults (e.g. consumer.max.poll.records).")
+    Path sinkConfig;
+
+    @Option(names = "--publisher-config", paramLabel = "FILE",
+            description = "Properties over the publishers' defaults (e.g. producer.linger.ms); not for the raw "
+                    + "baseline, which keeps the publisher's default producer settings.")
+    Path publisherConfig;
 
     @Option(names = "--json", paramLabel = "FILE", defaultValue = "bench-results.json",
             description = "Where to write the rows as JSON. Default: ${DEFAULT-VALUE}.")
@@ -203,13 +222,32 @@ final class BenchCommand implements Callable<Integer> {
         if (commandConfig != null && !Files.isRegularFile(commandConfig)) {
             throw new UsageException("--command-config: no such file: " + commandConfig);
         }
+        Set<EndToEndBench.Part> parts = EnumSet.noneOf(EndToEndBench.Part.class);
+        for (String part : skip) {
+            try {
+                parts.add(EndToEndBench.Part.valueOf(part.strip().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--skip: unknown part " + part + " (restore, latency, rss)");
+            }
+        }
         try {
             return new EndToEndBench.Settings(sizeList, runCount, specs, modeList, latency,
                     Duration.ofNanos((long) (1e9 / latencyRate)), List.of(childJvmOptions.strip().split("\\s+")),
-                    Duration.ofSeconds(timeoutSeconds));
+                    Duration.ofSeconds(timeoutSeconds), parts, properties(striperConfig, "--striper-config"),
+                    properties(sinkConfig, "--sink-config"), properties(publisherConfig, "--publisher-config"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    private static Map<String, String> properties(Path file, String option) {
+        if (file == null) {
+            return Map.of();
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new UsageException(option + ": no such file: " + file);
+        }
+        return KafkaOptions.load(file);
     }
 
     /** {@code 1048576}, {@code 512k}, {@code 64m}, {@code 1g}: binary multiples. */
@@ -295,6 +333,10 @@ final class BenchCommand implements Callable<Integer> {
         report.info("latency series", s.latencyCount() + " x 1 MiB, one every " + s.latencyInterval().toMillis()
                 + " ms, after 3 warm-up");
         report.info("child jvm options", String.join(" ", s.childJvmOptions()));
+        report.info("striper settings", s.striperConfig());
+        report.info("sink settings", s.sinkConfig());
+        report.info("publisher settings", s.publisherConfig());
+        report.info("skipped", s.skip());
     }
 
     private static Optional<String> cpuModel() {

@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A checkstripe command line run in a child JVM through {@link PeakRssMain}: its exit code, its peak
- * resident set and how long it took. The child uses this JVM's {@code java} and class path and the given
- * JVM options (a small {@code -Xmx}); its output goes to a log file.
+ * resident set and how long it took. The child uses this JVM's {@code java}, class path and, when loaded
+ * here, the incubating Vector API module (so it codes with the same kernel), and the given JVM options (a
+ * small {@code -Xmx}); its output goes to a log file.
  *
  * @param exitCode    the command's exit code
  * @param peakRssKib  its peak resident set in KiB, -1 when it reported none
@@ -19,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * @param log         the file holding its output
  */
 record ChildCommand(int exitCode, long peakRssKib, Duration elapsed, Path log) {
+
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     ChildCommand {
         if (peakRssKib < -1 || elapsed.isNegative()) {
@@ -36,6 +39,9 @@ record ChildCommand(int exitCode, long peakRssKib, Duration elapsed, Path log) {
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // The same codec kernel as here: the vector one needs the incubating module bin/checkstripe adds.
+        ModuleLayer.boot().findModule(VECTOR_MODULE).ifPresent(m -> command.addAll(List.of("--add-modules",
+                VECTOR_MODULE)));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), PeakRssMain.class.getName()));
         command.addAll(args);

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -93,14 +95,28 @@ final class EndToEndBench {
         }
     }
 
-    /** What to measure. */
+    /** Parts of a run that can be left out. */
+    enum Part {
+        RESTORE, LATENCY, RSS
+    }
+
+    /**
+     * What to measure, and settings over the defaults of the striper, the sinks and the publishers (what a
+     * {@code --command-config} file would give each of them), for trying a tuning.
+     */
     record Settings(List<Long> sizes, int runs, List<PolicySpec> policies, List<Mode> modes, int latencyCount,
-                    Duration latencyInterval, List<String> childJvmOptions, Duration timeout) {
+                    Duration latencyInterval, List<String> childJvmOptions, Duration timeout, Set<Part> skip,
+                    Map<String, String> striperConfig, Map<String, String> sinkConfig,
+                    Map<String, String> publisherConfig) {
         Settings {
             sizes = List.copyOf(sizes);
             policies = List.copyOf(policies);
             modes = List.copyOf(modes);
             childJvmOptions = List.copyOf(childJvmOptions);
+            skip = skip.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(skip));
+            striperConfig = Map.copyOf(striperConfig);
+            sinkConfig = Map.copyOf(sinkConfig);
+            publisherConfig = Map.copyOf(publisherConfig);
             if (sizes.isEmpty() || sizes.stream().anyMatch(s -> s < 1)) {
                 throw new IllegalArgumentException("sizes must be positive and at least one, got " + sizes);
             }
@@ -183,16 +199,20 @@ final class EndToEndBench {
                 for (long size : settings.sizes()) {
                     measureThroughput(run, size, raw, deployments, published);
                 }
-                for (PolicySpec spec : settings.policies()) {
-                    for (long size : settings.sizes()) {
-                        measureRestore(deployments.get(spec), size, published.get(spec).get(size), runDir);
+                if (!settings.skip().contains(Part.RESTORE) && settings.modes().contains(Mode.STREAMS)) {
+                    for (PolicySpec spec : settings.policies()) {
+                        for (long size : settings.sizes()) {
+                            measureRestore(deployments.get(spec), size, published.get(spec).get(size), runDir);
+                        }
                     }
                 }
-                if (settings.latencyCount() > 0) {
+                if (!settings.skip().contains(Part.LATENCY) && settings.latencyCount() > 0) {
                     measureLatency(raw, deployments.get(settings.policies().get(0)));
                 }
             }
-            measurePeakRss(deployments.get(settings.policies().get(0)), prefix, runDir);
+            if (!settings.skip().contains(Part.RSS)) {
+                measurePeakRss(deployments.get(settings.policies().get(0)), prefix, runDir);
+            }
         } finally {
             for (Deployment d : deployments.values()) {
                 d.close();
@@ -496,17 +516,19 @@ final class EndToEndBench {
                                 Settings settings) throws IOException {
             Map<String, Object> common = new HashMap<>(client);
             common.put(StriperConfig.TOPIC_PREFIX_CONFIG, topicPrefix);
-            Map<String, Object> striper = Map.of(
-                    StreamsConfig.APPLICATION_ID_CONFIG, topicPrefix + "striper",
-                    StreamsConfig.STATE_DIR_CONFIG, dir.resolve("striper-state").toString());
+            Map<String, Object> striper = new HashMap<>(settings.striperConfig());
+            striper.put(StreamsConfig.APPLICATION_ID_CONFIG, topicPrefix + "striper");
+            striper.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("striper-state").toString());
+            Map<String, Object> sink = new HashMap<>(settings.sinkConfig());
+            sink.put(SinkConfig.HTTP_PORT_CONFIG, SinkConfig.NO_HTTP);
             // Every size's checkpoint (and the warm-up's) must still be there for the restores.
-            Map<String, Object> sink = Map.of(SinkConfig.HTTP_PORT_CONFIG, SinkConfig.NO_HTTP,
-                    SinkConfig.RETAIN_CONFIG, Math.max(SinkConfig.RETAIN_DEFAULT, settings.sizes().size() + 1));
+            sink.put(SinkConfig.RETAIN_CONFIG, Math.max(SinkConfig.RETAIN_DEFAULT, settings.sizes().size() + 1));
             Deployment d = new Deployment(spec, topicPrefix,
                     LocalPipeline.start(common, spec.policy(), spec.servers(), dir, striper, sink));
             try {
                 for (Mode mode : settings.modes()) {
                     Map<String, Object> props = new HashMap<>(common);
+                    props.putAll(settings.publisherConfig());
                     props.put(PublisherConfig.TRANSACTIONAL_ID_PREFIX_CONFIG, topicPrefix + "publish-");
                     props.put(PublisherConfig.SERVERS_CONFIG, spec.servers());
                     props.put(PublisherConfig.PROTECT_TIMEOUT_MS_CONFIG, settings.timeout().toMillis());

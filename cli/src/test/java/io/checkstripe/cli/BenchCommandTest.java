@@ -31,7 +31,9 @@ class BenchCommandTest {
             "--sizes 0|--sizes: a size must be positive, got 0",
             "--modes streams,fast|--modes: unknown mode fast (streams or local)",
             "--policies RS-3-2:4|--policies: RS-3-2 needs at least 5 servers, got 4",
-            "--latency-rate 0|--latency-rate must be between 0 and 1000 per second, got 0.0"})
+            "--latency-rate 0|--latency-rate must be between 0 and 1000 per second, got 0.0",
+            "--skip rss,warmup|--skip: unknown part warmup (restore, latency, rss)",
+            "--striper-config /no/such/file|--striper-config: no such file: /no/such/file"})
     void aMistakeIsOneLineAndExitOneBeforeAnythingStarts(String options, String message) {
         List<String> args = new ArrayList<>(List.of("bench", "--work-dir", tmp.resolve("work").toString()));
         args.addAll(List.of(options.split(" ")));
