@@ -169,7 +169,7 @@ public final class CheckpointPublisher implements AutoCloseable {
             topicsChecked = true;
         }
         AppProducer producer = producerFor(appId);
-        long checkpointId = CheckpointIds.choose(appId, request.checkpointId(), newestCommitted(appId));
+        long checkpointId = CheckpointIds.choose(appId, request.checkpointId(), producer.newestCommitted());
         // Started (noting the topics' end) before the commit, so no acknowledgement is missed.
         ProtectionWatcher watching = request.waitProtected() ? watcher(appId) : null;
         PublishResult result = producer.publish(checkpointId, request.metadata(), in, start);
@@ -282,6 +282,7 @@ public final class CheckpointPublisher implements AutoCloseable {
         private final String appId;
         private final String transactionalId;
         private final KafkaProducer<String, byte[]> producer;
+        private NewestCommitted newest;
         private final AtomicReference<Exception> sendError = new AtomicReference<>();
         private final Callback onSent = (metadata, error) -> {
             if (error != null) {
@@ -397,15 +398,32 @@ public final class CheckpointPublisher implements AutoCloseable {
             return error instanceof RuntimeException runtime ? runtime : new KafkaException("cannot " + what, error);
         }
 
+        /** The application's newest committed id, by this producer's own lookup (made at the first call). */
+        OptionalLong newestCommitted() {
+            if (newest == null) {
+                newest = new NewestCommitted(config, appId);
+            }
+            return newest.find();
+        }
+
         private void discard() {
             if (current == this) {
                 current = null;
             }
+            closeLookup();
             producer.close(Duration.ZERO);
         }
 
         void close(Duration timeout) {
+            closeLookup();
             producer.close(timeout);
+        }
+
+        private void closeLookup() {
+            if (newest != null) {
+                newest.close();
+                newest = null;
+            }
         }
 
         /** Where a checkpoint's segments and commit go. */

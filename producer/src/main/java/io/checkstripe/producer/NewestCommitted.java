@@ -37,37 +37,69 @@ import org.slf4j.LoggerFactory;
  *       by other means.</li>
  * </ol>
  *
+ * <p>A publisher keeps one lookup per application it publishes, so a stream of publishes pays
+ * one offset fetch and the manifests written since its previous publish, not a new consumer and
+ * the whole topic each time; manifests published by other means are still read.
+ *
  * <p>The checkpoints topic itself is not read: its records are whole segments, so finding the
  * newest commit there would mean fetching gigabytes of other applications' data.
  */
-final class NewestCommitted {
+final class NewestCommitted implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NewestCommitted.class);
     private static final Duration POLL = Duration.ofMillis(200);
 
-    private NewestCommitted() {
+    private final PublisherConfig config;
+    private final String appId;
+    /** One consumer for both records: its group is only used for the offset fetch (it assigns, never joins). */
+    private final KafkaConsumer<String, byte[]> consumer;
+    /** The manifests partitions read so far; every later lookup reads on from where the last one stopped. */
+    private final Set<TopicPartition> manifestPartitions = new HashSet<>();
+    /** The highest id of {@code appId} among the manifests read so far. */
+    private OptionalLong manifested = OptionalLong.empty();
+
+    /**
+     * A lookup for {@code appId} that a publisher keeps while it publishes that application: later
+     * lookups reuse its connections and read only the manifests written since the previous one,
+     * instead of paying for a new consumer and the whole topic on every publish.
+     */
+    NewestCommitted(PublisherConfig config, String appId) {
+        this.config = config;
+        this.appId = appId;
+        Map<String, Object> props = config.consumerProps();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.transactionalId(appId));
+        // Should a position ever fall out of range, reading again from the start is right, skipping is not.
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     /** The larger of both records' newest id of {@code appId}, or empty when neither has one. */
     static OptionalLong find(PublisherConfig config, String appId) {
-        // One consumer for both: its group is only used for the offset fetch (it assigns, never joins).
-        Map<String, Object> props = config.consumerProps();
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.transactionalId(appId));
-        OptionalLong bookkept;
-        OptionalLong manifested;
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer());
-        try {
-            bookkept = fromBookkeeping(consumer, config, appId);
-            manifested = fromManifests(consumer, config, appId);
-        } finally {
-            // It committed nothing: waiting would only wait out its prefetch, a fetch the broker holds for
-            // fetch.max.wait.ms (500 ms) when no new record comes, on every publish.
-            consumer.close(CloseOptions.timeout(Duration.ZERO));
+        try (NewestCommitted lookup = new NewestCommitted(config, appId)) {
+            return lookup.find();
         }
+    }
+
+    /**
+     * The larger of both records' newest id, or empty when neither has one: the bookkeeping offset
+     * is fetched anew every time, the manifests topic read on to its current end. Not thread-safe.
+     */
+    OptionalLong find() {
+        OptionalLong bookkept = fromBookkeeping(consumer, config, appId);
+        manifested = CheckpointIds.max(manifested, readManifestsToEnd());
         log.debug("newest committed checkpoint of {}: {} by the bookkeeping offsets, {} by the manifests", appId,
                 bookkept, manifested);
         return CheckpointIds.max(bookkept, manifested);
+    }
+
+    /**
+     * Closes the consumer without waiting: it committed nothing, so waiting would only wait out
+     * its prefetch, a fetch the broker holds for {@code fetch.max.wait.ms} (500 ms) when no new
+     * record comes.
+     */
+    @Override
+    public void close() {
+        consumer.close(CloseOptions.timeout(Duration.ZERO));
     }
 
     /**
@@ -105,9 +137,11 @@ final class NewestCommitted {
         return newest;
     }
 
-    /** The highest id among the manifests topic's keys of {@code appId}. */
-    private static OptionalLong fromManifests(KafkaConsumer<String, byte[]> consumer, PublisherConfig config,
-                                              String appId) {
+    /**
+     * The highest id of {@code appId} among the manifests written since the previous lookup (all of
+     * them at the first), reading every partition to its current end.
+     */
+    private OptionalLong readManifestsToEnd() {
         String topic = config.topics().names().manifests();
         Duration timeout = config.kafkaTimeout();
         List<TopicPartition> partitions = KafkaCalls.partitions(consumer, topic, timeout, config.bootstrapServers());
@@ -116,8 +150,12 @@ final class NewestCommitted {
                     + "offsets only", topic);
             return OptionalLong.empty();
         }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        if (!manifestPartitions.containsAll(partitions)) {
+            List<TopicPartition> added = partitions.stream().filter(p -> !manifestPartitions.contains(p)).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(added);
+            manifestPartitions.addAll(added);
+        }
         Map<TopicPartition, Long> ends;
         try {
             ends = consumer.endOffsets(partitions, timeout);
