@@ -79,6 +79,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "N", description = "Runs of every measurement. Default: 3 (--quick: 1).")
     Integer runs;
 
+    @Option(names = "--warm-up", paramLabel = "SIZE", defaultValue = "64m",
+            description = "One unrecorded checkpoint of this size through every path at the start of every run, so "
+                    + "the long-running striper and sinks are measured warm (0: none). Default: ${DEFAULT-VALUE} "
+                    + "(--quick: 1m).")
+    String warmUp;
+
     @Option(names = "--policies", paramLabel = "POLICY[:N][,...]", split = ",", defaultValue = "RS-3-2:5,MIRROR-3:3",
             description = "Policies and their number of servers. Default: ${DEFAULT-VALUE}.")
     List<String> policies;
@@ -197,7 +203,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private EndToEndBench.Settings settings() {
         List<Long> sizeList = sizes == null ? (quick ? QUICK_SIZES : DEFAULT_SIZES)
-                : sizes.stream().map(BenchCommand::parseSize).toList();
+                : sizes.stream().map(size -> parseSize(size, "--sizes")).toList();
         int runCount = runs != null ? runs : quick ? 1 : 3;
         int latency = latencyCount != null ? latencyCount : quick ? 10 : 100;
         if (!(latencyRate > 0) || latencyRate > 1000) {
@@ -231,7 +237,9 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         try {
-            return new EndToEndBench.Settings(sizeList, runCount, specs, modeList, latency,
+            long warmUpBytes = quick && spec.commandLine().getParseResult().matchedOption("--warm-up") == null
+                    ? 1L << 20 : warmUp.strip().equals("0") ? 0 : parseSize(warmUp, "--warm-up");
+            return new EndToEndBench.Settings(sizeList, runCount, warmUpBytes, specs, modeList, latency,
                     Duration.ofNanos((long) (1e9 / latencyRate)), List.of(childJvmOptions.strip().split("\\s+")),
                     Duration.ofSeconds(timeoutSeconds), parts, properties(striperConfig, "--striper-config"),
                     properties(sinkConfig, "--sink-config"), properties(publisherConfig, "--publisher-config"));
@@ -251,7 +259,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** {@code 1048576}, {@code 512k}, {@code 64m}, {@code 1g}: binary multiples. */
-    static long parseSize(String text) {
+    static long parseSize(String text, String option) {
         String t = text.strip().toLowerCase(Locale.ROOT);
         long unit = 1;
         if (t.endsWith("k") || t.endsWith("m") || t.endsWith("g")) {
@@ -265,11 +273,11 @@ final class BenchCommand implements Callable<Integer> {
         try {
             long n = Long.parseLong(t);
             if (n < 1) {
-                throw new UsageException("--sizes: a size must be positive, got " + text);
+                throw new UsageException(option + ": a size must be positive, got " + text);
             }
             return Math.multiplyExact(n, unit);
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new UsageException("--sizes: not a size: " + text + " (e.g. 1048576, 512k, 64m, 1g)");
+            throw new UsageException(option + ": not a size: " + text + " (e.g. 1048576, 512k, 64m, 1g)");
         }
     }
 
@@ -328,6 +336,8 @@ final class BenchCommand implements Callable<Integer> {
         report.info("kafka", AppInfoParser.getVersion() + ", broker: " + broker);
         report.info("runs", s.runs());
         report.info("sizes", s.sizes().stream().map(Bytes::human).toList());
+        report.info("warm-up", s.warmUpBytes() == 0 ? "none" : Bytes.human(s.warmUpBytes()) + " through every path, "
+                + "every run");
         report.info("policies", s.policies().stream().map(EndToEndBench.PolicySpec::label).toList());
         report.info("modes", s.modes().stream().map(m -> m.label).toList());
         report.info("latency series", s.latencyCount() + " x 1 MiB, one every " + s.latencyInterval().toMillis()

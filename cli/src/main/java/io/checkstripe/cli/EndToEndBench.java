@@ -104,8 +104,8 @@ final class EndToEndBench {
      * What to measure, and settings over the defaults of the striper, the sinks and the publishers (what a
      * {@code --command-config} file would give each of them), for trying a tuning.
      */
-    record Settings(List<Long> sizes, int runs, List<PolicySpec> policies, List<Mode> modes, int latencyCount,
-                    Duration latencyInterval, List<String> childJvmOptions, Duration timeout, Set<Part> skip,
+    record Settings(List<Long> sizes, int runs, long warmUpBytes, List<PolicySpec> policies, List<Mode> modes,
+                    int latencyCount, Duration latencyInterval, List<String> childJvmOptions, Duration timeout, Set<Part> skip,
                     Map<String, String> striperConfig, Map<String, String> sinkConfig,
                     Map<String, String> publisherConfig) {
         Settings {
@@ -119,6 +119,9 @@ final class EndToEndBench {
             publisherConfig = Map.copyOf(publisherConfig);
             if (sizes.isEmpty() || sizes.stream().anyMatch(s -> s < 1)) {
                 throw new IllegalArgumentException("sizes must be positive and at least one, got " + sizes);
+            }
+            if (warmUpBytes < 0) {
+                throw new IllegalArgumentException("the warm-up size must not be negative, got " + warmUpBytes);
             }
             if (runs < 1 || latencyCount < 0 || policies.isEmpty() || modes.isEmpty()) {
                 throw new IllegalArgumentException("runs must be at least 1, the latency count not negative, and at "
@@ -169,8 +172,10 @@ final class EndToEndBench {
     BenchReport run() throws Exception {
         Path inputDir = Files.createDirectories(work.resolve("input"));
         List<Long> needed = new ArrayList<>(settings.sizes());
-        if (!needed.contains(LATENCY_BYTES)) { // the warm-up and the latency series
-            needed.add(LATENCY_BYTES);
+        for (long extra : List.of(LATENCY_BYTES, settings.warmUpBytes())) { // the latency series, the warm-up
+            if (extra > 0 && !needed.contains(extra)) {
+                needed.add(extra);
+            }
         }
         for (long size : needed) {
             inputs.put(size, WorkFiles.generate(inputDir.resolve("checkpoint-" + size + ".bin"), size));
@@ -194,7 +199,7 @@ final class EndToEndBench {
             }
             try (RawKafka raw = RawKafka.create(new PublisherConfig(publisherProps(prefix + "raw.")),
                     prefix + "raw", settings.timeout())) {
-                warmUp(raw, deployments);
+                warmUp(raw, deployments, runDir);
                 Map<PolicySpec, Map<Long, Long>> published = new HashMap<>();
                 for (long size : settings.sizes()) {
                     measureThroughput(run, size, raw, deployments, published);
@@ -225,17 +230,31 @@ final class EndToEndBench {
     // ---------------------------------------------------------------- throughput
 
     /**
-     * One unrecorded round of 1 MiB through every path first: a run's first transaction pays for
-     * metadata, the transaction coordinator, producer start-up and a cold JIT.
+     * One unrecorded round of the warm-up size through every path first (publish, both modes, and a healthy
+     * and a degraded restore): a run's first transaction pays for metadata, the transaction coordinator and
+     * producer start-up, and the first tens of megabytes through a fresh JVM run before C2 has compiled the
+     * hot loops (the striper and the sinks are long-running services, so their steady state is measured).
      */
-    private void warmUp(RawKafka raw, Map<PolicySpec, Deployment> deployments) throws Exception {
-        Path file = inputs.get(LATENCY_BYTES);
+    private void warmUp(RawKafka raw, Map<PolicySpec, Deployment> deployments, Path runDir) throws Exception {
+        if (settings.warmUpBytes() == 0) {
+            return;
+        }
+        Path file = inputs.get(settings.warmUpBytes());
         raw.roundTrip(file);
         for (Deployment d : deployments.values()) {
             for (Mode mode : settings.modes()) {
-                d.publisher(mode).publish(PublishRequest.of(d.throughputApp(mode)).withWaitProtected(true), file);
+                PublishResult result = d.publisher(mode).publish(
+                        PublishRequest.of(d.throughputApp(mode)).withWaitProtected(true), file);
+                if (mode == Mode.STREAMS && !settings.skip().contains(Part.RESTORE)) {
+                    String app = d.throughputApp(mode);
+                    List<Integer> all = IntStream.range(0, d.spec.servers()).boxed().toList();
+                    restore(d, app, result.checkpointId(), all, runDir, settings.warmUpBytes());
+                    restore(d, app, result.checkpointId(), all.subList(d.spec.policy().toleratedLosses(), all.size()),
+                            runDir, settings.warmUpBytes());
+                }
             }
         }
+        say("warmed up with %s through every path", Bytes.human(settings.warmUpBytes()));
     }
 
     private void measureThroughput(int run, long size, RawKafka raw, Map<PolicySpec, Deployment> deployments,

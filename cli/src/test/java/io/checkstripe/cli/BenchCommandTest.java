@@ -29,6 +29,7 @@ class BenchCommandTest {
     @CsvSource(delimiter = '|', value = {
             "--sizes 12x|--sizes: not a size: 12x (e.g. 1048576, 512k, 64m, 1g)",
             "--sizes 0|--sizes: a size must be positive, got 0",
+            "--warm-up 1q|--warm-up: not a size: 1q (e.g. 1048576, 512k, 64m, 1g)",
             "--modes streams,fast|--modes: unknown mode fast (streams or local)",
             "--policies RS-3-2:4|--policies: RS-3-2 needs at least 5 servers, got 4",
             "--latency-rate 0|--latency-rate must be between 0 and 1000 per second, got 0.0",
@@ -44,10 +45,10 @@ class BenchCommandTest {
 
     @Test
     void sizesAreBinaryMultiples() {
-        assertThat(BenchCommand.parseSize("1048576")).isEqualTo(1L << 20);
-        assertThat(BenchCommand.parseSize("512k")).isEqualTo(512L << 10);
-        assertThat(BenchCommand.parseSize(" 64M ")).isEqualTo(64L << 20);
-        assertThat(BenchCommand.parseSize("1g")).isEqualTo(1L << 30);
+        assertThat(BenchCommand.parseSize("1048576", "--sizes")).isEqualTo(1L << 20);
+        assertThat(BenchCommand.parseSize("512k", "--sizes")).isEqualTo(512L << 10);
+        assertThat(BenchCommand.parseSize(" 64M ", "--sizes")).isEqualTo(64L << 20);
+        assertThat(BenchCommand.parseSize("1g", "--sizes")).isEqualTo(1L << 30);
     }
 
     @Test
