@@ -3,8 +3,9 @@ package io.checkstripe.codec;
 /**
  * The inner loop of Reed-Solomon: multiply a coefficient matrix by a set of input cells over
  * GF(2^8). Behind this interface {@link VectorGfKernel} sits beside {@link ScalarGfKernel}, the
- * reference, tested against it; {@link GfKernels} picks one per JVM. Implementations are
- * thread-safe and, once warmed up, allocate nothing per call.
+ * reference, tested against it; {@link WarmingGfKernel} serves with the scalar one until the
+ * vector one is compiled; {@link GfKernels} picks one per JVM. Implementations are thread-safe
+ * and, once warmed up, allocate nothing per call.
  */
 interface GfKernel {
 
@@ -20,4 +21,11 @@ interface GfKernel {
      * Outputs are overwritten, inputs only read; no output array may also be an input.
      */
     void apply(CodingRows rows, byte[][] cells, int[] inputs, int[] outputs, int offset, int length);
+
+    /**
+     * Called for every codec made on this kernel, before its first call, so that a kernel can
+     * prepare in the background (see {@link WarmingGfKernel}). Does nothing by default.
+     */
+    default void codecCreated() {
+    }
 }

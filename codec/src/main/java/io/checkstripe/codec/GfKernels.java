@@ -5,11 +5,14 @@ import java.util.Locale;
 /**
  * Chooses the {@link GfKernel} of this JVM, once. The vector kernel is used when the incubator
  * module {@code jdk.incubator.vector} is in the boot layer (the JVM was started with
- * {@code --add-modules jdk.incubator.vector}) and the platform has vectors of at least 128 bits;
+ * {@code --add-modules jdk.incubator.vector}) and the platform has vectors of at least 128 bits,
+ * behind a {@link WarmingGfKernel} that serves with the scalar kernel until C2 has compiled it;
  * otherwise the scalar kernel. The system property {@value #PROPERTY} ({@code auto}, the default,
- * {@code scalar} or {@code vector}) chooses otherwise; forcing {@code vector} where it cannot load is
- * an error rather than a silent fallback. {@link VectorGfKernel} is loaded by name, so this
- * class runs on a JVM without the module. Thread-safe.
+ * {@code scalar} or {@code vector}) chooses otherwise: {@code scalar} and {@code vector} force that
+ * kernel from the first call, without switching, so that tests and benchmarks measure each
+ * alone. Forcing {@code vector} where it cannot load is an error rather than a silent fallback.
+ * {@link VectorGfKernel} is loaded by name, so this class runs on a JVM without the module.
+ * Thread-safe.
  */
 final class GfKernels {
 
@@ -41,14 +44,16 @@ final class GfKernels {
     }
 
     /**
-     * The kernel a value of {@value #PROPERTY} selects: {@code auto} the vector kernel where it
-     * can run, else the scalar one; {@code scalar} or {@code vector} that kernel.
+     * The kernel a value of {@value #PROPERTY} selects: {@code auto} this JVM's one
+     * {@link WarmingGfKernel} where the vector module is present (it loads the vector kernel on
+     * its own thread and stays scalar where that cannot run), else the scalar kernel;
+     * {@code scalar} or {@code vector} that kernel.
      *
      * @throws IllegalArgumentException as {@link #named(String)}
      */
     static GfKernel select(String value) {
         if (value.trim().equalsIgnoreCase(AUTO)) {
-            return Vector.KERNEL != null ? Vector.KERNEL : ScalarGfKernel.INSTANCE;
+            return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent() ? Warming.KERNEL : ScalarGfKernel.INSTANCE;
         }
         return named(value);
     }
@@ -75,17 +80,19 @@ final class GfKernels {
     private static final class Vector {
         static final String WHY_NOT;
         static final GfKernel KERNEL;
+        static final int BYTES;
 
         static {
             String whyNot = null;
             GfKernel kernel = null;
+            int bytes = 0;
             if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
                 whyNot = "module " + VECTOR_MODULE + " is not in the boot layer";
             } else {
                 try {
                     Class<?> type = Class.forName(GfKernels.class.getPackageName() + ".VectorGfKernel");
                     kernel = (GfKernel) type.getDeclaredField("INSTANCE").get(null);
-                    int bytes = (Integer) type.getDeclaredMethod("vectorBytes").invoke(null);
+                    bytes = (Integer) type.getDeclaredMethod("vectorBytes").invoke(null);
                     if (bytes < 16) {
                         whyNot = "the preferred vector has only " + bytes + " bytes";
                         kernel = null;
@@ -96,7 +103,14 @@ final class GfKernels {
             }
             WHY_NOT = whyNot;
             KERNEL = kernel;
+            BYTES = bytes;
         }
+    }
+
+    /** Lazy holder: the switching kernel, made only where the vector module is present. */
+    private static final class Warming {
+        static final WarmingGfKernel KERNEL = new WarmingGfKernel(ScalarGfKernel.INSTANCE, GfKernels::vector,
+                vector -> new VectorWarmUp((VectorWarmUp.Passes) vector, ScalarGfKernel.INSTANCE, Vector.BYTES).run());
     }
 
     /** Lazy holder: reads the system property on first use. */

@@ -28,11 +28,15 @@ import java.util.concurrent.ConcurrentMap;
  * <p><b>Kernels.</b> The arithmetic runs on one of two kernels that write identical bytes: a
  * vector kernel (split-nibble tables applied with byte shuffles of the incubating Vector API,
  * several GB/s per core) when the JVM was started with {@code --add-modules jdk.incubator.vector},
- * else a scalar table kernel (about 1 GB/s per core). The system property
- * {@code checkstripe.codec.kernel} ({@code auto}, {@code scalar} or {@code vector}) forces one;
- * {@link #defaultKernel()} says which one this JVM uses, for callers to log. The vector kernel
- * runs slowly and allocates until the JIT compiler has compiled it, after the first few
- * megabytes.
+ * else a scalar table kernel (about 1 GB/s per core). Until C2 has compiled it the vector kernel
+ * runs thousands of times slower, allocating: 0.6 to 1 s for the first 1 MiB stripe of a fresh
+ * JVM. So by default the codecs of {@link #create(int, int)} code with the scalar kernel while a
+ * daemon thread, started by the first such codec, warms the vector kernel up on small cells, and
+ * switch to it once it is compiled, after 1.5 to 2.5 s and 1 to 1.6 s of that thread's CPU time
+ * (see {@link WarmingGfKernel} and docs/PERFORMANCE.md, "Warm-up"). The system property
+ * {@code checkstripe.codec.kernel} ({@code auto}, {@code scalar} or {@code vector}) forces one
+ * kernel from the first call; {@link #defaultKernel()} says which one this JVM uses, for callers
+ * to log.
  */
 public final class ReedSolomon extends AbstractErasureCodec {
 
@@ -54,6 +58,7 @@ public final class ReedSolomon extends AbstractErasureCodec {
         this.parityRows = kernel.rows(parity, k);
         this.dataIndexes = range(0, k);
         this.parityIndexes = range(k, k + m);
+        kernel.codecCreated();
     }
 
     /**
@@ -82,7 +87,9 @@ public final class ReedSolomon extends AbstractErasureCodec {
 
     /**
      * The name of the kernel {@link #create(int, int)} uses in this JVM: {@code scalar}, or
-     * {@code vector-} and the vector width in bits (e.g. {@code vector-512}).
+     * {@code vector-} and the vector width in bits (e.g. {@code vector-512}), also while the
+     * codecs still code with the scalar kernel during the vector kernel's warm-up; {@code scalar}
+     * if that warm-up gave up.
      *
      * @throws IllegalStateException as {@link #create(int, int)}
      */

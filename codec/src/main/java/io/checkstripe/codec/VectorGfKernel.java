@@ -24,9 +24,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code --add-modules jdk.incubator.vector}); {@link GfKernels} loads it by name only when that
  * module is there. The vector width is the platform's preferred one, at most 512 bits (the
  * width of the tables). Until C2 compiles it the Vector API runs slowly and allocates; after
- * that it allocates nothing. Stateless and thread-safe.
+ * that it allocates nothing. So the default codecs call it only once {@link VectorWarmUp} has
+ * had it compiled ({@link WarmingGfKernel}). Stateless and thread-safe.
  */
-final class VectorGfKernel implements GfKernel {
+final class VectorGfKernel implements VectorWarmUp.Passes {
 
     private static final VectorSpecies<Byte> SPECIES = ByteVector.SPECIES_PREFERRED.vectorByteSize()
             > CodingRows.NIBBLE_TABLE_STRIDE ? ByteVector.SPECIES_512 : ByteVector.SPECIES_PREFERRED;
@@ -75,6 +76,23 @@ final class VectorGfKernel implements GfKernel {
         if (vectorEnd < end) {
             ScalarGfKernel.INSTANCE.apply(rows, cells, inputs, outputs, vectorEnd, end - vectorEnd);
         }
+    }
+
+    /** Calls the passes straight, not through {@link #apply}: see {@link VectorWarmUp} for why. */
+    @Override
+    public void applyEachPass(CodingRows[] passes, byte[][] cells, int[] inputs, int[][] outputs, int from, int to) {
+        if ((to - from) % WIDTH != 0) {
+            throw new IllegalArgumentException("the range must be whole vectors of " + WIDTH + " bytes, got " + from
+                    + ".." + to);
+        }
+        int[] o = outputs[0];
+        rows1(passes[0].nibbleTables(0), cells, inputs, cells[o[0]], from, to);
+        o = outputs[1];
+        rows2(passes[1].nibbleTables(0), cells, inputs, cells[o[0]], cells[o[1]], from, to);
+        o = outputs[2];
+        rows3(passes[2].nibbleTables(0), cells, inputs, cells[o[0]], cells[o[1]], cells[o[2]], from, to);
+        o = outputs[3];
+        rows4(passes[3].nibbleTables(0), cells, inputs, cells[o[0]], cells[o[1]], cells[o[2]], cells[o[3]], from, to);
     }
 
     /*

@@ -96,7 +96,7 @@ class CodecBehaviourTest {
      * {@code StripeWorkspace} encodes of RS-6-3 on a codec of the same kernel, until one round
      * allocates nothing; the number of that round, or -1 after {@code maxRounds}.
      */
-    private static int roundsUntilNoAllocation(GfKernel kernel, int maxRounds) {
+    static int roundsUntilNoAllocation(GfKernel kernel, int maxRounds) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertThat(threads.isThreadAllocatedMemorySupported()).isTrue();
         ReedSolomon rs = ReedSolomon.create(10, 4, kernel);

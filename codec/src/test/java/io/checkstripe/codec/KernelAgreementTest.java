@@ -66,7 +66,10 @@ class KernelAgreementTest {
     @Test
     void kernelsAreChosenByNameAndProperty() {
         GfKernel vector = GfKernelTest.vectorKernel();
-        assertThat(GfKernels.select("auto")).isSameAs(vector);
+        // auto: the one switching kernel of this JVM, named after the vector kernel it switches to
+        assertThat(GfKernels.select("auto")).isInstanceOf(WarmingGfKernel.class).isSameAs(GfKernels.select(" AUTO"))
+                .isSameAs(GfKernels.selected());
+        assertThat(GfKernels.select("auto").name()).isEqualTo(vector.name());
         assertThat(GfKernels.select(" Vector ")).isSameAs(vector);
         assertThat(GfKernels.select("SCALAR")).isSameAs(ScalarGfKernel.INSTANCE);
         assertThatThrownBy(() -> GfKernels.select("simd")).isInstanceOf(IllegalArgumentException.class)
