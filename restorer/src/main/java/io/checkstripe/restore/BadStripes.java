@@ -30,7 +30,7 @@ final class BadStripes {
         any = true;
         for (int j = 0; j < states.length; j++) {
             switch (states[j]) {
-                case GOOD -> { }
+                case GOOD, UNREAD -> { }
                 case CORRUPT -> corrupt.add(servers[j]);
                 case MISSING -> missing.add(servers[j]);
                 case LOST -> lost.add(servers[j]);

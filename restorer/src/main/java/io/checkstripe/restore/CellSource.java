@@ -1,6 +1,7 @@
 package io.checkstripe.restore;
 
 import io.checkstripe.sink.store.CellKey;
+import io.checkstripe.sink.store.CellReadResult;
 import io.checkstripe.sink.store.StoredManifest;
 import java.io.Closeable;
 import java.io.IOException;
@@ -48,9 +49,17 @@ public interface CellSource extends Closeable {
     /**
      * The cells this server holds of segments {@code fromSegment} (inclusive) to {@code toSegment} (exclusive),
      * in segment order. The records are as stored: the caller checks their data CRCs and that each one is the
-     * cell it should be.
+     * cell it should be. A cell whose data the caller does not {@linkplain CellStream#read() read} costs a
+     * directory nothing; a sink still sends its bytes, which the stream skips.
      */
     CellStream cells(String app, long checkpointId, int fromSegment, int toSegment) throws IOException;
+
+    /**
+     * One cell, or empty when this server does not hold it: how a restore fetches a parity cell it skipped in
+     * the stream, once a data cell of the stripe turns out lost or bad. The record is as stored, checked by the
+     * caller as for {@link #cells}.
+     */
+    Optional<CellReadResult> cell(String app, long checkpointId, int segment, int cell) throws IOException;
 
     /**
      * A source for {@code location}: an {@code http://} or {@code https://} URL is a sink's HTTP API, anything

@@ -286,6 +286,16 @@ final class CheckpointPlan {
         return bad.build();
     }
 
+    /** Whether every data cell of stripe {@code s} is on a server being read. */
+    boolean dataOnActiveServers(int s) {
+        for (int j = 0; j < policy.dataCells(); j++) {
+            if (!active.containsKey(serverOf(s, j))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The servers of each cell of stripe {@code s}. */
     int[] servers(int s) {
         int[] servers = new int[policy.totalCells()];

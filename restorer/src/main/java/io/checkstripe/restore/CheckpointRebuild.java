@@ -12,7 +12,8 @@ import java.util.concurrent.ExecutorService;
 /**
  * Rebuilds a planned checkpoint stripe by stripe, the part restore and repair share: fetch (in parallel,
  * bounded), check, decode, verify against surviving parity, hash, and hand every segment to a consumer in
- * order. When a stripe has fewer than K intact cells the rebuild stops handing out segments but keeps
+ * order. A restore fetches the parity cells of a stripe only when a data cell is lost or bad (see
+ * {@link StripeFetch}); a repair fetches them all. When a stripe has fewer than K intact cells the rebuild stops handing out segments but keeps
  * reading, so that the failure names every stripe that cannot be rebuilt, not just the first. Stateless; each
  * run uses its own fetch and buffers.
  */
@@ -22,8 +23,8 @@ final class CheckpointRebuild {
     interface SegmentConsumer {
         /**
          * @param stripe  the stripe (segment) index
-         * @param rebuilt its segment bytes ({@link StripeRebuilder#segment()}) and, when the rebuild was asked
-         *                to encode, its cells
+         * @param rebuilt its segment bytes ({@link StripeRebuilder#forEachPiece}) and, when the rebuild was
+         *                asked to encode, its cells
          */
         void accept(int stripe, StripeRebuilder rebuilt) throws IOException;
     }
@@ -57,15 +58,18 @@ final class CheckpointRebuild {
         int k = plan.policy.dataCells();
         List<BadCell> badCells;
         Map<Integer, LostServer> failed;
-        try (StripeFetch fetch = new StripeFetch(plan, options.readAheadBytes(), pool)) {
+        try (StripeFetch fetch = new StripeFetch(plan, options.readAheadBytes(), pool, encodeAll)) {
             fetch.start();
             for (int s = 0; s < plan.segmentCount(); s++) {
                 StripeFetch.Stripe stripe = fetch.next();
+                if (!stripe.dataIntact(k)) {
+                    fetch.readUnread(stripe);
+                }
                 if (stripe.good() < k) {
                     bad.add(s, stripe.states, stripe.servers);
                 } else if (bad.isEmpty()) { // once unrecoverable, only read on to name every bad stripe
                     cellsRebuilt += rebuilder.rebuild(stripe, encodeAll);
-                    sha.update(rebuilder.segment(), 0, rebuilder.length());
+                    rebuilder.forEachPiece(sha::update);
                     consumer.accept(s, rebuilder);
                     progress.advance(rebuilder.length());
                 }

@@ -71,16 +71,22 @@ public final class DirectorySource implements CellSource {
         Iterator<CellKey> range = keysOf(app, checkpointId)
                 .subSet(new CellKey(fromSegment, 0), true, new CellKey(toSegment, 0), false).iterator();
         return new CellStream() {
+            private CellKey current;
+
             @Override
-            public Optional<CellReadResult> next() throws IOException {
-                while (range.hasNext()) {
-                    CellKey k = range.next();
-                    Optional<CellReadResult> cell = s.readCell(app, checkpointId, k.segmentIndex(), k.cellIndex());
-                    if (cell.isPresent()) {
-                        return cell;
-                    }
+            public Optional<CellKey> next() {
+                current = range.hasNext() ? range.next() : null;
+                return Optional.ofNullable(current);
+            }
+
+            @Override
+            public Optional<CellReadResult> read() throws IOException {
+                if (current == null) {
+                    throw new IllegalStateException("no cell to read: call next() first");
                 }
-                return Optional.empty();
+                CellKey k = current;
+                current = null;
+                return s.readCell(app, checkpointId, k.segmentIndex(), k.cellIndex());
             }
 
             @Override
@@ -88,6 +94,11 @@ public final class DirectorySource implements CellSource {
                 // positional reads: nothing stays open between cells
             }
         };
+    }
+
+    @Override
+    public Optional<CellReadResult> cell(String app, long checkpointId, int segment, int cell) throws IOException {
+        return store().readCell(app, checkpointId, segment, cell);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.checkstripe.sink.store.CellKey;
 import io.checkstripe.sink.store.CellReadResult;
 import io.checkstripe.sink.store.CellRecordReader;
 import io.checkstripe.sink.store.ManifestFormat;
+import io.checkstripe.sink.store.StoredCell;
 import io.checkstripe.sink.store.StoredManifest;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -168,8 +169,13 @@ public final class HttpSource implements CellSource {
             r.close();
             return new CellStream() {
                 @Override
-                public Optional<CellReadResult> next() {
+                public Optional<CellKey> next() {
                     return Optional.empty();
+                }
+
+                @Override
+                public Optional<CellReadResult> read() {
+                    throw new IllegalStateException("no cell to read: the range is empty");
                 }
 
                 @Override
@@ -186,9 +192,24 @@ public final class HttpSource implements CellSource {
         }
         CellRecordReader reader = new CellRecordReader(new BufferedInputStream(r.body, BUFFER));
         return new CellStream() {
+            private CellHeader current;
+
             @Override
-            public Optional<CellReadResult> next() throws IOException {
-                return reader.nextCell();
+            public Optional<CellKey> next() throws IOException {
+                current = reader.next().orElse(null);
+                return current == null ? Optional.empty() : Optional.of(current.key());
+            }
+
+            @Override
+            public Optional<CellReadResult> read() throws IOException {
+                if (current == null) {
+                    throw new IllegalStateException("no cell to read: call next() first");
+                }
+                CellHeader h = current;
+                current = null;
+                byte[] data = new byte[h.cellLength()];
+                int crc = reader.readData(data, 0);
+                return Optional.of(new CellReadResult(new StoredCell(h, data), crc));
             }
 
             @Override
@@ -196,6 +217,17 @@ public final class HttpSource implements CellSource {
                 r.close();
             }
         };
+    }
+
+    @Override
+    public Optional<CellReadResult> cell(String app, long checkpointId, int segment, int cell) throws IOException {
+        try (Response r = get(checkpointPath(app, checkpointId) + "/cells/" + segment + "/" + cell)) {
+            if (r.status == 404) {
+                return Optional.empty();
+            }
+            r.expectOk();
+            return new CellRecordReader(r.body).nextCell();
+        }
     }
 
     /** Nothing to release: the client's connections are idle and its threads are daemons. */

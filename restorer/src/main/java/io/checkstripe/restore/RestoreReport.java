@@ -22,7 +22,9 @@ import java.util.Objects;
  * @param serversLost        the other servers of the checkpoint and why they were not used
  * @param unreachableSources sources that could not be read at all
  * @param cellsRebuilt       data cells reconstructed from parity
- * @param badCells           cells found missing, corrupt or foreign on the servers used
+ * @param badCells           cells found missing, corrupt or foreign on the servers used, among those the restore
+ *                           read: the parity cells of a stripe whose data cells were intact are not read, so
+ *                           rot in them shows in a scrub ({@code checkstripe status}), not here
  * @param skipped            newer checkpoints passed over, and why
  * @param warnings           anything else worth knowing (duplicate sources, unreadable manifests)
  * @param elapsed            wall-clock time of the restore

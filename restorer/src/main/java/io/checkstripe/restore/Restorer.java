@@ -23,11 +23,11 @@ import org.slf4j.LoggerFactory;
  * run at failover (DESIGN.md, restorer).
  *
  * <p>It asks every source which server it is and which checkpoints it holds, then tries the newest checkpoint
- * first. The servers' manifests must agree; the cells are fetched in parallel with bounded read-ahead; a
- * missing cell, a CRC mismatch or a record that is not the cell it should be is an erasure; each stripe with
- * an erasure is decoded and encoded again to check it against the parity that survived; the bytes go to a
- * temp file beside the output, whose SHA-256 must match the manifest's before it is forced to disk and
- * renamed over the output. If the newest checkpoint cannot be rebuilt the restore says why and falls back to
+ * first. The servers' manifests must agree; the cells are fetched in parallel with bounded read-ahead, the
+ * data cells always and the parity cells of a stripe only when one of its data cells is lost; a missing cell,
+ * a CRC mismatch or a record that is not the cell it should be is an erasure; each stripe with an erasure is
+ * decoded and its parity computed again to check it against every parity cell that survived; the bytes go to
+ * a temp file beside the output, whose SHA-256 must match the manifest's before it is forced to disk and renamed over the output. If the newest checkpoint cannot be rebuilt the restore says why and falls back to
  * the one before, unless a checkpoint was asked for by id. A checkpoint that is rebuilt but fails verification
  * is not fallen back from: that is a bug or damage the CRCs missed, and must be looked at. Memory stays bounded
  * by the read-ahead, so a checkpoint larger than the heap restores.
@@ -122,7 +122,7 @@ public final class Restorer {
         CheckpointRebuild.Outcome outcome;
         try (OutputFile file = OutputFile.create(out, pool)) {
             outcome = CheckpointRebuild.run(plan, survey, options, pool, progress, false,
-                    (stripe, rebuilt) -> file.write(rebuilt.segment(), 0, rebuilt.length()));
+                    (stripe, rebuilt) -> rebuilt.forEachPiece(file::write));
             file.commit();
         } finally {
             progress.finish();

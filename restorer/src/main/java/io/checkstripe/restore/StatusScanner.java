@@ -157,7 +157,7 @@ public final class StatusScanner {
         BadStripes bad = new BadStripes(plan);
         List<BadCell> badCells;
         Map<Integer, LostServer> failed;
-        try (StripeFetch fetch = new StripeFetch(plan, options.readAheadBytes(), pool)) {
+        try (StripeFetch fetch = new StripeFetch(plan, options.readAheadBytes(), pool, true)) {
             fetch.start();
             for (int s = 0; s < plan.segmentCount(); s++) {
                 StripeFetch.Stripe stripe = fetch.next();

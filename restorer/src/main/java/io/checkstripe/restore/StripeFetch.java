@@ -1,6 +1,7 @@
 package io.checkstripe.restore;
 
 import io.checkstripe.sink.store.CellHeader;
+import io.checkstripe.sink.store.CellKey;
 import io.checkstripe.sink.store.CellReadResult;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -22,12 +24,19 @@ import org.slf4j.LoggerFactory;
  * memory is about {@code readAheadBytes} whatever the checkpoint's size, and a fast server waits for a slow
  * one instead of filling the heap.
  *
+ * <p>A restore reads only what it needs: the data cells of every stripe, and all the cells of a stripe one of
+ * whose data cells is on a server that is not read. The parity cells of the other stripes are listed, not
+ * read ({@linkplain CellState#UNREAD unread}); when a data cell turns out missing, corrupt or foreign, or its
+ * server fails, {@link #readUnread} fetches them one by one before the stripe is decoded. A scrub or a repair
+ * reads every cell.
+ *
  * <p>A server whose stream fails (an I/O error, a timeout, bytes that are no record) is lost from that point
  * on; the cells it gave before stay usable. A record that is not the cell it should be is reported as a
  * {@linkplain BadCell.Kind#FOREIGN foreign} cell and dropped; a cell whose data fails its CRC is kept, so the
  * stripe can report it as {@linkplain CellState#CORRUPT corrupt}.
  *
- * <p>{@link #next()} is called by one consumer thread; the fetch threads come from the caller's pool.
+ * <p>{@link #next()} and {@link #readUnread} are called by one consumer thread; the fetch threads come from the
+ * caller's pool.
  */
 final class StripeFetch implements AutoCloseable {
 
@@ -42,7 +51,9 @@ final class StripeFetch implements AutoCloseable {
         /** Its server is being read but did not send it: an erasure, reported. */
         MISSING,
         /** Its server is lost, not given, failed or left out: an erasure. */
-        LOST
+        LOST,
+        /** Its server holds it, but it was not read (yet): a parity cell the stripe did not need so far. */
+        UNREAD
     }
 
     /** One stripe as fetched: a cell (or null) and a state per cell index. */
@@ -68,6 +79,16 @@ final class StripeFetch implements AutoCloseable {
             }
             return n;
         }
+
+        /** Whether every one of the first {@code k} (data) cells is good. */
+        boolean dataIntact(int k) {
+            for (int j = 0; j < k; j++) {
+                if (states[j] != CellState.GOOD) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     private final CheckpointPlan plan;
@@ -75,6 +96,10 @@ final class StripeFetch implements AutoCloseable {
     private final int range;
     private final int cellCount;
     private final CellReadResult[][] slots;
+    /** Cells listed by their server but not read, per slot. */
+    private final boolean[][] unread;
+    /** Read every cell, not only the ones the stripe needs. */
+    private final boolean readAll;
     private final NavigableMap<Integer, Fetcher> fetchers = new TreeMap<>();
     private final List<BadCell> badCells = Collections.synchronizedList(new ArrayList<>());
     private final ExecutorService pool;
@@ -82,15 +107,21 @@ final class StripeFetch implements AutoCloseable {
     private int handed = -1;
     private boolean closed;
 
-    StripeFetch(CheckpointPlan plan, long readAheadBytes, ExecutorService pool) {
+    /**
+     * @param readAll read every cell (a scrub checks them all, a repair checks every parity cell), or only the
+     *                cells the stripe needs (a restore)
+     */
+    StripeFetch(CheckpointPlan plan, long readAheadBytes, ExecutorService pool, boolean readAll) {
         this.plan = plan;
         this.pool = pool;
+        this.readAll = readAll;
         this.cellCount = plan.policy.totalCells();
         int largestCell = plan.policy.cellLength(Math.min(plan.manifest.segmentSize(), plan.policy.maxSegmentLength()));
         long stripeBytes = Math.max(1, (long) largestCell * cellCount);
         this.window = (int) Math.max(2, Math.min(Math.max(1, plan.segmentCount()), readAheadBytes / stripeBytes));
         this.range = Math.max(1, window / 2);
         this.slots = new CellReadResult[window][cellCount];
+        this.unread = new boolean[window][cellCount];
         plan.active.forEach((server, source) -> fetchers.put(server, new Fetcher(server, source)));
     }
 
@@ -116,6 +147,7 @@ final class StripeFetch implements AutoCloseable {
         }
         if (handed >= 0) {
             Arrays.fill(slots[handed % window], null);
+            Arrays.fill(unread[handed % window], false);
             base = handed + 1;
             notifyAll();
         }
@@ -125,6 +157,7 @@ final class StripeFetch implements AutoCloseable {
         }
         Stripe stripe = new Stripe(s, plan.segmentLength(s), cellCount);
         CellReadResult[] slot = slots[s % window];
+        boolean[] listed = unread[s % window];
         for (int j = 0; j < cellCount; j++) {
             int server = plan.serverOf(s, j);
             stripe.servers[j] = server;
@@ -140,12 +173,65 @@ final class StripeFetch implements AutoCloseable {
                 }
             } else if (f == null || f.failure != null) {
                 stripe.states[j] = CellState.LOST;
+            } else if (listed[j]) {
+                stripe.states[j] = CellState.UNREAD;
             } else {
                 stripe.states[j] = CellState.MISSING;
                 badCells.add(BadCell.missing(server, s, j));
             }
         }
         return stripe;
+    }
+
+    /**
+     * Reads the {@linkplain CellState#UNREAD unread} cells of {@code stripe} one by one and records what became
+     * of each, as the stream would have: good, corrupt, missing (and foreign), or lost when its server fails
+     * now, which loses that server for the rest of the fetch. Called by the consumer when the stripe's data
+     * cells are not all intact.
+     */
+    void readUnread(Stripe stripe) {
+        int s = stripe.index;
+        for (int j = 0; j < cellCount; j++) {
+            if (stripe.states[j] != CellState.UNREAD) {
+                continue;
+            }
+            int server = stripe.servers[j];
+            Fetcher f;
+            synchronized (this) {
+                f = fetchers.get(server);
+                if (f.failure != null) {
+                    stripe.states[j] = CellState.LOST;
+                    continue;
+                }
+            }
+            Optional<CellReadResult> read;
+            try {
+                read = f.source.cell(plan.app, plan.checkpointId, s, j);
+            } catch (IOException | RuntimeException e) {
+                f.fail(Survey.reason(e), e);
+                f.future.cancel(true);
+                stripe.states[j] = CellState.LOST;
+                continue;
+            }
+            String foreign = read.map(r -> plan.foreignReason(r.cell().header(), server, s, s + 1)).orElse(null);
+            if (foreign != null) {
+                log.warn("server {} ({}) sent a foreign record {}: {}", server, f.source.location(),
+                        read.get().cell().header(), foreign);
+                badCells.add(BadCell.foreign(server, s, read.get().cell().header().cellIndex(), foreign));
+            }
+            if (read.isEmpty() || foreign != null) {
+                stripe.states[j] = CellState.MISSING;
+                badCells.add(BadCell.missing(server, s, j));
+            } else if (read.get().intact()) {
+                stripe.cells[j] = read.get();
+                stripe.states[j] = CellState.GOOD;
+            } else {
+                CellReadResult cell = read.get();
+                stripe.cells[j] = cell;
+                stripe.states[j] = CellState.CORRUPT;
+                badCells.add(BadCell.corrupt(server, s, j, cell.cell().header().crc32c(), cell.computedCrc32c()));
+            }
+        }
     }
 
     /** Servers that failed during the fetch, with why. */
@@ -211,8 +297,15 @@ final class StripeFetch implements AutoCloseable {
                         return;
                     }
                     try (CellStream stream = source.cells(plan.app, plan.checkpointId, from, to)) {
-                        for (var r = stream.next(); r.isPresent(); r = stream.next()) {
-                            accept(r.get(), from, to);
+                        for (var key = stream.next(); key.isPresent(); key = stream.next()) {
+                            if (needless(key.get(), from, to)) {
+                                list(key.get());
+                            } else {
+                                Optional<CellReadResult> r = stream.read();
+                                if (r.isPresent()) {
+                                    accept(r.get(), from, to);
+                                }
+                            }
                         }
                     }
                     synchronized (StripeFetch.this) {
@@ -237,10 +330,41 @@ final class StripeFetch implements AutoCloseable {
             }
         }
 
+        /**
+         * Whether the cell need not be read now: a parity cell in its place, of a stripe whose data cells are
+         * all on servers being read. Anything else is read, so that a misplaced record is found foreign.
+         */
+        private boolean needless(CellKey key, int from, int to) {
+            int s = key.segmentIndex();
+            int j = key.cellIndex();
+            return !readAll && j >= plan.policy.dataCells() && j < cellCount && s >= from && s < to
+                    && s < plan.segmentCount() && plan.serverOf(s, j) == server && plan.dataOnActiveServers(s);
+        }
+
+        /** Notes a cell this server holds without reading it. */
+        private void list(CellKey key) {
+            synchronized (StripeFetch.this) {
+                int s = key.segmentIndex();
+                if (failure != null || s < done) {
+                    return;
+                }
+                if (slots[s % window][key.cellIndex()] == null) {
+                    unread[s % window][key.cellIndex()] = true;
+                }
+                if (s > done) {
+                    done = s;
+                    StripeFetch.this.notifyAll();
+                }
+            }
+        }
+
         private void accept(CellReadResult r, int from, int to) {
             CellHeader h = r.cell().header();
             String foreign = plan.foreignReason(h, server, from, to);
             synchronized (StripeFetch.this) {
+                if (failure != null) {
+                    return; // lost while this cell was read: the server's cells are not used from then on
+                }
                 int s = h.segmentIndex();
                 if (foreign == null && s < done) {
                     foreign = "segment " + s + " arrived after segment " + done + " (out of order)";
@@ -254,6 +378,7 @@ final class StripeFetch implements AutoCloseable {
                 CellReadResult existing = slot[h.cellIndex()];
                 if (existing == null || (!existing.intact() && r.intact())) {
                     slot[h.cellIndex()] = r;
+                    unread[s % window][h.cellIndex()] = false;
                 }
                 if (s > done) {
                     done = s;
@@ -264,7 +389,7 @@ final class StripeFetch implements AutoCloseable {
 
         private void fail(String reason, Exception e) {
             synchronized (StripeFetch.this) {
-                if (closed) {
+                if (closed || failure != null) {
                     return;
                 }
                 failure = "failed during the transfer: " + reason;
