@@ -1,10 +1,8 @@
 package io.checkstripe.restore;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -22,54 +20,74 @@ import java.util.concurrent.Future;
  * durable by syncing the directory. Closing without a commit deletes the temp file, so a failed restore never
  * leaves a partial file at the target.
  *
- * <p>Write-behind: every {@value #FLUSH_EVERY_BYTES} bytes a background task forces what was written so far
- * (one at a time), so the disk writes while the restore goes on fetching and decoding, and the final force
- * only has the tail left. Without it the page cache takes the whole checkpoint and the commit waits for all
- * of it at disk speed after the rest is done. Not thread-safe.
+ * <p>Written behind, twice over. {@link #write} only queues the caller's array ({@link PieceQueue}, at most
+ * {@value #MAX_QUEUED_BYTES} bytes), and a writer thread writes the queue in order, small pieces gathered into
+ * one system call; so the restore goes on with the next stripes while the kernel copies the last ones. And
+ * every {@value #FLUSH_EVERY_BYTES} bytes written, a background task forces what is in the file so far (one
+ * force at a time), so the disk writes while the restore goes on, and the final force only has the tail left.
+ * Without it the page cache takes the whole checkpoint and the commit waits for all of it at disk speed after
+ * the rest is done. A failure of the writer or of a force is thrown by the next {@link #write} or by
+ * {@link #commit}.
+ *
+ * <p>Not thread-safe: one caller writes and commits; the writer and the forces run on the given pool.
  */
 final class OutputFile implements AutoCloseable {
 
-    private static final int BUFFER = 1 << 20;
     static final long FLUSH_EVERY_BYTES = 32L << 20;
+    static final long MAX_QUEUED_BYTES = 8L << 20;
 
     private final Path target;
     private final Path temp;
     private final FileChannel channel;
-    private final OutputStream out;
-    private final ExecutorService flusher;
+    private final ExecutorService pool;
+    private PieceQueue writer;
+    /** Used by the writer thread only, then by the caller once the writer has finished. */
     private long unforced;
     private Future<?> forcing;
     private boolean committed;
     private boolean closed;
 
-    private OutputFile(Path target, Path temp, FileChannel channel, ExecutorService flusher) {
+    private OutputFile(Path target, Path temp, FileChannel channel, ExecutorService pool) {
         this.target = target;
         this.temp = temp;
         this.channel = channel;
-        this.flusher = flusher;
-        this.out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
+        this.pool = pool;
     }
 
-    /** Starts writing {@code target} through a new temp file beside it; write-behind runs on {@code flusher}. */
-    static OutputFile create(Path target, ExecutorService flusher) throws IOException {
+    /** Starts writing {@code target} through a new temp file beside it; writing and forcing run on {@code pool}. */
+    static OutputFile create(Path target, ExecutorService pool) throws IOException {
         Path dir = target.getParent();
         Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".restoring");
         try {
-            return new OutputFile(target, temp, FileChannel.open(temp, StandardOpenOption.WRITE), flusher);
+            OutputFile file = new OutputFile(target, temp, FileChannel.open(temp, StandardOpenOption.WRITE), pool);
+            file.writer = PieceQueue.start("writing " + temp, pool, MAX_QUEUED_BYTES, file::writeBatch);
+            return file;
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
         }
     }
 
+    /**
+     * Queues {@code bytes[off, off + len)} to be appended; waits while {@value #MAX_QUEUED_BYTES} bytes are
+     * queued. The array is written later, on another thread: the caller must not change it afterwards.
+     *
+     * @throws IOException when an earlier write or force failed
+     */
     void write(byte[] bytes, int off, int len) throws IOException {
-        out.write(bytes, off, len);
-        unforced += len;
+        writer.add(bytes, off, len);
+    }
+
+    /** On the writer thread: appends a batch, and starts a background force every {@link #FLUSH_EVERY_BYTES}. */
+    private void writeBatch(ByteBuffer[] batch, long bytes) throws IOException {
+        for (long left = bytes; left > 0; ) {
+            left -= channel.write(batch);
+        }
+        unforced += bytes;
         if (unforced >= FLUSH_EVERY_BYTES && (forcing == null || forcing.isDone())) {
             awaitForcing();
-            out.flush();
             unforced = 0;
-            forcing = flusher.submit(() -> {
+            forcing = pool.submit(() -> {
                 channel.force(false);
                 return null;
             });
@@ -78,11 +96,12 @@ final class OutputFile implements AutoCloseable {
 
     /** Waits for the background force in progress, if any, and rethrows its failure. */
     private void awaitForcing() throws IOException {
-        if (forcing == null) {
+        Future<?> f = forcing;
+        if (f == null) {
             return;
         }
         try {
-            forcing.get();
+            f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while forcing " + temp + " to disk");
@@ -94,13 +113,16 @@ final class OutputFile implements AutoCloseable {
         }
     }
 
-    /** Forces the bytes to disk, renames the temp file over the target atomically and syncs the directory. */
+    /**
+     * Writes what is queued, forces the bytes to disk, renames the temp file over the target atomically and
+     * syncs the directory.
+     */
     void commit() throws IOException {
-        out.flush();
+        writer.finish();
         awaitForcing();
         channel.force(true);
         closed = true;
-        out.close();
+        channel.close();
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -112,16 +134,22 @@ final class OutputFile implements AutoCloseable {
         }
     }
 
-    /** Deletes the temp file unless the output was committed. */
+    /** Stops the writer and deletes the temp file, unless the output was committed. */
     @Override
     public void close() throws IOException {
         if (committed) {
             return;
         }
         try {
-            if (forcing != null) {
-                forcing.cancel(false);
-                awaitForcingQuietly();
+            writer.close();
+            Future<?> f = forcing;
+            if (f != null) {
+                f.cancel(false);
+                try {
+                    awaitForcing();
+                } catch (IOException | CancellationException e) {
+                    // the output is being dropped: a failed or cancelled force no longer matters
+                }
             }
             if (!closed) {
                 closed = true;
@@ -129,14 +157,6 @@ final class OutputFile implements AutoCloseable {
             }
         } finally {
             Files.deleteIfExists(temp);
-        }
-    }
-
-    private void awaitForcingQuietly() {
-        try {
-            awaitForcing();
-        } catch (IOException | CancellationException e) {
-            // the output is being dropped: a failed or cancelled force no longer matters
         }
     }
 }

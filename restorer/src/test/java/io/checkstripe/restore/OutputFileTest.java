@@ -58,6 +58,27 @@ class OutputFileTest {
     }
 
     @Test
+    void manySmallPiecesFromSharedArraysAreWrittenInOrder() throws IOException {
+        // Pieces of a few bytes to a few KiB, cut from arrays the writer thread still holds while more come.
+        SplittableRandom random = new SplittableRandom(9);
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        Path target = dir.resolve("pieces.bin");
+        try (OutputFile out = OutputFile.create(target, pool)) {
+            for (int i = 0; i < 20_000; i++) {
+                byte[] array = new byte[random.nextInt(1, 4096)];
+                random.nextBytes(array);
+                int off = random.nextInt(array.length);
+                int len = random.nextInt(array.length - off + 1);
+                out.write(array, off, len);
+                expected.write(array, off, len);
+            }
+            out.commit();
+        }
+        assertThat(Files.readAllBytes(target)).isEqualTo(expected.toByteArray());
+        assertThat(files()).containsExactly(target);
+    }
+
+    @Test
     void closingWithoutACommitLeavesNoFileEvenWithAForceUnderWay() throws IOException {
         Path target = dir.resolve("dropped.bin");
         try (OutputFile out = OutputFile.create(target, pool)) {
