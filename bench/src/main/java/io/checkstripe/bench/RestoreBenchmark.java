@@ -17,6 +17,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -73,7 +74,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Every operation is one whole restore or read. The {@code checkpointBytes} counter adds the checkpoint's
  * size per operation, and JMH reports it per second: read {@code :checkpointBytes} as checkpoint bytes per
- * second (the primary score is operations per second). The output file is deleted after every operation, by an
+ * second (the primary score is operations per second), and {@code :cpuNanos} as the cores kept busy. The output file is deleted after every operation, by an
  * invocation-level teardown; JMH then times each call alone, so the deletion is not counted. The restorer's
  * classes are warmed by the warm-up iterations, as in a long-lived process; a fresh {@code checkstripe restore}
  * JVM pays its JIT warm-up on top.
@@ -98,6 +99,13 @@ public class RestoreBenchmark {
         @Param({"67108864", "268435456"})
         public long size;
 
+        /**
+         * Where the restored (or copied) file goes; empty for beside the stores. {@code -p outputDir=/dev/shm}
+         * takes the disk out: the output's fsync is then free, and what is left is the CPU's work.
+         */
+        @Param({""})
+        public String outputDir;
+
         RedundancyPolicy parsed;
         Path root;
         Path out;
@@ -107,7 +115,7 @@ public class RestoreBenchmark {
         public void write() throws IOException {
             parsed = RedundancyPolicy.parse(policy);
             root = Files.createTempDirectory("restore-bench");
-            out = root.resolve("restored.bin");
+            out = (outputDir.isEmpty() ? root : Path.of(outputDir)).resolve("restored-" + ProcessHandle.current().pid());
             int n = parsed.totalCells();
             dirs = IntStream.range(0, n).mapToObj(i -> root.resolve("server-" + i)).toList();
             writeCheckpoint(parsed, dirs, size);
@@ -136,11 +144,28 @@ public class RestoreBenchmark {
         }
     }
 
-    /** Checkpoint bytes handled, reported by JMH per second. */
+    /**
+     * Checkpoint bytes handled, and the CPU time the whole JVM spent meanwhile (all threads, GC and JIT
+     * included), both reported by JMH per second: {@code cpuNanos} per second is the number of cores kept
+     * busy, and {@code cpuNanos / checkpointBytes} the CPU cost of a byte.
+     */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Bytes {
+        private static final com.sun.management.OperatingSystemMXBean OS =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
         public long checkpointBytes;
+        public long cpuNanos;
+
+        static long cpuNow() {
+            return OS.getProcessCpuTime();
+        }
+
+        void count(long size, long cpuAtStart) {
+            checkpointBytes += size;
+            cpuNanos += cpuNow() - cpuAtStart;
+        }
     }
 
     @Benchmark
@@ -165,6 +190,7 @@ public class RestoreBenchmark {
 
     @Benchmark
     public long plainCopy(Stores s, Bytes bytes) throws IOException {
+        long cpu = Bytes.cpuNow();
         int k = s.parsed.dataCells();
         byte[] data = new byte[s.parsed.cellLength(SEGMENT)];
         long written = 0;
@@ -200,11 +226,12 @@ public class RestoreBenchmark {
         if (written != s.size) {
             throw new IllegalStateException("copied " + written + " bytes of a " + s.size + "-byte checkpoint");
         }
-        bytes.checkpointBytes += s.size;
+        bytes.count(s.size, cpu);
         return written;
     }
 
     private static RestoreReport restore(Stores s, List<Path> dirs, Bytes bytes) throws IOException {
+        long cpu = Bytes.cpuNow();
         List<CellSource> sources = new ArrayList<>();
         for (Path dir : dirs) {
             sources.add(new DirectorySource(dir));
@@ -220,11 +247,12 @@ public class RestoreBenchmark {
         if (report.bytes() != s.size) {
             throw new IllegalStateException("restored " + report.bytes() + " bytes of a " + s.size + "-byte checkpoint");
         }
-        bytes.checkpointBytes += s.size;
+        bytes.count(s.size, cpu);
         return report;
     }
 
     private static long read(Stores s, List<Path> dirs, Bytes bytes) throws IOException {
+        long cpu = Bytes.cpuNow();
         byte[] buffer = new byte[1 << 20];
         long total = 0;
         for (Path dir : dirs) {
@@ -234,7 +262,7 @@ public class RestoreBenchmark {
                 }
             }
         }
-        bytes.checkpointBytes += s.size;
+        bytes.count(s.size, cpu);
         return total;
     }
 
