@@ -523,7 +523,11 @@ public final class BackupSink implements AutoCloseable {
         }
     }
 
-    /** Deletes what retention allows and acknowledges the complete checkpoints it keeps. */
+    /**
+     * Acknowledges the complete checkpoints retention keeps, then deletes what it allows: the acknowledgements
+     * (for data already durable) go out first, so a publisher waiting for one does not also wait for the
+     * deletion's fsyncs, which take tens of milliseconds on a disk busy with the broker's writes.
+     */
     private void housekeep(String app) throws IOException {
         CellStore s = store;
         NavigableMap<Long, Boolean> complete = new TreeMap<>();
@@ -531,21 +535,20 @@ public final class BackupSink implements AutoCloseable {
             complete.put(cp, s.isComplete(app, cp));
         }
         List<Long> expired = Retention.expired(complete, config.retain());
+        complete.forEach((cp, isComplete) -> {
+            CheckpointKey key = new CheckpointKey(app, cp);
+            if (isComplete && !expired.contains(cp) && acked.add(key)) {
+                sendAck(key, config.retryBackoff());
+            }
+        });
         for (long cp : expired) {
             if (s.delete(app, cp)) {
                 checkpointsDeleted.incrementAndGet();
                 log.info("backup server {}: deleted {}/{}, {} newer checkpoints being complete here", serverIndex, app,
                         cp, config.retain());
             }
-            complete.remove(cp);
             acked.remove(new CheckpointKey(app, cp));
         }
-        complete.forEach((cp, isComplete) -> {
-            CheckpointKey key = new CheckpointKey(app, cp);
-            if (isComplete && acked.add(key)) {
-                sendAck(key, config.retryBackoff());
-            }
-        });
     }
 
     private void recovered() {
