@@ -53,6 +53,7 @@ final class CellLog {
     private long pendingBytes;
     private StoredManifest manifest;
     private boolean manifestKnown;
+    private boolean manifestPending;
 
     CellLog(CheckpointRef ref, Path dir) {
         this.ref = ref;
@@ -73,6 +74,21 @@ final class CellLog {
     void manifest(StoredManifest m) {
         manifest = m;
         manifestKnown = true;
+    }
+
+    /** Records a manifest written to {@code manifest.tmp} and not yet renamed by a commit. */
+    void pendingManifest(StoredManifest m) {
+        manifest(m);
+        manifestPending = true;
+    }
+
+    /** Whether {@code manifest.tmp} holds a manifest the next commit must force and rename. */
+    boolean manifestPending() {
+        return manifestPending;
+    }
+
+    void manifestRenamed() {
+        manifestPending = false;
     }
 
     boolean loaded() {

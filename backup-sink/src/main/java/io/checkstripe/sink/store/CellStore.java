@@ -34,6 +34,12 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -49,12 +55,14 @@ import org.slf4j.LoggerFactory;
  * <h2>Layout</h2>
  * <pre>
  * dataDir/
- *   store.properties       format.version=1, server.index=I (written once, durably, at creation)
- *   commit-state           committed offsets and the logs open for appending (see below)
+ *   store.properties       format.version=2, server.index=I (written once, durably, at creation)
+ *   commit-state.0         committed offsets and the logs open for appending, in two slots written in
+ *   commit-state.1           turn (see below; format 1 had one {@code commit-state} file, replaced atomically)
  *   .lock                  held by the one writer
  *   apps/APP/CHECKPOINT/   CHECKPOINT = the checkpoint id in 20 zero-padded digits
  *     cells.log            the cells of that checkpoint on this server, appended in arrival order
  *     manifest             the checkpoint's manifest ({@link ManifestFormat})
+ *     manifest.tmp         a manifest received since the last commit, renamed to {@code manifest} by it
  *   quarantine/            bytes the store could not understand, kept for inspection, never read
  *   trash/                 checkpoints being deleted
  * </pre>
@@ -64,16 +72,34 @@ import org.slf4j.LoggerFactory;
  * of the header), so a store can be read with no other metadata, and a record copied into the wrong log is
  * recognised.
  *
- * <p>{@code commit-state} (magic {@code CSCO}, version 1, CRC32C over the whole file; see {@code CommitState})
- * holds the offsets and, for every log written to since it was last forced, its <em>recovery point</em>: the
- * length that was durable. It is replaced atomically (temp file, force, atomic move, directory fsync) by every
- * commit, and also before a batch of buffered cells is written to logs that are not open yet (one update for
- * all of them), so a log that may have been written without being forced is always listed.
+ * <p>The commit state (magic {@code CSCO}, version 2, a sequence number, CRC32C over the whole content; see
+ * {@code CommitState}) holds the offsets and, for every log written to since it was last forced, its
+ * <em>recovery point</em>: the length that was durable. Every commit writes it with one {@code force} into the
+ * slot holding the older of the two states (see {@code CommitStateSlots}: a torn slot fails its CRC and the
+ * other one is trusted), and so does every batch of buffered cells about to be written to logs that are not
+ * open yet (one update for all of them), so a log that may have been written without being forced is always
+ * listed.
+ *
+ * <h2>Commit</h2>
+ * A commit makes the batch durable in at most three rounds of fsyncs; the fsyncs of one round run side by
+ * side on the store's {@value #FSYNC_THREADS} {@code checkstripe-fsync-N} threads, and on a journaling file
+ * system concurrent fsyncs share a journal commit, so a round costs about one fsync:
+ * <ol>
+ * <li>only if the batch opens logs or stores manifests: the commit state listing the new logs, and every
+ *     {@code manifest.tmp} written since the last commit ({@link #putManifest} writes it without forcing);
+ *     then the manifests are renamed into place and the buffered cells written;</li>
+ * <li>every log written to, and every directory whose entries changed (new checkpoints, new logs, renamed
+ *     manifests);</li>
+ * <li>the commit state with the new offsets.</li>
+ * </ol>
+ * Each round starts when the previous one is durable, so the offsets are never durable before the data, a
+ * manifest's name never before its bytes, and a log's data never before the state that lists it as open.
  *
  * <h2>Recovery</h2>
  * {@link #open} checks each listed log from its recovery point on: every header CRC and every data CRC. The
  * first record that fails, or that the end of the file cuts short, cuts the log there; the cut bytes were
- * never committed, so the sink's replay writes them again. Each cut is logged as a warning naming the
+ * never committed, so the sink's replay writes them again. A leftover {@code manifest.tmp} is deleted: its
+ * record was not committed either. Each cut is logged as a warning naming the
  * position, the number of bytes dropped and the reason. Other logs are indexed lazily, on their first use,
  * by reading only the headers (data CRCs are checked whenever a cell is read). A header there that fails its
  * CRC, a record of another checkpoint, or bytes that are no record at all are rot, not a torn tail: those
@@ -96,6 +122,7 @@ import org.slf4j.LoggerFactory;
  * attempt, so the sink may retry the commit or resume from {@link #committedOffset} (replays are skipped). The
  * message says when the disk is full and names the file. If forcing data fails, the kernel may have dropped
  * the unwritten pages, so the store refuses further writes until it is reopened and recovered.
+ * {@link #close} makes the cells and manifests durable too, without moving the offsets.
  */
 public final class CellStore implements Closeable {
 
@@ -104,12 +131,13 @@ public final class CellStore implements Closeable {
     static final String CELL_LOG = "cells.log";
     static final String MANIFEST = "manifest";
     static final String PROPERTIES = "store.properties";
-    static final String COMMIT_STATE = "commit-state";
     static final String APPS = "apps";
     static final String QUARANTINE = "quarantine";
     static final String TRASH = "trash";
     static final String LOCK = ".lock";
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    /** Format 1 kept the commit state in one file; such stores are read, and upgraded when opened for writing. */
+    static final int LEGACY_FORMAT_VERSION = 1;
 
     private static final Pattern CHECKPOINT_NAME = Pattern.compile("\\d{20}");
     private static final int CHUNK = 64 * 1024;
@@ -120,6 +148,9 @@ public final class CellStore implements Closeable {
     /** Cell logs kept open for writing between batches; the others are reopened when needed. */
     private static final int MAX_OPEN_WRITERS = 16;
 
+    /** Threads that fsync side by side (the committing thread is one more). */
+    static final int FSYNC_THREADS = 4;
+
     private final Path dataDir;
     private final Path appsDir;
     private final Path quarantineDir;
@@ -127,6 +158,10 @@ public final class CellStore implements Closeable {
     private final boolean writable;
     private final FileChannels channels;
     private final FileChannel lockChannel;
+    /** Where the commit state is written; null when read-only. */
+    private final CommitStateSlots stateSlots;
+    /** Runs the fsyncs of one commit round side by side; null when read-only. */
+    private final ExecutorService fsyncPool;
     private final Map<CheckpointRef, CellLog> logs = new HashMap<>();
     /** Directories whose entries changed since the last commit, to fsync before it. */
     private final Set<Path> unsyncedDirs = new LinkedHashSet<>();
@@ -137,7 +172,7 @@ public final class CellStore implements Closeable {
     private boolean closed;
 
     private CellStore(Path dataDir, int serverIndex, boolean writable, FileChannels channels, FileChannel lockChannel,
-            CommitState state) {
+            CommitStateSlots stateSlots, CommitState state) {
         this.dataDir = dataDir;
         this.appsDir = dataDir.resolve(APPS);
         this.quarantineDir = dataDir.resolve(QUARANTINE);
@@ -145,7 +180,18 @@ public final class CellStore implements Closeable {
         this.writable = writable;
         this.channels = channels;
         this.lockChannel = lockChannel;
+        this.stateSlots = stateSlots;
         this.state = state;
+        this.fsyncPool = writable ? Executors.newFixedThreadPool(FSYNC_THREADS, fsyncThreads()) : null;
+    }
+
+    private static ThreadFactory fsyncThreads() {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread t = new Thread(task, "checkstripe-fsync-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /**
@@ -174,8 +220,11 @@ public final class CellStore implements Closeable {
         try {
             lock(lockChannel, dir);
             Path properties = dir.resolve(PROPERTIES);
+            int formatVersion = FORMAT_VERSION;
             if (Files.exists(properties)) {
-                int owner = readServerIndex(dir);
+                StoreProperties p = readProperties(dir);
+                int owner = p.serverIndex();
+                formatVersion = p.formatVersion();
                 if (owner != serverIndex) {
                     throw new IllegalArgumentException("data directory " + dir + " belongs to server " + owner
                             + ", not to server " + serverIndex);
@@ -190,8 +239,12 @@ public final class CellStore implements Closeable {
                 }
             }
             emptyTrash(dir.resolve(TRASH));
-            Files.deleteIfExists(dir.resolve(COMMIT_STATE + ".tmp"));
-            store = new CellStore(dir, serverIndex, true, channels, lockChannel, readCommitState(dir, true));
+            CommitStateSlots slots = CommitStateSlots.open(dir, dir.resolve(QUARANTINE), channels);
+            if (formatVersion != FORMAT_VERSION) {
+                writeProperties(dir, serverIndex, channels); // only once the state is in its slot
+                log.info("upgraded cell store {} from format {} to {}", dir, formatVersion, FORMAT_VERSION);
+            }
+            store = new CellStore(dir, serverIndex, true, channels, lockChannel, slots, slots.current());
             store.recover();
             log.info("opened cell store {} for server {} with {} committed offsets", dir, serverIndex,
                     store.state.offsets().size());
@@ -217,7 +270,8 @@ public final class CellStore implements Closeable {
         if (!Files.exists(dir.resolve(PROPERTIES))) {
             throw new NoSuchFileException(dir.resolve(PROPERTIES).toString(), null, "not a cell store");
         }
-        return new CellStore(dir, readServerIndex(dir), false, FileChannels.DEFAULT, null, readCommitState(dir, false));
+        return new CellStore(dir, readProperties(dir).serverIndex(), false, FileChannels.DEFAULT, null, null,
+                CommitStateSlots.readOnly(dir));
     }
 
     /** The backup server this store belongs to. */
@@ -285,8 +339,9 @@ public final class CellStore implements Closeable {
     }
 
     /**
-     * Stores a checkpoint's manifest durably (temp file, force, atomic move, directory fsync), unless the same
-     * manifest is already stored, in which case it returns {@code false}.
+     * Stores a checkpoint's manifest, unless the same manifest is already stored, in which case it returns
+     * {@code false}. Like a cell, it is durable only after the next {@link #commit}: it is written to
+     * {@code manifest.tmp} now, and forced and renamed by the commit; until then this store reads it from memory.
      *
      * @throws CheckpointConflictException when a different manifest is stored, or the policy or servers differ
      *                                      from the checkpoint's cells
@@ -305,8 +360,19 @@ public final class CellStore implements Closeable {
                     + " differs from the stored " + existing);
         }
         createDirectories(l);
-        DurableFiles.writeAtomically(channels, l.dir.resolve(MANIFEST), ManifestFormat.encode(manifest));
-        l.manifest(manifest);
+        Path temp = l.dir.resolve(MANIFEST + ".tmp");
+        byte[] content = ManifestFormat.encode(manifest);
+        try (FileChannel ch = channels.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(content);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(temp);
+            throw DurableFiles.writeFailure(temp, content.length, e);
+        }
+        l.pendingManifest(manifest);
         return true;
     }
 
@@ -334,8 +400,7 @@ public final class CellStore implements Closeable {
                 throw new IllegalArgumentException("offset " + offset + " of source " + key + " is negative");
             }
         });
-        flush();
-        forceAll();
+        makeDurable();
         Map<CheckpointRef, Long> open = new LinkedHashMap<>();
         state.openLogs().forEach((ref, point) -> {
             CellLog l = logs.get(ref);
@@ -635,8 +700,7 @@ public final class CellStore implements Closeable {
         }
         try {
             if (writable && !failed) {
-                flush();
-                forceAll();
+                makeDurable();
                 if (!state.openLogs().isEmpty()) {
                     writeState(new CommitState(state.offsets(), Map.of()));
                 }
@@ -661,6 +725,9 @@ public final class CellStore implements Closeable {
             }
         }
         logs.clear();
+        if (fsyncPool != null) {
+            fsyncPool.shutdown();
+        }
         if (lockChannel != null) {
             lockChannel.close();
         }
@@ -764,7 +831,9 @@ public final class CellStore implements Closeable {
     private NavigableMap<CellKey, CellLog.Entry> indexed(CellLog l) throws IOException {
         if (!l.loaded()) {
             if (writable) {
-                Files.deleteIfExists(l.dir.resolve(MANIFEST + ".tmp"));
+                if (!l.manifestPending()) {
+                    Files.deleteIfExists(l.dir.resolve(MANIFEST + ".tmp")); // not committed: its record is replayed
+                }
                 l.load(Long.MAX_VALUE, quarantineDir);
             } else {
                 l.loadReadOnly();
@@ -855,15 +924,9 @@ public final class CellStore implements Closeable {
             return;
         }
         try {
-            Map<CheckpointRef, Long> open = new LinkedHashMap<>(state.openLogs());
-            for (CellLog l : logs.values()) {
-                if (l.hasPending() && !open.containsKey(l.ref)) {
-                    createDirectories(l);
-                    open.put(l.ref, l.written());
-                }
-            }
-            if (open.size() > state.openLogs().size()) {
-                writeState(new CommitState(state.offsets(), open));
+            CommitState opening = openingLogs();
+            if (opening != null) {
+                writeState(opening);
             }
             int writers = 0;
             for (CellLog l : logs.values()) {
@@ -877,6 +940,21 @@ public final class CellStore implements Closeable {
         } finally {
             pendingBytes = logs.values().stream().mapToLong(CellLog::pendingBytes).sum();
         }
+    }
+
+    /**
+     * The commit state that also lists the logs with buffered cells that are not open yet (creating their
+     * directories), or null when every such log is listed already.
+     */
+    private CommitState openingLogs() throws IOException {
+        Map<CheckpointRef, Long> open = new LinkedHashMap<>(state.openLogs());
+        for (CellLog l : logs.values()) {
+            if (l.hasPending() && !open.containsKey(l.ref)) {
+                createDirectories(l);
+                open.put(l.ref, l.written());
+            }
+        }
+        return open.size() > state.openLogs().size() ? new CommitState(state.offsets(), open) : null;
     }
 
     /**
@@ -909,28 +987,132 @@ public final class CellStore implements Closeable {
         }
     }
 
-    private void forceAll() throws IOException {
+    /**
+     * Makes every buffered and written cell and every pending manifest durable, in the first two rounds of a
+     * commit (see the class comment); the caller then writes the commit state. A failure to write the commit
+     * state that lists new logs leaves the store usable, as in {@link #flush}; any other failure fails it.
+     */
+    private void makeDurable() throws IOException {
+        List<CellLog> manifests = new ArrayList<>();
+        for (CellLog l : logs.values()) {
+            if (l.manifestPending()) {
+                manifests.add(l);
+            }
+        }
+        CommitState opening = pendingBytes == 0 ? null : openingLogs();
+        List<Fsync> first = new ArrayList<>();
+        IOException[] stateFailure = new IOException[1];
+        if (opening != null) {
+            first.add(() -> {
+                try {
+                    writeState(opening);
+                } catch (IOException e) {
+                    stateFailure[0] = e;
+                }
+            });
+        }
+        for (CellLog l : manifests) {
+            Path temp = l.dir.resolve(MANIFEST + ".tmp");
+            first.add(() -> {
+                try (FileChannel ch = channels.open(temp, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+            });
+        }
+        durably(first);
+        if (stateFailure[0] != null) {
+            throw stateFailure[0];
+        }
         try {
-            for (CellLog l : logs.values()) {
-                if (l.dirty()) {
-                    l.force(channels);
-                }
+            for (CellLog l : manifests) {
+                Files.move(l.dir.resolve(MANIFEST + ".tmp"), l.dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+                l.manifestRenamed();
+                unsyncedDirs.add(l.dir);
             }
-            for (Path dir : unsyncedDirs) {
-                if (Files.isDirectory(dir)) {
-                    DurableFiles.fsyncDirectory(dir);
-                }
-            }
-            unsyncedDirs.clear();
         } catch (IOException e) {
-            failed = true;
-            throw new IOException("cannot make the cells in " + dataDir + " durable; the store refuses writes until it"
-                    + " is reopened: " + e.getMessage(), e);
+            throw failure(e);
+        }
+        flush();
+        List<Fsync> second = new ArrayList<>();
+        for (CellLog l : logs.values()) {
+            if (l.dirty()) {
+                second.add(() -> l.force(channels));
+            }
+        }
+        for (Path dir : unsyncedDirs) {
+            second.add(() -> {
+                if (Files.isDirectory(dir)) {
+                    DurableFiles.fsyncDirectory(channels, dir);
+                }
+            });
+        }
+        durably(second);
+        unsyncedDirs.clear();
+    }
+
+    /** One durability step of a commit round. */
+    @FunctionalInterface
+    private interface Fsync {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs the steps of one round side by side, the first on this thread, and returns when all have ended. If
+     * one fails the kernel may have dropped pages it could not write, so the store fails: it refuses writes
+     * until it is reopened and recovered.
+     */
+    private void durably(List<Fsync> steps) throws IOException {
+        if (steps.isEmpty()) {
+            return;
+        }
+        List<Future<?>> others = new ArrayList<>();
+        for (Fsync step : steps.subList(1, steps.size())) {
+            others.add(fsyncPool.submit(() -> {
+                step.run();
+                return null;
+            }));
+        }
+        Throwable failure = null;
+        try {
+            steps.get(0).run();
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+        }
+        boolean interrupted = false;
+        for (Future<?> f : others) {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the step runs on regardless: wait for it, and keep the interrupt
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause();
+                    } else {
+                        failure.addSuppressed(e.getCause());
+                    }
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure != null) {
+            throw failure(failure);
         }
     }
 
+    private IOException failure(Throwable cause) {
+        failed = true;
+        return new IOException("cannot make the cells in " + dataDir + " durable; the store refuses writes until it"
+                + " is reopened: " + cause.getMessage(), cause);
+    }
+
     private void writeState(CommitState next) throws IOException {
-        DurableFiles.writeAtomically(channels, dataDir.resolve(COMMIT_STATE), next.encode());
+        stateSlots.write(next);
         state = next;
     }
 
@@ -986,52 +1168,45 @@ public final class CellStore implements Closeable {
                         + " is missing)");
             }
         }
-        String text = "# checkstripe backup-sink cell store; do not edit\nformat.version=" + FORMAT_VERSION
-                + "\nserver.index=" + serverIndex + "\n";
-        DurableFiles.writeAtomically(channels, dir.resolve(PROPERTIES), text.getBytes(StandardCharsets.US_ASCII));
+        writeProperties(dir, serverIndex, channels);
         log.info("created cell store {} for server {}", dir, serverIndex);
     }
 
-    private static int readServerIndex(Path dir) throws IOException {
+    private static void writeProperties(Path dir, int serverIndex, FileChannels channels) throws IOException {
+        String text = "# checkstripe backup-sink cell store; do not edit\nformat.version=" + FORMAT_VERSION
+                + "\nserver.index=" + serverIndex + "\n";
+        DurableFiles.writeAtomically(channels, dir.resolve(PROPERTIES), text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** What {@code store.properties} says. */
+    private record StoreProperties(int formatVersion, int serverIndex) {
+    }
+
+    private static StoreProperties readProperties(Path dir) throws IOException {
         Path file = dir.resolve(PROPERTIES);
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
             p.load(r);
         }
         String version = p.getProperty("format.version");
-        if (!String.valueOf(FORMAT_VERSION).equals(version)) {
-            throw new IOException(file + " has format.version " + version + ", this store reads " + FORMAT_VERSION);
+        int formatVersion;
+        if (String.valueOf(FORMAT_VERSION).equals(version)) {
+            formatVersion = FORMAT_VERSION;
+        } else if (String.valueOf(LEGACY_FORMAT_VERSION).equals(version)) {
+            formatVersion = LEGACY_FORMAT_VERSION;
+        } else {
+            throw new IOException(file + " has format.version " + version + ", this store reads "
+                    + LEGACY_FORMAT_VERSION + " and " + FORMAT_VERSION);
         }
         try {
             int index = Integer.parseInt(String.valueOf(p.getProperty("server.index")).trim());
             if (index >= 0) {
-                return index;
+                return new StoreProperties(formatVersion, index);
             }
         } catch (NumberFormatException e) {
             // reported below
         }
         throw new IOException(file + " has no valid server.index (" + p.getProperty("server.index") + ")");
-    }
-
-    private static CommitState readCommitState(Path dir, boolean writable) throws IOException {
-        Path file = dir.resolve(COMMIT_STATE);
-        if (!Files.exists(file)) {
-            return CommitState.EMPTY;
-        }
-        try {
-            return CommitState.decode(Files.readAllBytes(file));
-        } catch (CorruptRecordException e) {
-            if (!writable) {
-                log.warn("{} cannot be read ({}); reporting no committed offsets", file, e.getMessage());
-                return CommitState.EMPTY;
-            }
-            Path target = dir.resolve(QUARANTINE).resolve(COMMIT_STATE + "-" + System.currentTimeMillis());
-            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-            DurableFiles.fsyncDirectory(dir);
-            log.error("{} cannot be read ({}); moved to {}: the sink starts with no committed offsets and replays"
-                    + " what its sources still hold", file, e.getMessage(), target);
-            return CommitState.EMPTY;
-        }
     }
 
     private static void emptyTrash(Path trash) throws IOException {

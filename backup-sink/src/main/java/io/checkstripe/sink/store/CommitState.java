@@ -11,23 +11,27 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The content of a store's {@code commit-state} file: the committed consumer offsets, and the cell logs that
- * may have been appended to since they were last forced, each with its recovery point (the length known to
- * be durable). Only those logs can hold a torn tail after a crash, so only they are fully checked at open.
+ * The content of a store's commit state: the committed consumer offsets, and the cell logs that may have been
+ * appended to since they were last forced, each with its recovery point (the length known to be durable).
+ * Only those logs can hold a torn tail after a crash, so only they are fully checked at open. Where it is kept
+ * (two slots, overwritten in turn) is {@link CommitStateSlots}' business.
  *
- * <p>Version 1, big-endian:
+ * <p>Version 2, big-endian:
  * <pre>
- *  int32 magic 0x4353434F ("CSCO"), int8 version 1,
+ *  int32 magic 0x4353434F ("CSCO"), int8 version 2, int64 sequence (of the write; the newest valid one wins),
  *  int32 O, then O × (uint16 length + UTF-8 source key, int64 next offset),
  *  int32 L, then L × (uint8 length + ASCII application id, int64 checkpoint id, int64 recovery point),
  *  int32 CRC32C of every byte before it
  * </pre>
+ * Version 1, written by stores of format 1 to a single {@code commit-state} file replaced atomically, is the
+ * same without the sequence; it is still read (as sequence 0).
  * Immutable.
  */
 record CommitState(Map<String, Long> offsets, Map<CheckpointRef, Long> openLogs) {
 
     static final int MAGIC = 0x4353434F;
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
+    static final byte LEGACY_VERSION = 1;
     static final int MAX_SOURCE_KEY_BYTES = 1024;
 
     static final CommitState EMPTY = new CommitState(Map.of(), Map.of());
@@ -37,8 +41,12 @@ record CommitState(Map<String, Long> offsets, Map<CheckpointRef, Long> openLogs)
         openLogs = Collections.unmodifiableMap(new LinkedHashMap<>(openLogs));
     }
 
-    byte[] encode() {
-        int length = 4 + 1 + 4 + 4 + 4;
+    /** The state as written by the {@code sequence}-th write, so that reading two copies can tell the newer. */
+    record Sequenced(long sequence, CommitState state) {
+    }
+
+    byte[] encode(long sequence) {
+        int length = 4 + 1 + 8 + 4 + 4 + 4;
         for (String key : offsets.keySet()) {
             length += 2 + key.getBytes(StandardCharsets.UTF_8).length + 8;
         }
@@ -46,7 +54,7 @@ record CommitState(Map<String, Long> offsets, Map<CheckpointRef, Long> openLogs)
             length += 1 + ref.appId().length() + 16;
         }
         ByteBuffer b = ByteBuffer.allocate(length);
-        b.putInt(MAGIC).put(VERSION).putInt(offsets.size());
+        b.putInt(MAGIC).put(VERSION).putLong(sequence).putInt(offsets.size());
         offsets.forEach((key, offset) -> {
             byte[] k = key.getBytes(StandardCharsets.UTF_8);
             b.putShort((short) k.length).put(k).putLong(offset);
@@ -58,21 +66,27 @@ record CommitState(Map<String, Long> offsets, Map<CheckpointRef, Long> openLogs)
         return b.array();
     }
 
-    static CommitState decode(byte[] bytes) throws CorruptRecordException {
+    /** Reads a version-2 state, or a version-1 one as sequence 0. */
+    static Sequenced decode(byte[] bytes) throws CorruptRecordException {
         if (bytes.length < 17) {
             throw new CorruptRecordException("commit state has only " + bytes.length + " bytes");
         }
         ByteBuffer b = ByteBuffer.wrap(bytes);
         int stored = b.getInt(bytes.length - 4);
         int computed = Crc32c.of(bytes, 0, bytes.length - 4);
-        if (b.getInt() != MAGIC || b.get() != VERSION) {
-            throw new CorruptRecordException("not a version-" + VERSION + " commit state");
+        byte version = b.getInt() == MAGIC ? b.get() : -1;
+        if (version != VERSION && version != LEGACY_VERSION) {
+            throw new CorruptRecordException("not a version-" + LEGACY_VERSION + " or -" + VERSION + " commit state");
         }
         if (stored != computed) {
             throw new CorruptRecordException("commit state CRC32C mismatch: stored " + Crc32c.hex(stored)
                     + ", computed " + Crc32c.hex(computed));
         }
         try {
+            long sequence = version == VERSION ? b.getLong() : 0;
+            if (sequence < 0) {
+                throw new CorruptRecordException("commit state has a negative sequence " + sequence);
+            }
             Map<String, Long> offsets = new TreeMap<>();
             for (int i = b.getInt(); i > 0; i--) {
                 byte[] key = new byte[Short.toUnsignedInt(b.getShort())];
@@ -89,7 +103,7 @@ record CommitState(Map<String, Long> offsets, Map<CheckpointRef, Long> openLogs)
             if (b.position() != bytes.length - 4) {
                 throw new CorruptRecordException("commit state has unexpected bytes before its CRC");
             }
-            return new CommitState(offsets, open);
+            return new Sequenced(sequence, new CommitState(offsets, open));
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new CorruptRecordException("commit state not understood: " + e, e);
         }

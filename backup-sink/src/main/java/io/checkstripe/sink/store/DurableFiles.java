@@ -42,12 +42,17 @@ final class DurableFiles {
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("cannot replace " + target + " atomically on this file system", e);
         }
-        fsyncDirectory(target.getParent());
+        fsyncDirectory(channels, target.getParent());
     }
 
     /** Makes the entries of {@code dir} (names created, moved or deleted in it) durable. */
     static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+        fsyncDirectory(FileChannels.DEFAULT, dir);
+    }
+
+    /** Same as {@link #fsyncDirectory(Path)}, through {@code channels} (which tests count or make fail). */
+    static void fsyncDirectory(FileChannels channels, Path dir) throws IOException {
+        try (FileChannel ch = channels.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
     }
