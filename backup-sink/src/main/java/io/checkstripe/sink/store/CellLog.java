@@ -125,9 +125,13 @@ final class CellLog {
     /**
      * Builds the index. {@code verifyFrom} is the recovery point of a log that may have a torn tail (from
      * there on data CRCs are checked and the first bad record cuts the log), or {@link Long#MAX_VALUE}; rot
-     * before it is copied to {@code quarantineDir}.
+     * before it is copied to {@code quarantineDir}. A {@code manifest.tmp} no commit is waiting for is deleted.
      */
     void load(long verifyFrom, Path quarantineDir) throws IOException {
+        if (!manifestPending) {
+            // Left by a crash before the commit that would have renamed it: its record is consumed again.
+            Files.deleteIfExists(dir.resolve(CellStore.MANIFEST + ".tmp"));
+        }
         index = new TreeMap<>();
         end = 0;
         if (!Files.exists(file)) {

@@ -831,9 +831,6 @@ public final class CellStore implements Closeable {
     private NavigableMap<CellKey, CellLog.Entry> indexed(CellLog l) throws IOException {
         if (!l.loaded()) {
             if (writable) {
-                if (!l.manifestPending()) {
-                    Files.deleteIfExists(l.dir.resolve(MANIFEST + ".tmp")); // not committed: its record is replayed
-                }
                 l.load(Long.MAX_VALUE, quarantineDir);
             } else {
                 l.loadReadOnly();
