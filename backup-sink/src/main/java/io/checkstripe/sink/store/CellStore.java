@@ -111,7 +111,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Use</h2>
  * Thread-safe: one lock guards the index and every change; cell bytes are read outside it with positional
- * reads, so readers (the HTTP API) do not wait for each other. One writable store per data directory, which
+ * reads, so readers (the HTTP API) do not wait for each other. The fsync threads only run the fsyncs of the
+ * commit whose thread holds the lock and waits for them. One writable store per data directory, which
  * it locks against other processes. {@link #openReadOnly} opens a directory without the lock, for restore and
  * status: it writes nothing, cuts nothing, and sees each checkpoint as it was when first read. Memory grows
  * with the number of cells of the checkpoints in use (an index entry is about 150 bytes), never with their size.
@@ -382,7 +383,7 @@ public final class CellStore implements Closeable {
     }
 
     /**
-     * Makes every appended cell durable, then durably records the offsets (keyed by source, such as a topic
+     * Makes every appended cell and every stored manifest durable, then durably records the offsets (keyed by source, such as a topic
      * partition; sources not named keep their offsets). When this returns, a restart resumes from the offsets;
      * when it throws, the committed offsets have not moved.
      *
