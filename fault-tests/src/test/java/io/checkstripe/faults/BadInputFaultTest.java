@@ -305,7 +305,7 @@ class BadInputFaultTest {
                         .allSatisfy(name -> assertThat(AppId.isValid(name)).as(name).isTrue());
             }
             assertThat(Stores.files(pipeline.sinkDir(server))).as("files of server %d", server)
-                    .allSatisfy(f -> assertThat(f).matches("(store\\.properties|commit-state|\\.lock"
+                    .allSatisfy(f -> assertThat(f).matches("(store\\.properties|commit-state\\.[01]|\\.lock"
                             + "|apps/[A-Za-z0-9._-]+/\\d{20}/(cells\\.log|manifest)|quarantine/.*|trash/.*)"));
         }
         log.info("scenario 12: {} crafted records with ids {} refused; no path outside the stores", expected,
