@@ -109,6 +109,9 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
         context.forward(out, StriperTopology.STRIPES_SINK);
         context.forward(out, StriperTopology.MANIFESTS_SINK);
         progress.put(appId, after);
+        // A complete checkpoint is what a publisher waits on: commit it now rather than at the next
+        // commit.interval.ms tick, which only batches the segments of checkpoints still in flight.
+        context.commit();
         if (before.inProgress() && before.open() != commit.getCheckpointId()) {
             log.warn("application {} committed checkpoint {} before committing checkpoint {}; checkpoint {} is "
                     + "abandoned after {} segment(s)", appId, commit.getCheckpointId(), before.open(), before.open(),
