@@ -155,6 +155,8 @@ final class EndToEndBench {
     private final Path work;
     private final PrintWriter progress;
     private final BenchReport report = new BenchReport();
+    /** How restores and plain reads find the page cache, once known. */
+    private String pageCache;
     private final Map<Long, Path> inputs = new LinkedHashMap<>();
     private final String stamp = Long.toString(Instant.now().getEpochSecond(), 36);
 
@@ -318,11 +320,18 @@ final class EndToEndBench {
         List<Integer> all = IntStream.range(0, d.spec.servers()).boxed().toList();
         List<Integer> survivors = all.subList(lost, all.size());
         String name = d.spec.label();
+        List<Path> files = storeFiles(d, app, checkpointId);
+        cold(files);
         double plainAll = plainRead(d, app, checkpointId, all, size);
+        cold(files);
         double copyAll = plainCopy(d, app, checkpointId, all, size, runDir);
+        cold(files);
         double healthy = restore(d, app, checkpointId, all, runDir, size);
+        cold(files);
         double plainSurvivors = plainRead(d, app, checkpointId, survivors, size);
+        cold(files);
         double copySurvivors = plainCopy(d, app, checkpointId, survivors, size, runDir);
+        cold(files);
         double degraded = restore(d, app, checkpointId, survivors, runDir, size);
         report.record(RESTORE, name + " restore, healthy", size, "MB/s", null, healthy);
         report.record(RESTORE, name + " plain read of all " + all.size() + " servers' files", size, "MB/s", null,
@@ -341,6 +350,37 @@ final class EndToEndBench {
         say("%s %s restore: healthy %.1f MB/s (plain read %.1f, plain copy %.1f), %d lost %.1f MB/s (plain read %.1f,"
                 + " plain copy %.1f)", name, Bytes.human(size), healthy, plainAll, copyAll, lost, degraded,
                 plainSurvivors, copySurvivors);
+    }
+
+    /** The checkpoint's cell logs and manifests on every server. */
+    private static List<Path> storeFiles(Deployment d, String app, long checkpointId) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < d.spec.servers(); i++) {
+            Path log = cellLog(d.pipeline.dataDir(i), app, checkpointId);
+            files.add(log);
+            files.add(log.resolveSibling("manifest"));
+        }
+        return files;
+    }
+
+    /**
+     * Drops {@code files} from the page cache before a timed read, so that every read of the pair starts cold,
+     * as a failover's does (the run has written gigabytes since, so some of them would be cached and some not);
+     * where that cannot be done, says so once and every read is as warm as the run left it.
+     */
+    private void cold(List<Path> files) throws IOException {
+        if (pageCache == null) {
+            try {
+                PageCache.evict(files);
+                pageCache = "cold: the stores' files dropped from the page cache before every timed read";
+            } catch (IOException e) {
+                pageCache = "as the run left it (" + e.getMessage() + ")";
+                say("restores and plain reads run with a warm page cache: %s", e.getMessage());
+            }
+            report.info("restore reads", pageCache);
+        } else if (pageCache.startsWith("cold")) {
+            PageCache.evict(files);
+        }
     }
 
     /** Restores from the servers' data directories; checkpoint bytes per second (the restore verifies them). */
@@ -444,20 +484,44 @@ final class EndToEndBench {
             String app = "latency-" + mode.label;
             List<Double> protectedMs = new ArrayList<>();
             List<Double> committedMs = new ArrayList<>();
+            List<Double> afterCommitMs = new ArrayList<>();
             Pacer pacer = new Pacer(interval);
+            StriperCommits before = null;
             for (int i = 0; i < WARM_UP + count; i++) {
+                if (i == WARM_UP) {
+                    before = StriperCommits.of(d.pipeline.striper().metrics());
+                }
                 pacer.awaitNext();
                 PublishResult result = publisher.publish(PublishRequest.of(app).withWaitProtected(true),
                         inputs.get(LATENCY_BYTES));
                 if (i >= WARM_UP) {
-                    protectedMs.add(result.timeToProtected().orElseThrow().toNanos() / 1e6);
-                    committedMs.add(result.elapsed().toNanos() / 1e6);
+                    double protectedAfter = result.timeToProtected().orElseThrow().toNanos() / 1e6;
+                    double committed = result.elapsed().toNanos() / 1e6;
+                    protectedMs.add(protectedAfter);
+                    committedMs.add(committed);
+                    afterCommitMs.add(protectedAfter - committed);
                 }
             }
             String name = d.spec.label() + " " + mode.label;
             recordPercentiles(name + " until protected", protectedMs);
             report.record(LATENCY, name + " until committed p50", LATENCY_BYTES, "ms", null,
                     BenchReport.quantile(committedMs, 0.5));
+            report.record(LATENCY, name + " from committed to protected p50", LATENCY_BYTES, "ms", null,
+                    BenchReport.quantile(afterCommitMs, 0.5));
+            if (mode == Mode.STREAMS && before != null) {
+                StriperCommits during = StriperCommits.of(d.pipeline.striper().metrics()).minus(before);
+                report.record(LATENCY, name + ": striper transactions per checkpoint", LATENCY_BYTES, "", null,
+                        during.commits() / (double) count);
+                report.record(LATENCY, name + ": striper commit, mean", LATENCY_BYTES, "ms", null,
+                        during.meanCommitMs());
+                report.record(LATENCY, name + ": of which producer flush, mean", LATENCY_BYTES, "ms", null,
+                        during.meanFlushMs());
+                report.record(LATENCY, name + ": of which commitTransaction, mean", LATENCY_BYTES, "ms", null,
+                        during.meanEndTxnMs());
+                say("%s striper during the series: %d transactions, a commit %.1f ms on average (producer flush %.1f"
+                        + " ms, commitTransaction %.1f ms)", name, during.commits(), during.meanCommitMs(),
+                        during.meanFlushMs(), during.meanEndTxnMs());
+            }
             report.record(LATENCY, name + " p99 / raw round trip p50", LATENCY_BYTES, "x",
                     BenchReport.Goal.atMost(2), BenchReport.quantile(protectedMs, 0.99) / rawMedian);
             say("%s 1 MiB at %s: committed p50 %.1f ms; protected p50 %.1f ms, p99 %.1f ms, max %.1f ms", name, rate,

@@ -69,6 +69,11 @@ final class LocalPipeline implements AutoCloseable {
         }
     }
 
+    /** The striper job, for its metrics. */
+    StriperApp striper() {
+        return striper;
+    }
+
     RedundancyPolicy policy() {
         return policy;
     }

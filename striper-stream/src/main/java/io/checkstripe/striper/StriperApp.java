@@ -3,8 +3,11 @@ package io.checkstripe.striper;
 import io.checkstripe.schemas.TopicProvisioner;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -98,6 +101,14 @@ public final class StriperApp implements AutoCloseable {
             return closed ? KafkaStreams.State.NOT_RUNNING : KafkaStreams.State.CREATED;
         }
         return streams.state();
+    }
+
+    /**
+     * The Kafka Streams metrics of the instance (its threads, tasks and clients, as {@link KafkaStreams#metrics()}),
+     * so an operator or a benchmark can see where a commit's time goes; empty before {@link #start()}.
+     */
+    public synchronized Map<MetricName, ? extends Metric> metrics() {
+        return streams == null ? Map.of() : streams.metrics();
     }
 
     /** The configuration it runs with. */
