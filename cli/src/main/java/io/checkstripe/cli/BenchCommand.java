@@ -171,7 +171,11 @@ final class BenchCommand implements Callable<Integer> {
             }
             Map<String, Object> client = new HashMap<>(fileProps);
             client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            EndToEndBench bench = new EndToEndBench(settings, client, fileProps, work, out);
+            List<ProcessHandle> measured = new ArrayList<>(List.of(ProcessHandle.current()));
+            if (broker != null) {
+                ProcessHandle.of(broker.pid()).ifPresent(measured::add);
+            }
+            EndToEndBench bench = new EndToEndBench(settings, client, fileProps, work, out, new CpuMeter(measured));
             BenchReport report = bench.run();
             describe(report, settings, started, broker != null ? "child JVM " + String.join(" ",
                     BrokerProcess.THROUGHPUT_JVM_ARGS) : bootstrap);

@@ -141,6 +141,8 @@ final class EndToEndBench {
     static final String RAW = "raw Kafka: transactional producer, read_committed consumer, one partition";
     static final String GOODPUT = "checkstripe: publish until protected on every server (goodput)";
     static final String RATIOS = "goodput / raw-Kafka round trip of the same bytes, same run";
+    static final String CORES = "cores kept busy (CPU time of this JVM and the broker / wall time; the machine has "
+            + Runtime.getRuntime().availableProcessors() + ")";
     static final String RESTORE = "restore from the stores' directories vs a plain sequential read of the same files";
     static final String LATENCY = "time to protected, stream of 1 MiB checkpoints";
     static final String RSS = "peak RSS of a child JVM";
@@ -154,6 +156,7 @@ final class EndToEndBench {
     private final Map<String, String> commandConfig;
     private final Path work;
     private final PrintWriter progress;
+    private final CpuMeter cpu;
     private final BenchReport report = new BenchReport();
     /** How restores and plain reads find the page cache, once known. */
     private String pageCache;
@@ -163,10 +166,12 @@ final class EndToEndBench {
     /**
      * @param client        Kafka client settings every part gets (bootstrap servers, security)
      * @param commandConfig the same settings as a user's properties file gave them, for the child JVMs
+     * @param cpu           the processes whose CPU time a throughput figure is set against
      */
     EndToEndBench(Settings settings, Map<String, Object> client, Map<String, String> commandConfig, Path work,
-                  PrintWriter progress) {
+                  PrintWriter progress, CpuMeter cpu) {
         this.settings = settings;
+        this.cpu = cpu;
         this.client = Map.copyOf(client);
         this.commandConfig = Map.copyOf(commandConfig);
         this.work = work;
@@ -265,7 +270,12 @@ final class EndToEndBench {
     private void measureThroughput(int run, long size, RawKafka raw, Map<PolicySpec, Deployment> deployments,
                                    Map<PolicySpec, Map<Long, Long>> published) throws Exception {
         Path file = inputs.get(size);
+        Duration cpuBefore = cpu.used();
+        long wallBefore = System.nanoTime();
         RawKafka.RoundTrip rt = raw.roundTrip(file);
+        Map<String, Double> cores = new LinkedHashMap<>(); // recorded last, so their section prints last
+        cores.put("raw Kafka round trip",
+                CpuMeter.cores(cpu.used().minus(cpuBefore), Duration.ofNanos(System.nanoTime() - wallBefore)));
         double rawRate = mbPerSecond(size, rt.total());
         report.record(RAW, "produce until committed", size, "MB/s", null, mbPerSecond(size, rt.produce()));
         report.record(RAW, "consume after the commit", size, "MB/s", null, mbPerSecond(size, rt.consume()));
@@ -274,11 +284,15 @@ final class EndToEndBench {
                 Bytes.duration(rt.produce()), Bytes.duration(rt.consume()), rawRate);
         for (Deployment d : deployments.values()) {
             for (Mode mode : settings.modes()) {
+                cpuBefore = cpu.used();
+                wallBefore = System.nanoTime();
                 PublishResult result = d.publisher(mode).publish(
                         PublishRequest.of(d.throughputApp(mode)).withWaitProtected(true), file);
                 Duration protectedAfter = result.timeToProtected().orElseThrow();
                 double goodput = mbPerSecond(size, protectedAfter);
                 String name = d.spec.label() + " " + mode.label;
+                cores.put(name + " until protected",
+                        CpuMeter.cores(cpu.used().minus(cpuBefore), Duration.ofNanos(System.nanoTime() - wallBefore)));
                 report.record(GOODPUT, name + ": until protected", size, "MB/s", null, goodput);
                 report.record(GOODPUT, name + ": until committed", size, "MB/s", null,
                         mbPerSecond(size, result.elapsed()));
@@ -292,6 +306,7 @@ final class EndToEndBench {
                         goodput, goodput / rawRate);
             }
         }
+        cores.forEach((name, value) -> report.record(CORES, name, size, "cores", null, value));
     }
 
     /**

@@ -161,10 +161,10 @@ final class ThroughputChart {
         return Math.log(v) / Math.log(2);
     }
 
-    /** The smallest 1, 2 or 5 times a power of ten that is at least {@code v}. */
+    /** The smallest 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten that is at least {@code v}. */
     private static double niceCeiling(double v) {
         double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 5, 10}) {
+        for (double m : new double[] {1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
             if (m * p >= v) {
                 return m * p;
             }
