@@ -353,14 +353,16 @@ final class EndToEndBench {
                 plainAll);
         report.record(RESTORE, name + " healthy / plain read", size, "x", BenchReport.Goal.atLeast(0.8),
                 healthy / plainAll);
-        report.record(RESTORE, name + " plain copy of them (read, write, fsync)", size, "MB/s", null, copyAll);
+        report.record(RESTORE, name + " plain copy of all " + all.size() + " servers' files (read, write, fsync)",
+                size, "MB/s", null, copyAll);
         report.record(RESTORE, name + " healthy / plain copy", size, "x", null, healthy / copyAll);
         report.record(RESTORE, name + " restore, " + lost + " servers lost", size, "MB/s", null, degraded);
         report.record(RESTORE, name + " plain read of the " + survivors.size() + " survivors' files", size, "MB/s",
                 null, plainSurvivors);
         report.record(RESTORE, name + " degraded / plain read", size, "x", BenchReport.Goal.atLeast(0.5),
                 degraded / plainSurvivors);
-        report.record(RESTORE, name + " plain copy of them (read, write, fsync)", size, "MB/s", null, copySurvivors);
+        report.record(RESTORE, name + " plain copy of the " + survivors.size() + " survivors' files (read, write, "
+                + "fsync)", size, "MB/s", null, copySurvivors);
         report.record(RESTORE, name + " degraded / plain copy", size, "x", null, degraded / copySurvivors);
         say("%s %s restore: healthy %.1f MB/s (plain read %.1f, plain copy %.1f), %d lost %.1f MB/s (plain read %.1f,"
                 + " plain copy %.1f)", name, Bytes.human(size), healthy, plainAll, copyAll, lost, degraded,
