@@ -10,7 +10,6 @@ import io.checkstripe.sink.store.CellKey;
 import io.checkstripe.sink.store.CellReadResult;
 import io.checkstripe.sink.store.CellRecordReader;
 import io.checkstripe.sink.store.ManifestFormat;
-import io.checkstripe.sink.store.StoredCell;
 import io.checkstripe.sink.store.StoredManifest;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -192,24 +191,14 @@ public final class HttpSource implements CellSource {
         }
         CellRecordReader reader = new CellRecordReader(new BufferedInputStream(r.body, BUFFER));
         return new CellStream() {
-            private CellHeader current;
-
             @Override
             public Optional<CellKey> next() throws IOException {
-                current = reader.next().orElse(null);
-                return current == null ? Optional.empty() : Optional.of(current.key());
+                return reader.next().map(CellHeader::key);
             }
 
             @Override
             public Optional<CellReadResult> read() throws IOException {
-                if (current == null) {
-                    throw new IllegalStateException("no cell to read: call next() first");
-                }
-                CellHeader h = current;
-                current = null;
-                byte[] data = new byte[h.cellLength()];
-                int crc = reader.readData(data, 0);
-                return Optional.of(new CellReadResult(new StoredCell(h, data), crc));
+                return Optional.of(reader.readCell());
             }
 
             @Override

@@ -88,13 +88,24 @@ public final class CellRecordReader implements Closeable {
 
     /** Reads the next whole record into a new array, or returns empty at the end of the stream. */
     public Optional<CellReadResult> nextCell() throws IOException {
-        Optional<CellHeader> header = next();
-        if (header.isEmpty()) {
-            return Optional.empty();
+        return next().isEmpty() ? Optional.empty() : Optional.of(readCell());
+    }
+
+    /**
+     * Reads the current record's data into a new array: the record {@link #next()} returned, as a cell with the
+     * CRC32C of its data as read.
+     *
+     * @throws IllegalStateException  when there is no current record or its data was already consumed
+     * @throws CorruptRecordException when the stream ends inside the data
+     */
+    public CellReadResult readCell() throws IOException {
+        if (current == null) {
+            throw new IllegalStateException("no record whose data is unread: call next() first");
         }
-        byte[] data = new byte[header.get().cellLength()];
+        CellHeader header = current;
+        byte[] data = new byte[header.cellLength()];
         int crc = readData(data, 0);
-        return Optional.of(new CellReadResult(new StoredCell(header.get(), data), crc));
+        return new CellReadResult(new StoredCell(header, data), crc);
     }
 
     /** Skips whatever is left of the current record's data. */

@@ -82,6 +82,21 @@ class CellRecordFormatTest {
     }
 
     @Test
+    void readerReadsTheCurrentCellOnceAndOnlyAfterItsHeader() throws IOException {
+        List<StoredCell> cells = cells();
+        try (CellRecordReader r = new CellRecordReader(new ByteArrayInputStream(encode(cells)))) {
+            assertThatThrownBy(r::readCell).isInstanceOf(IllegalStateException.class);
+            r.next().orElseThrow();
+            CellReadResult first = r.readCell();
+            assertThat(first.verified()).isEqualTo(cells.get(0));
+            assertThat(first.computedCrc32c()).isEqualTo(cells.get(0).header().crc32c());
+            assertThatThrownBy(r::readCell).isInstanceOf(IllegalStateException.class);
+            r.next().orElseThrow();
+            assertThat(r.readCell().verified()).isEqualTo(cells.get(1));
+        }
+    }
+
+    @Test
     void everyFlippedHeaderBitIsDetected() throws IOException {
         StoredCell cell = cells().get(1);
         byte[] record = encode(List.of(cell));
