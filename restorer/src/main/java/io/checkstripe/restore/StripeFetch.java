@@ -162,25 +162,41 @@ final class StripeFetch implements AutoCloseable {
             int server = plan.serverOf(s, j);
             stripe.servers[j] = server;
             Fetcher f = fetchers.get(server);
-            CellReadResult cell = slot[j];
-            if (cell != null) {
-                stripe.cells[j] = cell;
-                if (cell.intact()) {
-                    stripe.states[j] = CellState.GOOD;
-                } else {
-                    stripe.states[j] = CellState.CORRUPT;
-                    badCells.add(BadCell.corrupt(server, s, j, cell.cell().header().crc32c(), cell.computedCrc32c()));
-                }
+            if (slot[j] != null) {
+                place(stripe, j, slot[j]);
             } else if (f == null || f.failure != null) {
                 stripe.states[j] = CellState.LOST;
             } else if (listed[j]) {
                 stripe.states[j] = CellState.UNREAD;
             } else {
-                stripe.states[j] = CellState.MISSING;
-                badCells.add(BadCell.missing(server, s, j));
+                missing(stripe, j);
             }
         }
         return stripe;
+    }
+
+    /** Puts a cell its server sent into the stripe: good, or corrupt (and reported) when its CRC fails. */
+    private void place(Stripe stripe, int j, CellReadResult cell) {
+        stripe.cells[j] = cell;
+        if (cell.intact()) {
+            stripe.states[j] = CellState.GOOD;
+        } else {
+            stripe.states[j] = CellState.CORRUPT;
+            badCells.add(BadCell.corrupt(stripe.servers[j], stripe.index, j, cell.cell().header().crc32c(),
+                    cell.computedCrc32c()));
+        }
+    }
+
+    /** Marks a cell its server, being read, did not send, and reports it. */
+    private void missing(Stripe stripe, int j) {
+        stripe.states[j] = CellState.MISSING;
+        badCells.add(BadCell.missing(stripe.servers[j], stripe.index, j));
+    }
+
+    /** Reports a record a server sent for {@code segment} that is not the cell it should be. */
+    private void reportForeign(int server, CellSource source, int segment, CellHeader h, String reason) {
+        log.warn("server {} ({}) sent a foreign record {}: {}", server, source.location(), h, reason);
+        badCells.add(BadCell.foreign(server, segment, h.cellIndex(), reason));
     }
 
     /**
@@ -215,21 +231,12 @@ final class StripeFetch implements AutoCloseable {
             }
             String foreign = read.map(r -> plan.foreignReason(r.cell().header(), server, s, s + 1)).orElse(null);
             if (foreign != null) {
-                log.warn("server {} ({}) sent a foreign record {}: {}", server, f.source.location(),
-                        read.get().cell().header(), foreign);
-                badCells.add(BadCell.foreign(server, s, read.get().cell().header().cellIndex(), foreign));
+                reportForeign(server, f.source, s, read.get().cell().header(), foreign);
             }
             if (read.isEmpty() || foreign != null) {
-                stripe.states[j] = CellState.MISSING;
-                badCells.add(BadCell.missing(server, s, j));
-            } else if (read.get().intact()) {
-                stripe.cells[j] = read.get();
-                stripe.states[j] = CellState.GOOD;
+                missing(stripe, j);
             } else {
-                CellReadResult cell = read.get();
-                stripe.cells[j] = cell;
-                stripe.states[j] = CellState.CORRUPT;
-                badCells.add(BadCell.corrupt(server, s, j, cell.cell().header().crc32c(), cell.computedCrc32c()));
+                place(stripe, j, read.get());
             }
         }
     }
@@ -370,8 +377,7 @@ final class StripeFetch implements AutoCloseable {
                     foreign = "segment " + s + " arrived after segment " + done + " (out of order)";
                 }
                 if (foreign != null) {
-                    log.warn("server {} ({}) sent a foreign record {}: {}", server, source.location(), h, foreign);
-                    badCells.add(BadCell.foreign(server, s, h.cellIndex(), foreign));
+                    reportForeign(server, source, s, h, foreign);
                     return;
                 }
                 CellReadResult[] slot = slots[s % window];
