@@ -82,6 +82,11 @@ final class CellLog {
         manifestPending = true;
     }
 
+    /** Where a manifest waits for the commit that forces it and renames it into place. */
+    Path manifestTemp() {
+        return dir.resolve(CellStore.MANIFEST + ".tmp");
+    }
+
     /** Whether {@code manifest.tmp} holds a manifest the next commit must force and rename. */
     boolean manifestPending() {
         return manifestPending;
@@ -130,7 +135,7 @@ final class CellLog {
     void load(long verifyFrom, Path quarantineDir) throws IOException {
         if (!manifestPending) {
             // Left by a crash before the commit that would have renamed it: its record is consumed again.
-            Files.deleteIfExists(dir.resolve(CellStore.MANIFEST + ".tmp"));
+            Files.deleteIfExists(manifestTemp());
         }
         index = new TreeMap<>();
         end = 0;

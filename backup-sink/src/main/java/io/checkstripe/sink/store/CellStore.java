@@ -361,16 +361,11 @@ public final class CellStore implements Closeable {
                     + " differs from the stored " + existing);
         }
         createDirectories(l);
-        Path temp = l.dir.resolve(MANIFEST + ".tmp");
+        Path temp = l.manifestTemp();
         byte[] content = ManifestFormat.encode(manifest);
-        try (FileChannel ch = channels.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(content);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
+        try {
+            DurableFiles.writeFile(channels, temp, content, false);
         } catch (IOException e) {
-            Files.deleteIfExists(temp);
             throw DurableFiles.writeFailure(temp, content.length, e);
         }
         l.pendingManifest(manifest);
@@ -383,8 +378,8 @@ public final class CellStore implements Closeable {
     }
 
     /**
-     * Makes every appended cell and every stored manifest durable, then durably records the offsets (keyed by source, such as a topic
-     * partition; sources not named keep their offsets). When this returns, a restart resumes from the offsets;
+     * Makes every appended cell and every stored manifest durable, then durably records the offsets (keyed by
+     * source, such as a topic partition; sources not named keep their offsets). When this returns, a restart resumes from the offsets;
      * when it throws, the committed offsets have not moved.
      *
      * @throws IllegalArgumentException when a source key is empty or longer than 1024 bytes, or an offset negative
@@ -1010,7 +1005,7 @@ public final class CellStore implements Closeable {
             });
         }
         for (CellLog l : manifests) {
-            Path temp = l.dir.resolve(MANIFEST + ".tmp");
+            Path temp = l.manifestTemp();
             first.add(() -> {
                 try (FileChannel ch = channels.open(temp, StandardOpenOption.WRITE)) {
                     ch.force(true);
@@ -1023,7 +1018,7 @@ public final class CellStore implements Closeable {
         }
         try {
             for (CellLog l : manifests) {
-                Files.move(l.dir.resolve(MANIFEST + ".tmp"), l.dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE,
+                Files.move(l.manifestTemp(), l.dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
                 l.manifestRenamed();
                 unsyncedDirs.add(l.dir);

@@ -63,14 +63,6 @@ final class CommitStateSlots {
         if (found.newest != null) {
             return found.newest.state();
         }
-        Path legacy = dir.resolve(LEGACY);
-        if (Files.exists(legacy)) {
-            try {
-                return CommitState.decode(Files.readAllBytes(legacy)).state();
-            } catch (CorruptRecordException e) {
-                found.bad.add(legacy + " (" + e.getMessage() + ")");
-            }
-        }
         if (!found.bad.isEmpty()) {
             log.warn("no commit state of {} can be read ({}); reporting no committed offsets", dir, found.bad);
         }
@@ -85,18 +77,8 @@ final class CommitStateSlots {
     static CommitStateSlots open(Path dir, Path quarantineDir, FileChannels channels) throws IOException {
         Files.deleteIfExists(dir.resolve(LEGACY + ".tmp")); // a format-1 replace interrupted by a crash
         Found found = find(dir);
-        Path legacy = dir.resolve(LEGACY);
         CommitState.Sequenced current = found.newest;
-        boolean migrate = false;
-        if (current == null && Files.exists(legacy)) {
-            try {
-                current = CommitState.decode(Files.readAllBytes(legacy));
-                migrate = true;
-            } catch (CorruptRecordException e) {
-                found.bad.add(legacy + " (" + e.getMessage() + ")");
-                found.unreadable.add(legacy);
-            }
-        }
+        boolean migrate = found.fromLegacy;
         if (current == null && !found.unreadable.isEmpty()) {
             for (Path p : found.unreadable) {
                 Path target = quarantineDir.resolve(p.getFileName() + "-" + System.currentTimeMillis());
@@ -126,7 +108,7 @@ final class CommitStateSlots {
         CommitStateSlots slots = new CommitStateSlots(dir, channels, current);
         if (migrate) {
             slots.write(current.state());
-            Files.delete(legacy);
+            Files.delete(dir.resolve(LEGACY));
             DurableFiles.fsyncDirectory(channels, dir);
             log.info("moved the format-1 commit state of {} into {}", dir, slot(dir, (int) (slots.sequence % 2)));
         }
@@ -155,9 +137,10 @@ final class CommitStateSlots {
         current = next;
     }
 
-    /** The valid slots' newest state (or null), and what could not be read. */
+    /** The newest valid state (or null), whether it is the format-1 file's, and what could not be read. */
     private static final class Found {
         CommitState.Sequenced newest;
+        boolean fromLegacy;
         final List<String> bad = new ArrayList<>();
         /** Unreadable copies worth keeping for inspection (not empty files). */
         final List<Path> unreadable = new ArrayList<>();
@@ -185,6 +168,16 @@ final class CommitStateSlots {
             } catch (CorruptRecordException e) {
                 found.bad.add(slot + " (" + e.getMessage() + ")");
                 found.unreadable.add(slot);
+            }
+        }
+        Path legacy = dir.resolve(LEGACY);
+        if (found.newest == null && Files.exists(legacy)) {
+            try {
+                found.newest = CommitState.decode(Files.readAllBytes(legacy));
+                found.fromLegacy = true;
+            } catch (CorruptRecordException e) {
+                found.bad.add(legacy + " (" + e.getMessage() + ")");
+                found.unreadable.add(legacy);
             }
         }
         return found;

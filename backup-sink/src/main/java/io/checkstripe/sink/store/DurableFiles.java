@@ -26,15 +26,9 @@ final class DurableFiles {
     /** Replaces {@code target} with {@code content} so that a crash leaves either the old or the new file. */
     static void writeAtomically(FileChannels channels, Path target, byte[] content) throws IOException {
         Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel ch = channels.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(content);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
+        try {
+            writeFile(channels, temp, content, true);
         } catch (IOException e) {
-            Files.deleteIfExists(temp);
             throw writeFailure(target, content.length, e);
         }
         try {
@@ -43,6 +37,26 @@ final class DurableFiles {
             throw new IOException("cannot replace " + target + " atomically on this file system", e);
         }
         fsyncDirectory(channels, target.getParent());
+    }
+
+    /**
+     * Writes {@code content} to {@code file} (created, or truncated), forcing it when {@code force}; a failed
+     * write deletes the file and rethrows, for the caller to report with {@link #writeFailure}.
+     */
+    static void writeFile(FileChannels channels, Path file, byte[] content, boolean force) throws IOException {
+        try (FileChannel ch = channels.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(content);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            if (force) {
+                ch.force(true);
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
     }
 
     /** Makes the entries of {@code dir} (names created, moved or deleted in it) durable. */
