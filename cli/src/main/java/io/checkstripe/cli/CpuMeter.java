@@ -28,6 +28,27 @@ final class CpuMeter {
         return total;
     }
 
+    /** Starts measuring a span of work: its {@link Span#cores()} is read when the work is done. */
+    Span start() {
+        return new Span(used(), System.nanoTime());
+    }
+
+    /** A span of work from the moment {@link #start()} was called. */
+    final class Span {
+        private final Duration cpuAtStart;
+        private final long wallAtStart;
+
+        private Span(Duration cpuAtStart, long wallAtStart) {
+            this.cpuAtStart = cpuAtStart;
+            this.wallAtStart = wallAtStart;
+        }
+
+        /** Cores kept busy on average since the start. */
+        double cores() {
+            return CpuMeter.cores(used().minus(cpuAtStart), Duration.ofNanos(System.nanoTime() - wallAtStart));
+        }
+    }
+
     /** Cores kept busy on average: CPU time {@code cpu} used over wall time {@code wall}. */
     static double cores(Duration cpu, Duration wall) {
         return wall.isZero() ? 0 : cpu.toNanos() / (double) wall.toNanos();

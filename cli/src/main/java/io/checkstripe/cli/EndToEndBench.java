@@ -158,8 +158,8 @@ final class EndToEndBench {
     private final PrintWriter progress;
     private final CpuMeter cpu;
     private final BenchReport report = new BenchReport();
-    /** How restores and plain reads find the page cache, once known. */
-    private String pageCache;
+    /** Whether the stores' files can be dropped from the page cache before a timed read; null until tried. */
+    private Boolean coldReads;
     private final Map<Long, Path> inputs = new LinkedHashMap<>();
     private final String stamp = Long.toString(Instant.now().getEpochSecond(), 36);
 
@@ -270,12 +270,10 @@ final class EndToEndBench {
     private void measureThroughput(int run, long size, RawKafka raw, Map<PolicySpec, Deployment> deployments,
                                    Map<PolicySpec, Map<Long, Long>> published) throws Exception {
         Path file = inputs.get(size);
-        Duration cpuBefore = cpu.used();
-        long wallBefore = System.nanoTime();
+        CpuMeter.Span span = cpu.start();
         RawKafka.RoundTrip rt = raw.roundTrip(file);
         Map<String, Double> cores = new LinkedHashMap<>(); // recorded last, so their section prints last
-        cores.put("raw Kafka round trip",
-                CpuMeter.cores(cpu.used().minus(cpuBefore), Duration.ofNanos(System.nanoTime() - wallBefore)));
+        cores.put("raw Kafka round trip", span.cores());
         double rawRate = mbPerSecond(size, rt.total());
         report.record(RAW, "produce until committed", size, "MB/s", null, mbPerSecond(size, rt.produce()));
         report.record(RAW, "consume after the commit", size, "MB/s", null, mbPerSecond(size, rt.consume()));
@@ -284,15 +282,13 @@ final class EndToEndBench {
                 Bytes.duration(rt.produce()), Bytes.duration(rt.consume()), rawRate);
         for (Deployment d : deployments.values()) {
             for (Mode mode : settings.modes()) {
-                cpuBefore = cpu.used();
-                wallBefore = System.nanoTime();
+                span = cpu.start();
                 PublishResult result = d.publisher(mode).publish(
                         PublishRequest.of(d.throughputApp(mode)).withWaitProtected(true), file);
                 Duration protectedAfter = result.timeToProtected().orElseThrow();
                 double goodput = mbPerSecond(size, protectedAfter);
                 String name = d.spec.label() + " " + mode.label;
-                cores.put(name + " until protected",
-                        CpuMeter.cores(cpu.used().minus(cpuBefore), Duration.ofNanos(System.nanoTime() - wallBefore)));
+                cores.put(name + " until protected", span.cores());
                 report.record(GOODPUT, name + ": until protected", size, "MB/s", null, goodput);
                 report.record(GOODPUT, name + ": until committed", size, "MB/s", null,
                         mbPerSecond(size, result.elapsed()));
@@ -386,16 +382,18 @@ final class EndToEndBench {
      * where that cannot be done, says so once and every read is as warm as the run left it.
      */
     private void cold(List<Path> files) throws IOException {
-        if (pageCache == null) {
+        if (coldReads == null) {
             try {
                 PageCache.evict(files);
-                pageCache = "cold: the stores' files dropped from the page cache before every timed read";
+                coldReads = true;
+                report.info("restore reads", "cold: the stores' files dropped from the page cache before every "
+                        + "timed read");
             } catch (IOException e) {
-                pageCache = "as the run left it (" + e.getMessage() + ")";
+                coldReads = false;
+                report.info("restore reads", "as the run left it (" + e.getMessage() + ")");
                 say("restores and plain reads run with a warm page cache: %s", e.getMessage());
             }
-            report.info("restore reads", pageCache);
-        } else if (pageCache.startsWith("cold")) {
+        } else if (coldReads) {
             PageCache.evict(files);
         }
     }
@@ -505,7 +503,7 @@ final class EndToEndBench {
             Pacer pacer = new Pacer(interval);
             StriperCommits before = null;
             for (int i = 0; i < WARM_UP + count; i++) {
-                if (i == WARM_UP) {
+                if (i == WARM_UP && mode == Mode.STREAMS) {
                     before = StriperCommits.of(d.pipeline.striper().metrics());
                 }
                 pacer.awaitNext();
@@ -525,7 +523,7 @@ final class EndToEndBench {
                     BenchReport.quantile(committedMs, 0.5));
             report.record(LATENCY, name + " from committed to protected p50", LATENCY_BYTES, "ms", null,
                     BenchReport.quantile(afterCommitMs, 0.5));
-            if (mode == Mode.STREAMS && before != null) {
+            if (before != null) {
                 StriperCommits during = StriperCommits.of(d.pipeline.striper().metrics()).minus(before);
                 report.record(LATENCY, name + ": striper transactions per checkpoint", LATENCY_BYTES, "", null,
                         during.commits() / (double) count);
