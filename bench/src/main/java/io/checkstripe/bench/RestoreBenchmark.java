@@ -74,8 +74,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Every operation is one whole restore or read. The {@code checkpointBytes} counter adds the checkpoint's
  * size per operation, and JMH reports it per second: read {@code :checkpointBytes} as checkpoint bytes per
- * second (the primary score is operations per second), and {@code :cpuNanos} as the cores kept busy. The output file is deleted after every operation, by an
- * invocation-level teardown; JMH then times each call alone, so the deletion is not counted. The restorer's
+ * second (the primary score is operations per second), and {@code :cpuNanos} as the cores kept busy. The
+ * output file is deleted after every operation, by an invocation-level teardown; JMH then times each call alone, so the deletion is not counted. The restorer's
  * classes are warmed by the warm-up iterations, as in a long-lived process; a fresh {@code checkstripe restore}
  * JVM pays its JIT warm-up on top.
  */

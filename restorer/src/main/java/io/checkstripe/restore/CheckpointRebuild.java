@@ -13,10 +13,10 @@ import java.util.concurrent.ExecutorService;
 /**
  * Rebuilds a planned checkpoint stripe by stripe, the part restore and repair share: fetch (in parallel,
  * bounded), check, decode, verify against surviving parity, hash, and hand every segment to a consumer in
- * order; the SHA-256 is computed on a thread of its own. A restore fetches the parity cells of a stripe only when a data cell is lost or bad (see
- * {@link StripeFetch}); a repair fetches them all. When a stripe has fewer than K intact cells the rebuild stops handing out segments but keeps
- * reading, so that the failure names every stripe that cannot be rebuilt, not just the first. Stateless; each
- * run uses its own fetch and buffers.
+ * order; the SHA-256 is computed on a thread of its own. A restore fetches the parity cells of a stripe only
+ * when a data cell is lost or bad (see {@link StripeFetch}); a repair fetches them all. When a stripe has fewer
+ * than K intact cells the rebuild stops handing out segments but keeps reading, so that the failure names every
+ * stripe that cannot be rebuilt, not just the first. Stateless; each run uses its own fetch and buffers.
  */
 final class CheckpointRebuild {
 

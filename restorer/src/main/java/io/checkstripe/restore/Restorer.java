@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * a CRC mismatch or a record that is not the cell it should be is an erasure; each stripe with an erasure is
  * decoded and its parity computed again to check it against every parity cell that survived; the bytes go to
  * a temp file beside the output (written and hashed on threads of their own while the next stripes are
- * fetched), whose SHA-256 must match the manifest's before it is forced to disk and renamed over the output. If the newest checkpoint cannot be rebuilt the restore says why and falls back to
- * the one before, unless a checkpoint was asked for by id. A checkpoint that is rebuilt but fails verification
+ * fetched), whose SHA-256 must match the manifest's before it is forced to disk and renamed over the output.
+ * If the newest checkpoint cannot be rebuilt the restore says why and falls back to the one before, unless a
+ * checkpoint was asked for by id. A checkpoint that is rebuilt but fails verification
  * is not fallen back from: that is a bug or damage the CRCs missed, and must be looked at. Memory stays bounded
  * by the read-ahead, so a checkpoint larger than the heap restores.
  *
