@@ -220,8 +220,10 @@ class StorageFaultTest {
         int f = damaged.get(2);
         Set<String> expected = new LinkedHashSet<>();
 
-        int stripeD = random.nextInt(SEGMENTS - 1); // full-length stripes: their cells are all the same length
-        int stripeE = random.nextInt(SEGMENTS - 1);
+        // Full-length stripes (their cells are all the same length), each where the server holds a data cell: a
+        // restore reads every data cell, and the parity of a stripe whose data is intact only when it needs it.
+        int stripeD = stripeWithDataCell(random, stores, d, SEGMENTS - 1);
+        int stripeE = stripeWithDataCell(random, stores, e, SEGMENTS - 1);
         Stores.LogRecord onD = recordOf(stores, d, stripeD);
         Stores.LogRecord onE = recordOf(stores, e, stripeE);
         byte[] dBytes = read(Stores.cellLog(store(stores, d), APP, 2), onD.dataPosition(), onD.header().cellLength());
@@ -231,7 +233,7 @@ class StorageFaultTest {
         expected.add(bad(d, onD, "corrupt"));
         expected.add(bad(e, onE, "corrupt"));
 
-        int stripeF = random.nextInt(SEGMENTS);
+        int stripeF = stripeWithDataCell(random, stores, f, SEGMENTS);
         Stores.LogRecord current = recordOf(stores, f, stripeF);
         Stores.LogRecord stale = Stores.records(store(stores, f), APP, 1).stream()
                 .filter(r -> r.key().equals(current.key())).findFirst().orElseThrow();
@@ -330,6 +332,17 @@ class StorageFaultTest {
     private static String bad(int server, Stores.LogRecord r, String kindPattern) {
         return Pattern.quote("server " + server + " segment " + r.key().segmentIndex() + " cell " + r.key().cellIndex()
                 + ": ") + "(" + kindPattern + ")";
+    }
+
+    /** A random stripe below {@code bound} in which {@code server} holds one of the 6 data cells of RS-6-3. */
+    private static int stripeWithDataCell(SplittableRandom random, Path stores, int server, int bound) {
+        List<Integer> stripes = new ArrayList<>();
+        for (int s = 0; s < bound; s++) {
+            if (recordOf(stores, server, s).key().cellIndex() < 6) {
+                stripes.add(s);
+            }
+        }
+        return stripes.get(random.nextInt(stripes.size()));
     }
 
     private static Stores.LogRecord recordOf(Path stores, int server, int stripe) {
