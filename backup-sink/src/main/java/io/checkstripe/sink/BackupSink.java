@@ -1,5 +1,8 @@
 package io.checkstripe.sink;
 
+import io.checkstripe.core.DiskFullException;
+import io.checkstripe.schemas.RejectedRecordException;
+
 import io.checkstripe.codec.CorruptCellException;
 import io.checkstripe.schemas.CheckpointKey;
 import io.checkstripe.schemas.DeadLetterReason;
@@ -9,10 +12,10 @@ import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointAck;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.StripeUnit;
-import io.checkstripe.sink.store.CellStore;
-import io.checkstripe.sink.store.CheckpointConflictException;
-import io.checkstripe.sink.store.StoredCell;
-import io.checkstripe.sink.store.StoredManifest;
+import io.checkstripe.store.CellStore;
+import io.checkstripe.store.CheckpointConflictException;
+import io.checkstripe.store.StoredCell;
+import io.checkstripe.store.StoredManifest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -22,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -587,7 +589,7 @@ public final class BackupSink implements AutoCloseable {
     /** The one-line reason of a stall: disk full, store failure, dead-letter failure, or anything else. */
     private String describe(Exception e) {
         if (e instanceof IOException) {
-            if (diskFull(e)) {
+            if (DiskFullException.isCauseOf(e)) {
                 return "the disk holding data directory " + dataDir + " is full (no space left on device): " + e.getMessage()
                         + "; free space there and the sink catches up by itself";
             }
@@ -600,16 +602,6 @@ public final class BackupSink implements AutoCloseable {
             return "cannot decode records: " + e.getMessage();
         }
         return e.toString();
-    }
-
-    private static boolean diskFull(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
-            if (m.contains("no space left") || m.contains("disk full") || m.contains("disk quota")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     // ---------------------------------------------------------------- acknowledgements

@@ -1,13 +1,15 @@
 package io.checkstripe.sink;
 
+import io.checkstripe.schemas.RejectedRecordException;
+
 import io.checkstripe.codec.CellLayout;
-import io.checkstripe.schemas.AppId;
+import io.checkstripe.core.AppId;
 import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.StripeUnit;
-import io.checkstripe.sink.store.CellHeader;
-import io.checkstripe.sink.store.StoredCell;
-import io.checkstripe.sink.store.StoredManifest;
+import io.checkstripe.store.CellHeader;
+import io.checkstripe.store.StoredCell;
+import io.checkstripe.store.StoredManifest;
 import java.nio.ByteBuffer;
 import java.time.DateTimeException;
 import java.time.Instant;

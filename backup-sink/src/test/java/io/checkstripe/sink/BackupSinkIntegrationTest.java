@@ -11,11 +11,11 @@ import io.checkstripe.schemas.TopicProvisioner;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointAck;
 import io.checkstripe.schemas.avro.StripeUnit;
-import io.checkstripe.sink.store.CellKey;
-import io.checkstripe.sink.store.CellRecordReader;
-import io.checkstripe.sink.store.CellHeader;
-import io.checkstripe.sink.store.CellStore;
-import io.checkstripe.sink.store.StoredCell;
+import io.checkstripe.store.CellKey;
+import io.checkstripe.store.CellRecordReader;
+import io.checkstripe.store.CellHeader;
+import io.checkstripe.store.CellStore;
+import io.checkstripe.store.StoredCell;
 import io.checkstripe.testkit.KafkaClusterExtension;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,7 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Backup sinks against a real broker: stripe units formed by the striper's own {@link
- * io.checkstripe.striper.SegmentStriper}, published in transactions as the striper publishes them.
+ * io.checkstripe.striping.SegmentStriper}, published in transactions as the striper publishes them.
  */
 @Tag("integration")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)

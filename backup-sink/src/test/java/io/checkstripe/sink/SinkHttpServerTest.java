@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.checkstripe.sink.store.CellKey;
-import io.checkstripe.sink.store.CellReadResult;
-import io.checkstripe.sink.store.CellRecordReader;
-import io.checkstripe.sink.store.CellStore;
-import io.checkstripe.sink.store.ManifestFormat;
-import io.checkstripe.sink.store.StoredCell;
+import io.checkstripe.store.CellKey;
+import io.checkstripe.store.CellReadResult;
+import io.checkstripe.store.CellRecordReader;
+import io.checkstripe.store.CellStore;
+import io.checkstripe.store.ManifestFormat;
+import io.checkstripe.store.StoredCell;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

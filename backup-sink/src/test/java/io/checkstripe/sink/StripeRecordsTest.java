@@ -1,14 +1,16 @@
 package io.checkstripe.sink;
 
+import io.checkstripe.schemas.RejectedRecordException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.StripeUnit;
-import io.checkstripe.sink.store.CellReadResult;
-import io.checkstripe.sink.store.StoredCell;
-import io.checkstripe.sink.store.StoredManifest;
+import io.checkstripe.store.CellReadResult;
+import io.checkstripe.store.StoredCell;
+import io.checkstripe.store.StoredManifest;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;

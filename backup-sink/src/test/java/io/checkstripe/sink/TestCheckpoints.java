@@ -1,15 +1,17 @@
 package io.checkstripe.sink;
 
+import io.checkstripe.schemas.RejectedRecordException;
+
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
 import io.checkstripe.schemas.avro.StripeUnit;
-import io.checkstripe.sink.store.CellKey;
-import io.checkstripe.sink.store.CellStore;
-import io.checkstripe.sink.store.StoredCell;
-import io.checkstripe.sink.store.StoredManifest;
-import io.checkstripe.striper.SegmentStriper;
+import io.checkstripe.store.CellKey;
+import io.checkstripe.store.CellStore;
+import io.checkstripe.store.StoredCell;
+import io.checkstripe.store.StoredManifest;
+import io.checkstripe.striping.SegmentStriper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;

@@ -19,7 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-import io.checkstripe.testkit.BrokerProcess;
+import io.checkstripe.broker.BrokerProcess;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.apache.kafka.clients.CommonClientConfigs;

@@ -1,5 +1,7 @@
 package io.checkstripe.cli;
 
+import io.checkstripe.core.DurableFiles;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -158,7 +160,7 @@ final class BenchReport {
         out.flush();
     }
 
-    /** Writes everything as one JSON document ({@link ResultFiles}). */
+    /** Writes everything as one JSON document ({@link DurableFiles}). */
     void writeJson(Path file) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("benchmark", "checkstripe end-to-end");
@@ -182,7 +184,7 @@ final class BenchReport {
             list.add(r);
         }
         doc.put("rows", list);
-        ResultFiles.write(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc));
+        DurableFiles.writeAtomically(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc));
     }
 
     static String format(double v) {

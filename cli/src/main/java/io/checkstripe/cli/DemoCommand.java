@@ -35,8 +35,8 @@ import io.checkstripe.restore.RestoreReport;
 import io.checkstripe.restore.Restorer;
 import io.checkstripe.sink.BackupSink;
 import io.checkstripe.sink.SinkConfig;
-import io.checkstripe.striper.SegmentStriper;
-import io.checkstripe.testkit.EmbeddedKafkaCluster;
+import io.checkstripe.striping.SegmentStriper;
+import io.checkstripe.broker.BrokerProcess;
 import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,8 +44,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code checkstripe demo}: the whole pipeline on one machine with real parts: an embedded KRaft
- * broker, the striper job, one backup sink per server (each with its own durable store and HTTP
+ * {@code checkstripe demo}: the whole pipeline on one machine with real parts: a KRaft broker
+ * in a child process (the one {@code checkstripe broker} runs), the striper job, one backup sink per server (each with its own durable store and HTTP
  * API), a published checkpoint, the loss of servers (one store deleted, one corrupted), and a
  * verified restore over HTTP. It cleans up after itself unless {@code --keep}.
  */
@@ -117,8 +117,8 @@ final class DemoCommand implements Callable<Integer> {
         long bytes = Files.size(checkpoint);
         step("checkpoint: %s (%s), sha256 %s", checkpoint, Bytes.human(bytes), expectedSha);
 
-        step("starting an embedded Kafka broker (KRaft)");
-        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(1);
+        step("starting a local Kafka broker (KRaft, in a child process)");
+        try (BrokerProcess kafka = BrokerProcess.start(work.resolve("broker"));
              LocalPipeline pipeline = LocalPipeline.start(
                      Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), policy, servers,
                      work, Map.of(), Map.of(SinkConfig.HTTP_PORT_CONFIG, 0))) {

@@ -1,5 +1,7 @@
 package io.checkstripe.cli;
 
+import io.checkstripe.core.DurableFiles;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -49,14 +51,14 @@ final class ThroughputChart {
     private ThroughputChart() {
     }
 
-    /** Renders {@code series} and writes the PNG to {@code file} ({@link ResultFiles}). */
+    /** Renders {@code series} and writes the PNG to {@code file} ({@link DurableFiles}). */
     static void write(Path file, String title, String yLabel, List<Series> series) throws IOException {
         BufferedImage image = render(title, yLabel, series);
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         if (!ImageIO.write(image, "png", png)) {
             throw new IOException("no PNG writer in this Java runtime");
         }
-        ResultFiles.write(file, png.toByteArray());
+        DurableFiles.writeAtomically(file, png.toByteArray());
     }
 
     static BufferedImage render(String title, String yLabel, List<Series> series) {

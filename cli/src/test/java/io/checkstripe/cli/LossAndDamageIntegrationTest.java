@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.checkstripe.sink.store.CellHeader;
-import io.checkstripe.sink.store.CellRecordReader;
+import io.checkstripe.store.CellHeader;
+import io.checkstripe.store.CellRecordReader;
 import io.checkstripe.testkit.KafkaClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

@@ -17,9 +17,9 @@ import java.util.stream.IntStream;
 
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.sink.BackupSink;
-import io.checkstripe.sink.store.CellKey;
-import io.checkstripe.sink.store.CellRecordReader;
-import io.checkstripe.sink.store.CellStore;
+import io.checkstripe.store.CellKey;
+import io.checkstripe.store.CellRecordReader;
+import io.checkstripe.store.CellStore;
 import io.checkstripe.testkit.KafkaClusterExtension;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

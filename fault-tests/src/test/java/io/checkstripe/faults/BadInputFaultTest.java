@@ -23,14 +23,14 @@ import java.util.stream.Stream;
 
 import io.checkstripe.cli.ExitCode;
 import io.checkstripe.codec.Crc32c;
-import io.checkstripe.schemas.AppId;
+import io.checkstripe.core.AppId;
 import io.checkstripe.schemas.InMemorySchemaRegistry;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
 import io.checkstripe.schemas.avro.StripeUnit;
-import io.checkstripe.testkit.BrokerProcess;
+import io.checkstripe.broker.BrokerProcess;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import io.checkstripe.schemas.InMemorySchemaRegistry;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointCommit;
-import io.checkstripe.testkit.BrokerProcess;
+import io.checkstripe.broker.BrokerProcess;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;

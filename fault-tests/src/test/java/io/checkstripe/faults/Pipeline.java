@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.schemas.TopicNames;
-import io.checkstripe.testkit.KafkaBrokers;
+import io.checkstripe.broker.KafkaBrokers;
 import org.awaitility.Awaitility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -16,8 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.checkstripe.cli.ExitCode;
-import io.checkstripe.sink.store.CellRecordFormat;
-import io.checkstripe.testkit.BrokerProcess;
+import io.checkstripe.store.CellRecordFormat;
+import io.checkstripe.broker.BrokerProcess;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

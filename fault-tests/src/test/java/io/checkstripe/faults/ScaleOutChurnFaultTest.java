@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import io.checkstripe.producer.CheckpointPublisher;
 import io.checkstripe.producer.PublishRequest;
 import io.checkstripe.producer.PublisherConfig;
-import io.checkstripe.testkit.BrokerProcess;
+import io.checkstripe.broker.BrokerProcess;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Tag;

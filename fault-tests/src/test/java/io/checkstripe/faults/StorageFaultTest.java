@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.checkstripe.cli.ExitCode;
-import io.checkstripe.sink.store.CellStore;
-import io.checkstripe.testkit.BrokerProcess;
+import io.checkstripe.store.CellStore;
+import io.checkstripe.broker.BrokerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;

@@ -17,11 +17,11 @@ import java.util.stream.Stream;
 
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.RedundancyPolicy;
-import io.checkstripe.sink.store.CellHeader;
-import io.checkstripe.sink.store.CellKey;
-import io.checkstripe.sink.store.CellReadResult;
-import io.checkstripe.sink.store.CellRecordFormat;
-import io.checkstripe.sink.store.CellRecordReader;
+import io.checkstripe.store.CellHeader;
+import io.checkstripe.store.CellKey;
+import io.checkstripe.store.CellReadResult;
+import io.checkstripe.store.CellRecordFormat;
+import io.checkstripe.store.CellRecordReader;
 
 /**
  * Reads a sink's store the way an auditor would, straight from its files ({@code apps/APP/CHECKPOINT/cells.log},

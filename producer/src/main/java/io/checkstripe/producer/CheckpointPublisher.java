@@ -1,12 +1,12 @@
 package io.checkstripe.producer;
 
-import io.checkstripe.schemas.AppId;
+import io.checkstripe.core.AppId;
 import io.checkstripe.schemas.CheckpointKey;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
-import io.checkstripe.striper.SegmentStriper;
+import io.checkstripe.striping.SegmentStriper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

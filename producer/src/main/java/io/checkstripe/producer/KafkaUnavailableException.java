@@ -1,5 +1,7 @@
 package io.checkstripe.producer;
 
+import io.checkstripe.core.CheckstripeException;
+
 /**
  * The Kafka cluster did not answer within the configured time: no broker reachable at the
  * bootstrap address, no leader for a partition, or a request that timed out mid-publish.
@@ -11,7 +13,7 @@ package io.checkstripe.producer;
  * next publish of the same application to abort; nothing of it is visible to
  * {@code read_committed} readers.
  */
-public final class KafkaUnavailableException extends RuntimeException {
+public final class KafkaUnavailableException extends CheckstripeException {
 
     private static final long serialVersionUID = 1L;
 
@@ -25,6 +27,12 @@ public final class KafkaUnavailableException extends RuntimeException {
     public KafkaUnavailableException(String bootstrapServers, String message, Throwable cause) {
         super(message + " (bootstrap.servers " + bootstrapServers + ")", cause);
         this.bootstrapServers = bootstrapServers;
+    }
+
+    /** True: the servers may still acknowledge, or the brokers come back; waiting or trying again can help. */
+    @Override
+    public boolean retriable() {
+        return true;
     }
 
     /** The {@code bootstrap.servers} value that could not be reached. */

@@ -1,5 +1,7 @@
 package io.checkstripe.producer;
 
+import io.checkstripe.core.CheckstripeException;
+
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Optional;
@@ -19,7 +21,7 @@ import java.util.stream.IntStream;
  * striper did not process it in time), {@link #servers()} and {@link #missing()} are empty
  * and the message says so.
  */
-public final class NotProtectedException extends RuntimeException {
+public final class NotProtectedException extends CheckstripeException {
 
     private static final long serialVersionUID = 1L;
 
@@ -78,6 +80,12 @@ public final class NotProtectedException extends RuntimeException {
                 servers, acked, waited, Optional.of(result));
         e.initCause(this);
         return e;
+    }
+
+    /** True: the servers may still acknowledge, or the brokers come back; waiting or trying again can help. */
+    @Override
+    public boolean retriable() {
+        return true;
     }
 
     public String appId() {

@@ -1,6 +1,6 @@
 package io.checkstripe.producer;
 
-import io.checkstripe.schemas.AppId;
+import io.checkstripe.core.AppId;
 import java.time.Duration;
 import java.util.Optional;
 

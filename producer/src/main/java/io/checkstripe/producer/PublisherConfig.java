@@ -1,11 +1,11 @@
 package io.checkstripe.producer;
 
 import io.checkstripe.codec.RedundancyPolicy;
-import io.checkstripe.schemas.AppId;
+import io.checkstripe.core.AppId;
 import io.checkstripe.schemas.CommonConfigs;
 import io.checkstripe.schemas.CommonConfigs.TopicKey;
 import io.checkstripe.schemas.Topics;
-import io.checkstripe.striper.SegmentStriper;
+import io.checkstripe.striping.SegmentStriper;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;

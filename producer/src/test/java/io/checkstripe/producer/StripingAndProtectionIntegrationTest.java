@@ -11,7 +11,7 @@ import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointAck;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.StripeUnit;
-import io.checkstripe.striper.SegmentStriper;
+import io.checkstripe.striping.SegmentStriper;
 import io.checkstripe.striper.StriperApp;
 import io.checkstripe.striper.StriperConfig;
 import io.checkstripe.testkit.KafkaClusterExtension;

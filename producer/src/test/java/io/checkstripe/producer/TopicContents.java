@@ -2,7 +2,7 @@ package io.checkstripe.producer;
 
 import io.checkstripe.schemas.TopicNames;
 import io.checkstripe.schemas.TopicProvisioner;
-import io.checkstripe.testkit.KafkaBrokers;
+import io.checkstripe.broker.KafkaBrokers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

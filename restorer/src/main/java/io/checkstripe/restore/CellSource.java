@@ -1,8 +1,8 @@
 package io.checkstripe.restore;
 
-import io.checkstripe.sink.store.CellKey;
-import io.checkstripe.sink.store.CellReadResult;
-import io.checkstripe.sink.store.StoredManifest;
+import io.checkstripe.store.CellKey;
+import io.checkstripe.store.CellReadResult;
+import io.checkstripe.store.StoredManifest;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
@@ -35,7 +35,7 @@ public interface CellSource extends Closeable {
     /**
      * The checkpoint's manifest, or empty when this server has none.
      *
-     * @throws io.checkstripe.sink.store.CorruptRecordException when the manifest it holds cannot be read
+     * @throws io.checkstripe.store.CorruptRecordException when the manifest it holds cannot be read
      */
     Optional<StoredManifest> manifest(String app, long checkpointId) throws IOException;
 

@@ -1,7 +1,7 @@
 package io.checkstripe.restore;
 
-import io.checkstripe.sink.store.CellKey;
-import io.checkstripe.sink.store.CellReadResult;
+import io.checkstripe.store.CellKey;
+import io.checkstripe.store.CellReadResult;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.Optional;

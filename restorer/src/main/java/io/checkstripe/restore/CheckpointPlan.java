@@ -2,9 +2,9 @@ package io.checkstripe.restore;
 
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.RedundancyPolicy;
-import io.checkstripe.sink.store.CellHeader;
-import io.checkstripe.sink.store.CorruptRecordException;
-import io.checkstripe.sink.store.StoredManifest;
+import io.checkstripe.store.CellHeader;
+import io.checkstripe.store.CorruptRecordException;
+import io.checkstripe.store.StoredManifest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;

@@ -1,9 +1,9 @@
 package io.checkstripe.restore;
 
-import io.checkstripe.sink.store.CellKey;
-import io.checkstripe.sink.store.CellReadResult;
-import io.checkstripe.sink.store.CellStore;
-import io.checkstripe.sink.store.StoredManifest;
+import io.checkstripe.store.CellKey;
+import io.checkstripe.store.CellReadResult;
+import io.checkstripe.store.CellStore;
+import io.checkstripe.store.StoredManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -1,13 +1,13 @@
 package io.checkstripe.restore;
 
+import io.checkstripe.core.DurableFiles;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -123,15 +123,8 @@ final class OutputFile implements AutoCloseable {
         channel.force(true);
         closed = true;
         channel.close();
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("cannot rename " + temp + " to " + target + " atomically on this file system", e);
-        }
+        DurableFiles.moveDurably(temp, target);
         committed = true;
-        try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        }
     }
 
     /** Stops the writer and deletes the temp file, unless the output was committed. */

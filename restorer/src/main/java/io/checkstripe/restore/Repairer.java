@@ -2,11 +2,11 @@ package io.checkstripe.restore;
 
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.Crc32c;
-import io.checkstripe.schemas.AppId;
-import io.checkstripe.sink.store.CellHeader;
-import io.checkstripe.sink.store.CellStore;
-import io.checkstripe.sink.store.StoredCell;
-import io.checkstripe.sink.store.StoredManifest;
+import io.checkstripe.core.AppId;
+import io.checkstripe.store.CellHeader;
+import io.checkstripe.store.CellStore;
+import io.checkstripe.store.StoredCell;
+import io.checkstripe.store.StoredManifest;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.checkstripe.restore;
 
-import io.checkstripe.schemas.AppId;
+import io.checkstripe.core.AppId;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;

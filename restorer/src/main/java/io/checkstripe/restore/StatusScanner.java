@@ -1,7 +1,7 @@
 package io.checkstripe.restore;
 
-import io.checkstripe.schemas.AppId;
-import io.checkstripe.sink.store.CellKey;
+import io.checkstripe.core.AppId;
+import io.checkstripe.store.CellKey;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.checkstripe.restore;
 
-import io.checkstripe.sink.store.CellHeader;
-import io.checkstripe.sink.store.CellKey;
-import io.checkstripe.sink.store.CellReadResult;
+import io.checkstripe.store.CellHeader;
+import io.checkstripe.store.CellKey;
+import io.checkstripe.store.CellReadResult;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

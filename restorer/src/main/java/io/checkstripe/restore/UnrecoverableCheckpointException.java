@@ -1,5 +1,7 @@
 package io.checkstripe.restore;
 
+import io.checkstripe.core.CheckstripeException;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -11,7 +13,7 @@ import java.util.stream.Collectors;
  * ({@code stripes 0-41 (42 of 64)}); {@link #failures()} carries the same facts for each checkpoint tried,
  * newest first. The CLI exits with code 2.
  */
-public final class UnrecoverableCheckpointException extends RuntimeException {
+public final class UnrecoverableCheckpointException extends CheckstripeException {
 
     private static final long serialVersionUID = 1L;
 

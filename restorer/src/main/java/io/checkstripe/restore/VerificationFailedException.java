@@ -1,5 +1,7 @@
 package io.checkstripe.restore;
 
+import io.checkstripe.core.CheckstripeException;
+
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -10,7 +12,7 @@ import java.util.Optional;
  * restorer then writes nothing at the output path rather than hand the application garbage. The CLI exits
  * with code 3.
  */
-public final class VerificationFailedException extends RuntimeException {
+public final class VerificationFailedException extends CheckstripeException {
 
     private static final long serialVersionUID = 1L;
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.Crc32c;
-import io.checkstripe.sink.store.CellKey;
-import io.checkstripe.sink.store.CellStore;
+import io.checkstripe.store.CellKey;
+import io.checkstripe.store.CellStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

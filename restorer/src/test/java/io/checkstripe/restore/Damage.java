@@ -1,9 +1,9 @@
 package io.checkstripe.restore;
 
-import io.checkstripe.sink.store.CellHeader;
-import io.checkstripe.sink.store.CellKey;
-import io.checkstripe.sink.store.CellRecordFormat;
-import io.checkstripe.sink.store.CellRecordReader;
+import io.checkstripe.store.CellHeader;
+import io.checkstripe.store.CellKey;
+import io.checkstripe.store.CellRecordFormat;
+import io.checkstripe.store.CellRecordReader;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

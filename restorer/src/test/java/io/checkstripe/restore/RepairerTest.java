@@ -3,8 +3,8 @@ package io.checkstripe.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.checkstripe.sink.store.CellKey;
-import io.checkstripe.sink.store.CellStore;
+import io.checkstripe.store.CellKey;
+import io.checkstripe.store.CellStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

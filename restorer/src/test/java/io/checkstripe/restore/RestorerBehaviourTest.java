@@ -3,8 +3,8 @@ package io.checkstripe.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.checkstripe.sink.store.ManifestFormat;
-import io.checkstripe.sink.store.StoredManifest;
+import io.checkstripe.store.ManifestFormat;
+import io.checkstripe.store.StoredManifest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

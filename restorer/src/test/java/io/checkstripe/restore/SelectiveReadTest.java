@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.checkstripe.codec.CellLayout;
-import io.checkstripe.sink.store.CellKey;
-import io.checkstripe.sink.store.CellReadResult;
-import io.checkstripe.sink.store.StoredManifest;
+import io.checkstripe.store.CellKey;
+import io.checkstripe.store.CellReadResult;
+import io.checkstripe.store.StoredManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

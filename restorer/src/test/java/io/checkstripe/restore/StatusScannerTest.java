@@ -3,9 +3,9 @@ package io.checkstripe.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.checkstripe.sink.store.CellKey;
-import io.checkstripe.sink.store.ManifestFormat;
-import io.checkstripe.sink.store.StoredManifest;
+import io.checkstripe.store.CellKey;
+import io.checkstripe.store.ManifestFormat;
+import io.checkstripe.store.StoredManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

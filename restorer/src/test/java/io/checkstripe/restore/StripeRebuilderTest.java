@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.codec.StripeWorkspace;
-import io.checkstripe.sink.store.CellHeader;
-import io.checkstripe.sink.store.CellReadResult;
-import io.checkstripe.sink.store.StoredCell;
+import io.checkstripe.store.CellHeader;
+import io.checkstripe.store.CellReadResult;
+import io.checkstripe.store.StoredCell;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;

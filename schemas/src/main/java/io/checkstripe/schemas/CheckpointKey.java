@@ -1,5 +1,7 @@
 package io.checkstripe.schemas;
 
+import io.checkstripe.core.AppId;
+
 /**
  * The record key {@code appId/checkpointId} of the stripes, manifests and acks topics.
  *

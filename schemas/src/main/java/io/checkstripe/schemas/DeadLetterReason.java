@@ -1,5 +1,7 @@
 package io.checkstripe.schemas;
 
+import io.checkstripe.core.AppId;
+
 /**
  * Why a checkstripe job refused a record and sent it to the dead-letter topic. The
  * {@link #code()} is what the {@value Topics#DLQ_REASON_HEADER} header carries, so that tools can

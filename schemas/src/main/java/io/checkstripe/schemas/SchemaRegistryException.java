@@ -1,5 +1,7 @@
 package io.checkstripe.schemas;
 
+import io.checkstripe.core.CheckstripeException;
+
 /**
  * A schema registry refused a request or could not be asked.
  *
@@ -9,7 +11,7 @@ package io.checkstripe.schemas;
  * request. Failures that had no HTTP answer (connection refused, timeout) have status and code
  * {@link #NO_RESPONSE}.
  */
-public class SchemaRegistryException extends RuntimeException {
+public class SchemaRegistryException extends CheckstripeException {
 
     private static final long serialVersionUID = 1L;
 

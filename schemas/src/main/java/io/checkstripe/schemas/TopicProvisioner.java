@@ -1,5 +1,7 @@
 package io.checkstripe.schemas;
 
+import io.checkstripe.core.CheckstripeException;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -130,7 +132,7 @@ public final class TopicProvisioner {
     }
 
     /** An existing topic that checkstripe cannot use as it is; the message says why and what to do. */
-    public static final class TopicMismatchException extends RuntimeException {
+    public static final class TopicMismatchException extends CheckstripeException {
 
         private static final long serialVersionUID = 1L;
 

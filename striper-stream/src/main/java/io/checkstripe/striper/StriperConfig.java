@@ -1,5 +1,7 @@
 package io.checkstripe.striper;
 
+import io.checkstripe.striping.SegmentStriper;
+
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.schemas.CommonConfigs;
 import io.checkstripe.schemas.CommonConfigs.TopicKey;

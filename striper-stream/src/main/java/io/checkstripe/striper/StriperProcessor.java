@@ -1,5 +1,8 @@
 package io.checkstripe.striper;
 
+import io.checkstripe.striping.SegmentStriper;
+import io.checkstripe.schemas.RejectedRecordException;
+
 import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.schemas.DeadLetters;
 import io.checkstripe.schemas.Topics;

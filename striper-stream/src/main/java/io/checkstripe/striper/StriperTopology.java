@@ -1,5 +1,7 @@
 package io.checkstripe.striper;
 
+import io.checkstripe.striping.SegmentStriper;
+
 import io.checkstripe.schemas.Topics;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;

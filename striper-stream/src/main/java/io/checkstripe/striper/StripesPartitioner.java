@@ -1,5 +1,7 @@
 package io.checkstripe.striper;
 
+import io.checkstripe.striping.SegmentStriper;
+
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.StripeUnit;
 import java.util.Optional;

@@ -1,8 +1,11 @@
 package io.checkstripe.striper;
 
-import static io.checkstripe.striper.Checkpoints.commit;
-import static io.checkstripe.striper.Checkpoints.segment;
-import static io.checkstripe.striper.Checkpoints.sha256;
+import io.checkstripe.striping.Checkpoints;
+import io.checkstripe.schemas.RejectedRecordException;
+
+import static io.checkstripe.striping.Checkpoints.commit;
+import static io.checkstripe.striping.Checkpoints.segment;
+import static io.checkstripe.striping.Checkpoints.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

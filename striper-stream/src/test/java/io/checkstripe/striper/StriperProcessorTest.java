@@ -1,8 +1,11 @@
 package io.checkstripe.striper;
 
-import static io.checkstripe.striper.Checkpoints.commitOf;
-import static io.checkstripe.striper.Checkpoints.randomBytes;
-import static io.checkstripe.striper.Checkpoints.segments;
+import io.checkstripe.striping.Checkpoints;
+import io.checkstripe.striping.SegmentStriper;
+
+import static io.checkstripe.striping.Checkpoints.commitOf;
+import static io.checkstripe.striping.Checkpoints.randomBytes;
+import static io.checkstripe.striping.Checkpoints.segments;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;

@@ -1,12 +1,15 @@
 package io.checkstripe.striper;
 
-import static io.checkstripe.striper.Checkpoints.bytes;
-import static io.checkstripe.striper.Checkpoints.commit;
-import static io.checkstripe.striper.Checkpoints.commitOf;
-import static io.checkstripe.striper.Checkpoints.randomBytes;
-import static io.checkstripe.striper.Checkpoints.segment;
-import static io.checkstripe.striper.Checkpoints.segments;
-import static io.checkstripe.striper.Checkpoints.sha256;
+import io.checkstripe.striping.Checkpoints;
+import io.checkstripe.schemas.RejectedRecordException;
+
+import static io.checkstripe.striping.Checkpoints.bytes;
+import static io.checkstripe.striping.Checkpoints.commit;
+import static io.checkstripe.striping.Checkpoints.commitOf;
+import static io.checkstripe.striping.Checkpoints.randomBytes;
+import static io.checkstripe.striping.Checkpoints.segment;
+import static io.checkstripe.striping.Checkpoints.segments;
+import static io.checkstripe.striping.Checkpoints.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.checkstripe.codec.RedundancyPolicy;

@@ -1,5 +1,8 @@
 package io.checkstripe.testkit;
 
+import io.checkstripe.broker.ChildJvm;
+import io.checkstripe.broker.LocalPorts;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,5 +1,11 @@
 package io.checkstripe.testkit;
 
+import io.checkstripe.broker.BrokerDefaults;
+import io.checkstripe.broker.BrokerProcess;
+import io.checkstripe.broker.BrokerCluster;
+import io.checkstripe.broker.KafkaBrokers;
+import io.checkstripe.broker.KafkaFutures;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +61,7 @@ public final class EmbeddedKafkaCluster implements KafkaBrokers, AutoCloseable {
      * min(3, brokers), min ISR min(2, brokers), no initial rebalance delay).
      */
     public static EmbeddedKafkaCluster start(int brokers, Map<String, String> brokerConfig) {
-        checkBrokerCount(brokers);
+        BrokerDefaults.checkBrokerCount(brokers);
         long startNanos = System.nanoTime();
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
@@ -96,13 +102,6 @@ public final class EmbeddedKafkaCluster implements KafkaBrokers, AutoCloseable {
         Feature.PRODUCTION_FEATURES.forEach(feature -> levels.put(feature.featureName(), feature.defaultLevel(version)));
         levels.put(MetadataVersion.FEATURE_NAME, version.featureLevel());
         return BootstrapMetadata.fromVersions(version, levels, "checkstripe testkit");
-    }
-
-    static int checkBrokerCount(int brokers) {
-        if (brokers < 1 || brokers > 9) {
-            throw new IllegalArgumentException("brokers must be between 1 and 9: " + brokers);
-        }
-        return brokers;
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.checkstripe.testkit;
 
+import io.checkstripe.broker.BrokerDefaults;
+import io.checkstripe.broker.KafkaBrokers;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +37,7 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
     private volatile String ownerId;
 
     private KafkaClusterExtension(int brokers, Map<String, String> brokerConfig) {
-        this.brokers = EmbeddedKafkaCluster.checkBrokerCount(brokers);
+        this.brokers = BrokerDefaults.checkBrokerCount(brokers);
         this.brokerConfig = Map.copyOf(brokerConfig);
     }
 

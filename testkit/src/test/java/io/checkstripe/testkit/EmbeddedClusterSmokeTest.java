@@ -1,5 +1,8 @@
 package io.checkstripe.testkit;
 
+import io.checkstripe.broker.Records;
+import io.checkstripe.broker.KafkaFutures;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

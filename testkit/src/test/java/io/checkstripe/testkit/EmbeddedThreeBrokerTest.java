@@ -1,5 +1,6 @@
 package io.checkstripe.testkit;
 
+import io.checkstripe.broker.Records;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;

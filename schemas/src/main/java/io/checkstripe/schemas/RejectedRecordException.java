@@ -1,0 +1,51 @@
+package io.checkstripe.schemas;
+
+import io.checkstripe.core.CheckstripeException;
+
+/**
+ * A record that a Kafka job of checkstripe (the striper on the checkpoints topic, a sink on its stripes
+ * partition) will not process, with the {@link DeadLetterReason} its dead-letter headers carry and a
+ * message naming the offending values. A data problem, not a programming error: the job sends the record
+ * to the dead-letter topic and goes on.
+ */
+public final class RejectedRecordException extends CheckstripeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final DeadLetterReason reason;
+
+    /**
+     * @param reason  why the record is refused
+     * @param message the facts: which application, checkpoint, segment and values
+     */
+    public RejectedRecordException(DeadLetterReason reason, String message) {
+        this(reason, message, null);
+    }
+
+    /**
+     * @param reason  why the record is refused
+     * @param message the facts: which application, checkpoint, segment and values
+     * @param cause   the failure that made the record unusable, or null
+     */
+    public RejectedRecordException(DeadLetterReason reason, String message, Throwable cause) {
+        super(message, cause);
+        if (reason == null) {
+            throw new IllegalArgumentException("reason must not be null");
+        }
+        this.reason = reason;
+    }
+
+    /** Why the record is refused. */
+    public DeadLetterReason reason() {
+        return reason;
+    }
+
+    /**
+     * What the dead-letter exception header says: the class and message of the underlying exception if
+     * there is one (then this one's message in brackets), else of this one.
+     */
+    public String describe() {
+        Throwable cause = getCause();
+        return cause == null ? toString() : cause + " (" + getMessage() + ")";
+    }
+}
