@@ -55,7 +55,7 @@ public final class BrokerCluster implements KafkaBrokers, AutoCloseable {
             ports.add(BrokerSpec.recordedPorts(nodeDir(dataDir, i)).orElse(fresh));
         }
         String voters = IntStream.range(0, nodes)
-                .mapToObj(i -> i + "@" + BrokerSpec.HOST + ":" + ports.get(i).controller())
+                .mapToObj(i -> BrokerSpec.controllerVoter(i, ports.get(i).controller()))
                 .collect(Collectors.joining(","));
         Map<String, String> config = BrokerDefaults.forBrokerCount(nodes);
         config.putAll(brokerConfig);

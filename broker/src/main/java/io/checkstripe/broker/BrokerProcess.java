@@ -47,7 +47,7 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
     /**
-     * The default JVM options, for tests: C1 only, so start-up costs 40 % less CPU, at the price
+     * The default JVM options, for tests: C1 only, so start-up costs much less CPU, at the price
      * of peak throughput.
      */
     public static final List<String> FAST_START_JVM_ARGS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
@@ -110,7 +110,7 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
         Map<String, String> config = BrokerDefaults.forBrokerCount(1);
         config.putAll(brokerConfig);
         BrokerSpec spec = new BrokerSpec(0, dataDir, brokerPort, controllerPort,
-                "0@" + BrokerSpec.HOST + ":" + controllerPort, config);
+                BrokerSpec.controllerVoter(0, controllerPort), config);
         BrokerProcess broker = launch(spec, Uuid.randomUuid().toString(), jvmArgs);
         try {
             broker.awaitReady();

@@ -67,7 +67,8 @@ record BrokerSpec(int nodeId, Path dataDir, int brokerPort, int controllerPort, 
         return HOST + ":" + brokerPort;
     }
 
-    String controllerVoter() {
+    /** One voter of {@code controller.quorum.voters}: {@code id@host:controllerPort}. */
+    static String controllerVoter(int nodeId, int controllerPort) {
         return nodeId + "@" + HOST + ":" + controllerPort;
     }
 

@@ -26,14 +26,13 @@ import java.util.concurrent.ConcurrentMap;
  * so the cache is shared too.
  *
  * <p><b>Kernels.</b> The arithmetic runs on one of two kernels that write identical bytes: a
- * vector kernel (split-nibble tables applied with byte shuffles of the incubating Vector API,
- * several GB/s per core) when the JVM was started with {@code --add-modules jdk.incubator.vector},
- * else a scalar table kernel (about 1 GB/s per core). Until C2 has compiled it the vector kernel
- * runs thousands of times slower, allocating: 0.6 to 1 s for the first 1 MiB stripe of a fresh
- * JVM. So by default the codecs of {@link #create(int, int)} code with the scalar kernel while a
- * daemon thread, started by the first such codec, warms the vector kernel up on small cells, and
- * switch to it once it is compiled, after 1.5 to 2.5 s and 1 to 1.6 s of that thread's CPU time
- * (see {@link WarmingGfKernel} and docs/PERFORMANCE.md, "Warm-up"). The system property
+ * vector kernel (split-nibble tables applied with byte shuffles of the incubating Vector API) when
+ * the JVM was started with {@code --add-modules jdk.incubator.vector}, else a scalar table kernel.
+ * Until C2 has compiled it the vector kernel runs far slower than the scalar one, allocating. So by
+ * default the codecs of {@link #create(int, int)} code with the scalar kernel while a daemon
+ * thread, started by the first such codec, warms the vector kernel up on small cells, and switch
+ * to it once it is compiled (see {@link WarmingGfKernel}; docs/PERFORMANCE.md, "Codec" and
+ * "Warm-up", has the speeds and the warm-up times). The system property
  * {@code checkstripe.codec.kernel} ({@code auto}, {@code scalar} or {@code vector}) forces one
  * kernel from the first call; {@link #defaultKernel()} says which one this JVM uses, for callers
  * to log.

@@ -11,12 +11,11 @@ import java.util.SplittableRandom;
  * its intrinsics, so the first round that allocates nothing is the measured sign that all four
  * passes are compiled. Then one round's bytes are checked against the reference kernel's.
  *
- * <p><b>Shape of a round</b>, from measurements on JDK 17 (docs/PERFORMANCE.md, "Warm-up"): C2
- * compiles a pass once it has been called about 600 times and its loops have turned about 15,000
- * times, and until then the Vector API is slow (some 10 µs per input vector), so the CPU cost is
- * the input vectors run before that. Calls of 8 vectors over 2 inputs turn the loops 24 times,
- * so they reach both counts together, in some 600 rounds when C2's queue is short (1,200 to
- * 5,600 rounds were measured on a loaded 2-core machine).
+ * <p><b>Shape of a round.</b> C2 compiles a pass once it has been called often enough and its
+ * loops have turned often enough (HotSpot's invocation and back-edge thresholds), and until then
+ * the Vector API is slow, so the CPU cost is the input vectors run before that. Small calls (a few
+ * vectors over two inputs) reach both thresholds together, in the fewest input vectors. How many
+ * rounds that takes on which machine is measured in docs/PERFORMANCE.md, "Warm-up".
  *
  * <p><b>The passes are called straight</b> ({@link Passes#applyEachPass}), not through
  * {@link GfKernel#apply}: that would be called four times as often as each pass, and C2 could

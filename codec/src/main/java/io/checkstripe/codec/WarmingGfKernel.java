@@ -10,11 +10,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The default kernel where the vector kernel may run: serves every call with the scalar kernel
  * until the vector kernel has been compiled by C2, then with the vector kernel. Until C2 has
- * compiled it, the Vector API runs as plain Java that allocates for every vector operation: 0.6
- * to 3 s (by the machine's load) for the first 1 MiB stripe in a fresh JVM. The scalar kernel is
- * plain array code that the JIT compiles within the first stripe. So a one-shot process (a
- * restore) or a freshly started striper codes at scalar speed (1 to 1.7 GB/s) from its first
- * stripe, and at vector speed some 2 s later, instead of at a few MB/s for its first seconds.
+ * compiled it, the Vector API runs as plain Java that allocates for every vector operation, so
+ * the first stripes of a fresh JVM would take orders of magnitude longer than later ones. The
+ * scalar kernel is plain array code that the JIT compiles within the first stripe. So a one-shot
+ * process (a restore) or a freshly started striper codes at scalar speed from its first stripe,
+ * and at vector speed once the warm-up is done, instead of crawling for its first seconds
+ * (docs/PERFORMANCE.md, "Warm-up", has the figures).
  *
  * <p>The first codec made on this kernel ({@link #codecCreated()}) starts one daemon thread,
  * {@value #THREAD_NAME}, that loads the vector kernel, warms it up ({@link VectorWarmUp}) and then

@@ -71,7 +71,7 @@ import org.slf4j.LoggerFactory;
  * record is committed or aborted with the checkpoint. (With Kafka ACLs, the principal needs
  * Write on that transactional id and Read on that group.)
  *
- * <p><b>Local striping</b> ({@value PublisherConfig#STRIPE_LOCALLY_CONFIG}, claim 10): the
+ * <p><b>Local striping</b> ({@value PublisherConfig#STRIPE_LOCALLY_CONFIG}): the
  * producer forms the stripes itself with the striper's {@link SegmentStriper} and writes, in
  * the checkpoint's one transaction, every {@code StripeUnit} to the stripes topic partition of
  * its backup server, then the manifest to every server's partition and to the manifests topic

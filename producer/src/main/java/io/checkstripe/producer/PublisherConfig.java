@@ -47,8 +47,8 @@ import org.apache.kafka.common.config.ConfigException;
  * {@code enable.idempotence=true}, {@code acks=all}, {@code max.block.ms} =
  * {@value #KAFKA_TIMEOUT_MS_CONFIG}, and {@code isolation.level=read_committed} for consumers.
  *
- * <p><b>Transactions.</b> {@code transaction.timeout.ms} must exceed the longest publish (a
- * 2 GiB checkpoint at 50 MB/s takes 40 s) and at most the brokers'
+ * <p><b>Transactions.</b> {@code transaction.timeout.ms} must exceed the longest publish (the
+ * largest checkpoint's size over the slowest publish rate expected) and at most the brokers'
  * {@code transaction.max.timeout.ms} (15 min by default). It is also how long a publish that
  * was killed can hold back {@code read_committed} readers of the partitions it wrote to, unless
  * the same application publishes again first, which aborts it at once.
@@ -78,7 +78,7 @@ public final class PublisherConfig extends AbstractConfig {
     public static final String TOPIC_ACKS_CONFIG = CommonConfigs.TOPIC_ACKS_CONFIG;
 
     public static final String STRIPE_LOCALLY_CONFIG = "checkstripe.stripe.locally";
-    public static final String STRIPE_LOCALLY_DOC = "Form the stripes in this producer (claim 10) and write stripe "
+    public static final String STRIPE_LOCALLY_DOC = "Form the stripes in this producer and write stripe "
             + "units and manifests straight to the stripes and manifests topics, instead of publishing segments to "
             + "the checkpoints topic for the striper. Needs checkstripe.policy and checkstripe.servers. Nothing is "
             + "written to the checkpoints topic then.";

@@ -53,7 +53,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Local striping (claim 10) against the striper's own output, and waiting for the sinks' acknowledgements. */
+/** Striping in the publishing process against the striper's own output, and waiting for the sinks' acknowledgements. */
 @Tag("integration")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class StripingAndProtectionIntegrationTest {

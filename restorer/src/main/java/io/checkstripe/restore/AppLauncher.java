@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the application from a restored checkpoint ({@code restore --exec CMD ARGS...}, claim 8): every
+ * Starts the application from a restored checkpoint ({@code restore --exec CMD ARGS...}): every
  * {@code {}} in the command and its arguments becomes the restored file's path, the environment variable
  * {@value #RESTORED_FILE_ENV} names it too, and the child inherits standard input, output and error. The
  * restore's exit code is then the application's. Run it only after a verified restore. Stateless and

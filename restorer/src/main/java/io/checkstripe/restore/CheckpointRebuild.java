@@ -37,7 +37,7 @@ final class CheckpointRebuild {
 
     /**
      * Bytes waiting to be hashed at most. The SHA-256 runs on a thread of its own, beside the fetch and the
-     * decode: at about 1.4 GB/s on one core it is the largest serial cost of a restore.
+     * decode: hashing is the largest serial cost of a restore.
      */
     static final long HASH_QUEUE_BYTES = 8L << 20;
 

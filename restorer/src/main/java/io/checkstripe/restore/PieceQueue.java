@@ -14,7 +14,7 @@ import java.util.concurrent.Future;
 /**
  * Hands pieces of bytes, in order, from one producer to a worker on a pool thread, so that the restore's
  * serial steps run side by side instead of one after the other: the output is written on one thread and
- * hashed (SHA-256, about 1.4 GB/s on one core) on another while the restore thread fetches and decodes. The
+ * hashed (SHA-256, the slowest serial step) on another while the restore thread fetches and decodes. The
  * pieces are the caller's arrays, not copies: the caller must never change an array it has added. At most
  * {@code maxQueuedBytes} wait (a larger piece alone), so memory stays bounded; the worker takes what has piled
  * up, up to {@value #MAX_GATHER} pieces and {@value #GATHER_BYTES} bytes, in one batch.

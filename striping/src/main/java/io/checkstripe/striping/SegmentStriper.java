@@ -26,7 +26,7 @@ import java.util.List;
  * {@link CheckpointCommit} becomes the {@link CheckpointManifest} every server receives.
  *
  * <p>It holds no Kafka Streams type on purpose: the striper's topology and the producer's
- * local striping (forming the stripes in the production server, claim 10) both call it, so a
+ * local striping (forming the stripes in the publishing process itself) both call it, so a
  * checkpoint striped in either place gives the same cells on the sinks. The cell format itself
  * belongs to the codec's {@link StripeWorkspace}.
  *
