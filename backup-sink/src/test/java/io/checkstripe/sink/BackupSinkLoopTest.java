@@ -10,7 +10,6 @@ import io.checkstripe.schemas.avro.CheckpointAck;
 import io.checkstripe.schemas.avro.StripeUnit;
 import io.checkstripe.store.CellStore;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +30,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.header.Header;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -72,20 +70,16 @@ class BackupSinkLoopTest {
 
     @Test
     void deadLettersAreAcknowledgedBeforeTheCommitAndTheAckFollowsTheDurableCells() throws Exception {
-        MockSinkClients clients = clients(0, false);
-        List<Sent> atSend = recordDiskAtEachSend(clients);
-        TestCheckpoints.Striped c = checkpoint(1);
-        List<byte[]> batch = new ArrayList<>(valuesFor(c));
-        batch.add(2, GARBAGE);
-        long end = clients.consumer.append(key(c), batch);
-        BackupSink sink = start(clients, Map.of());
+        DeadLetterInFlight run = startWithGarbageAt(2);
+        MockSinkClients clients = run.clients();
+        long end = run.end();
+        BackupSink sink = run.sink();
 
-        waiting().until(() -> clients.producer.history().size() == 1);
         ProducerRecord<byte[], byte[]> letter = clients.producer.history().get(0);
         assertThat(letter.topic()).isEqualTo(NAMES.deadLetters());
         assertThat(header(letter, Topics.DLQ_REASON_HEADER)).isEqualTo("unreadable");
         assertThat(header(letter, Topics.DLQ_OFFSET_HEADER)).isEqualTo("2");
-        assertThat(atSend.get(0).disk().committed()).as("offset on disk when the dead letter went out").isEmpty();
+        assertThat(run.atSend().get(0).disk().committed()).as("offset on disk when the dead letter went out").isEmpty();
         // Kafka has not answered the dead letter: the sink waits for it, so nothing is committed or acknowledged.
         assertThat(sink.stats().committedOffset()).isEqualTo(-1);
         assertThat(disk().committed()).isEmpty();
@@ -101,28 +95,24 @@ class BackupSinkLoopTest {
         CheckpointAck ack = topics.acks().valueSerde().deserializer().deserialize(NAMES.acks(), ackRecord.value());
         assertThat(ack.getServerIndex()).isZero();
         assertThat(ack.getCheckpointId()).isEqualTo(1);
-        assertThat(atSend.get(1)).as("the store on disk when the acknowledgement went out")
+        assertThat(run.atSend().get(1)).as("the store on disk when the acknowledgement went out")
                 .isEqualTo(new Sent(NAMES.acks(), new DiskView(OptionalLong.of(end), Set.of(1L), Set.of(1L))));
 
         assertThat(sink.stats().acksSent()).as("Kafka has not answered the ack yet").isZero();
         clients.producer.completeNext();
         waiting().until(() -> sink.stats().acksSent() == 1);
         assertThat(sink.stats().deadLetters()).isEqualTo(1);
-        assertThat(sink.stats().cellsStored()).isEqualTo(c.unitsFor(0).size());
+        assertThat(sink.stats().cellsStored()).isEqualTo(run.checkpoint().unitsFor(0).size());
         assertThat(sink.health().state()).isEqualTo(SinkHealth.State.RUNNING);
     }
 
     @Test
     void aFailedDeadLetterStallsTheSinkWithoutCommittingAndTheRecordIsSentAgain() throws Exception {
-        MockSinkClients clients = clients(0, false);
-        List<Sent> atSend = recordDiskAtEachSend(clients);
-        TestCheckpoints.Striped c = checkpoint(1);
-        List<byte[]> batch = new ArrayList<>(valuesFor(c));
-        batch.add(1, GARBAGE);
-        long end = clients.consumer.append(key(c), batch);
-        BackupSink sink = start(clients, Map.of());
+        DeadLetterInFlight run = startWithGarbageAt(1);
+        MockSinkClients clients = run.clients();
+        long end = run.end();
+        BackupSink sink = run.sink();
 
-        waiting().until(() -> clients.producer.history().size() == 1);
         clients.producer.errorNext(new RecordTooLargeException("the dead letter is too large"));
         waiting().until(() -> sink.health().state() == SinkHealth.State.STALLED);
         assertThat(sink.health().reason()).contains("dead-letter topic " + NAMES.deadLetters())
@@ -139,7 +129,7 @@ class BackupSinkLoopTest {
                 .containsExactly("1", "1");
         assertThat(sink.health().state()).isEqualTo(SinkHealth.State.STALLED);
         assertThat(disk().committed()).isEmpty();
-        assertThat(atSend).filteredOn(s -> s.topic().equals(NAMES.acks())).extracting(Sent::disk)
+        assertThat(run.atSend()).filteredOn(s -> s.topic().equals(NAMES.acks())).extracting(Sent::disk)
                 .as("the store on disk when the acknowledgement went out")
                 .containsExactly(new DiskView(OptionalLong.empty(), Set.of(1L), Set.of(1L)));
 
@@ -149,7 +139,7 @@ class BackupSinkLoopTest {
         assertThat(disk().committed()).hasValue(end);
         assertThat(sink.stats().deadLetters()).as("the failed attempt is not counted").isEqualTo(1);
         assertThat(clients.producer.sentTo(NAMES.acks())).as("one acknowledgement per run").hasSize(1);
-        assertStoredOnce(c);
+        assertStoredOnce(run.checkpoint());
     }
 
     @Test
@@ -228,9 +218,9 @@ class BackupSinkLoopTest {
     @Test
     void aFullDiskStallsTheSinkWhichCatchesUpOnceSpaceIsBack() throws Exception {
         Path disk = Files.createDirectories(tmp.resolve("small-disk"));
-        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk.toString()) == 0,
+        Assumptions.assumeTrue(SinkTestSupport.run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk.toString()) == 0,
                 "mounting a 1 MiB tmpfs needs root and a mount-capable container");
-        resources.add(() -> run("umount", disk.toString()));
+        resources.add(() -> SinkTestSupport.run("umount", disk.toString()));
         dataDir = disk.resolve("store");
         MockSinkClients clients = clients(0, true);
         // 24 segments of 128 KiB: 24 cells of 64 KiB on server 0, 1.5 MiB that a 1 MiB disk cannot hold.
@@ -245,7 +235,7 @@ class BackupSinkLoopTest {
         assertThat(sink.stats().committedOffset()).isEqualTo(-1);
         assertThat(clients.producer.history()).as("nothing acknowledged").isEmpty();
 
-        assertThat(run("mount", "-o", "remount,size=64m", disk.toString())).isZero();
+        assertThat(SinkTestSupport.run("mount", "-o", "remount,size=64m", disk.toString())).isZero();
         waiting().until(() -> sink.stats().committedOffset() == end);
         waiting().until(() -> sink.health().state() == SinkHealth.State.RUNNING);
         waiting().until(() -> clients.producer.sentTo(NAMES.acks()).size() == 1);
@@ -286,6 +276,23 @@ class BackupSinkLoopTest {
             }
         });
         return views;
+    }
+
+    /** A sink started on checkpoint 1 with an unreadable record at {@code offset}, its dead letter unanswered. */
+    private record DeadLetterInFlight(MockSinkClients clients, List<Sent> atSend, TestCheckpoints.Striped checkpoint,
+            long end, BackupSink sink) {
+    }
+
+    private DeadLetterInFlight startWithGarbageAt(int offset) throws IOException {
+        MockSinkClients clients = clients(0, false);
+        List<Sent> atSend = recordDiskAtEachSend(clients);
+        TestCheckpoints.Striped c = checkpoint(1);
+        List<byte[]> batch = new ArrayList<>(valuesFor(c));
+        batch.add(offset, GARBAGE);
+        long end = clients.consumer.append(key(c), batch);
+        BackupSink sink = start(clients, Map.of());
+        waiting().until(() -> clients.producer.history().size() == 1);
+        return new DeadLetterInFlight(clients, atSend, c, end, sink);
     }
 
     private MockSinkClients clients(long logStart, boolean autoComplete) {
@@ -365,13 +372,6 @@ class BackupSinkLoopTest {
     }
 
     private static String header(ProducerRecord<?, ?> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    private static int run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getInputStream().transferTo(OutputStream.nullOutputStream());
-        return p.waitFor();
+        return SinkTestSupport.header(r.headers(), name);
     }
 }
