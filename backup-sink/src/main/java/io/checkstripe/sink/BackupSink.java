@@ -41,10 +41,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
@@ -96,7 +96,9 @@ import org.slf4j.LoggerFactory;
  * loss once space is freed. While the store cannot be reopened, the HTTP API reads a read-only view of it.
  *
  * <p>{@link #start()} and {@link #close()} are for in-JVM use (the demo, tests); {@link #run()} blocks until
- * {@link #close()} for a CLI. Thread-safe; the consumer is used by the sink's own thread only.
+ * {@link #close()} for a CLI. The Kafka clients come from a {@link SinkClientSupplier}, Kafka's own unless the
+ * constructor is given another, so that the loop can be tested on mock clients without a broker. Thread-safe;
+ * the consumer is used by the sink's own thread only.
  */
 public final class BackupSink implements AutoCloseable {
 
@@ -118,6 +120,7 @@ public final class BackupSink implements AutoCloseable {
     private final Deserializer<SpecificRecord> stripesDeserializer;
     private final Serializer<CheckpointAck> ackSerializer;
     private final Serializer<String> keySerializer;
+    private final SinkClientSupplier clients;
 
     private final CountDownLatch closing = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -139,17 +142,26 @@ public final class BackupSink implements AutoCloseable {
     private volatile CellStore readOnlyView;
     private volatile Throwable fatal;
 
-    private KafkaConsumer<byte[], byte[]> consumer;
-    private KafkaProducer<byte[], byte[]> producer;
+    private Consumer<byte[], byte[]> consumer;
+    private Producer<byte[], byte[]> producer;
     private ScheduledExecutorService ackSender;
     private SinkHttpServer http;
     private Thread thread;
     private boolean started;
     private boolean closed;
 
-    /** A sink for {@code config}; nothing is opened before {@link #start()}. */
+    /** A sink for {@code config} on Kafka's own clients; nothing is opened before {@link #start()}. */
     public BackupSink(SinkConfig config) {
+        this(config, DefaultSinkClientSupplier.INSTANCE);
+    }
+
+    /**
+     * A sink for {@code config} on the clients {@code clients} makes (in {@link #start()}, which also closes them
+     * when it fails; {@link #close()} closes them otherwise); nothing is opened before {@link #start()}.
+     */
+    public BackupSink(SinkConfig config, SinkClientSupplier clients) {
         this.config = Objects.requireNonNull(config, "config");
+        this.clients = Objects.requireNonNull(clients, "clients");
         this.serverIndex = config.serverIndex();
         this.dataDir = config.dataDir().toAbsolutePath().normalize();
         this.topics = config.topics();
@@ -179,8 +191,8 @@ public final class BackupSink implements AutoCloseable {
             if (address != null) {
                 http = SinkHttpServer.start(address, config.httpThreads(), new HttpSource());
             }
-            producer = new KafkaProducer<>(config.producerProperties());
-            consumer = new KafkaConsumer<>(config.consumerProperties());
+            producer = clients.getProducer(config.producerProperties());
+            consumer = clients.getConsumer(config.consumerProperties());
             consumer.assign(List.of(partition));
             ackSender = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "checkstripe-sink-" + serverIndex + "-acks");
@@ -677,7 +689,7 @@ public final class BackupSink implements AutoCloseable {
         }
     }
 
-    private void closeQuietly(KafkaConsumer<?, ?> c) {
+    private void closeQuietly(Consumer<?, ?> c) {
         if (c != null) {
             try {
                 c.close();
