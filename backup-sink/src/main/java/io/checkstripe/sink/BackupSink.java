@@ -538,9 +538,10 @@ public final class BackupSink implements AutoCloseable {
     }
 
     /**
-     * Acknowledges the complete checkpoints retention keeps, then deletes what it allows: the acknowledgements
-     * (for data already durable) go out first, so a publisher waiting for one does not also wait for the
-     * deletion's fsyncs, which take tens of milliseconds on a disk busy with the broker's writes.
+     * Queues the acknowledgements of the complete checkpoints retention keeps (for data already durable), then
+     * deletes what retention allows. The ack thread sends them while the deletion runs, so a publisher waiting
+     * for one does not also wait for the deletion's fsyncs; an ack may therefore reach Kafka after the
+     * deletion, which is harmless: it never names a deleted checkpoint.
      */
     private void housekeep(String app) throws IOException {
         CellStore s = store;
