@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
+import io.checkstripe.core.HumanFormat;
 import io.checkstripe.producer.CheckpointPublisher;
 import io.checkstripe.producer.PublishRequest;
 import io.checkstripe.producer.PublishResult;
@@ -99,10 +100,10 @@ final class PublishCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("published %s checkpoint %d: %s in %d segments, sha256 %s, committed in %s%n",
-                result.appId(), result.checkpointId(), Bytes.human(result.totalBytes()), result.segments(),
-                result.sha256(), Bytes.duration(result.elapsed()));
+                result.appId(), result.checkpointId(), HumanFormat.size(result.totalBytes()), result.segments(),
+                result.sha256(), HumanFormat.duration(result.elapsed()));
         result.timeToProtected().ifPresent(t -> out.printf("protected on every backup server after %s%n",
-                Bytes.duration(t)));
+                HumanFormat.duration(t)));
         out.flush();
         return ExitCode.OK;
     }
