@@ -17,7 +17,7 @@ public final class HumanFormat {
         if (bytes < 1024) {
             return bytes + " B";
         }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
         double v = bytes;
         int u = -1;
         while (v >= 1024 && u < units.length - 1) {
