@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code checkstripe publish}: streams a checkpoint file into Kafka in one transaction and
  * exits 0 once it is committed, or with {@code --wait-protected} once every backup server
- * holds it durably. With {@code --stripe-locally} the stripes are formed here (claim 10) and
+ * holds it durably. With {@code --stripe-locally} the stripes are formed here and
  * written straight to the stripes topic.
  */
 @Command(name = "publish", mixinStandardHelpOptions = true,
