@@ -22,6 +22,10 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.core.DurableFiles;
+import io.checkstripe.core.HumanFormat;
+import io.checkstripe.pipeline.LocalPipeline;
+import io.checkstripe.pipeline.SeededCheckpoints;
 import io.checkstripe.producer.CheckpointPublisher;
 import io.checkstripe.producer.PublishRequest;
 import io.checkstripe.producer.PublishResult;
@@ -98,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
             return runDemo(policy, work);
         } finally {
             if (!keep) {
-                WorkFiles.deleteTree(work);
+                DurableFiles.deleteRecursively(work);
             } else {
                 out.println("work directory kept: " + work);
             }
@@ -112,10 +116,10 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private int runDemo(RedundancyPolicy policy, Path work) throws Exception {
-        Path checkpoint = file != null ? file : WorkFiles.generate(work.resolve("checkpoint.bin"), size);
+        Path checkpoint = file != null ? file : SeededCheckpoints.generate(work.resolve("checkpoint.bin"), size);
         String expectedSha = sha256(checkpoint);
         long bytes = Files.size(checkpoint);
-        step("checkpoint: %s (%s), sha256 %s", checkpoint, Bytes.human(bytes), expectedSha);
+        step("checkpoint: %s (%s), sha256 %s", checkpoint, HumanFormat.size(bytes), expectedSha);
 
         step("starting a local Kafka broker (KRaft, in a child process)");
         try (BrokerProcess kafka = BrokerProcess.start(work.resolve("broker"));
@@ -140,8 +144,8 @@ final class DemoCommand implements Callable<Integer> {
             }
             Duration toProtect = published.timeToProtected().orElseThrow();
             step("published %s checkpoint %d in %d segments; committed after %s, protected on all %d servers after %s",
-                    APP, published.checkpointId(), published.segments(), Bytes.duration(published.elapsed()),
-                    servers, Bytes.duration(toProtect));
+                    APP, published.checkpointId(), published.segments(), HumanFormat.duration(published.elapsed()),
+                    servers, HumanFormat.duration(toProtect));
 
             List<Integer> lost = lose(policy, sinks, work);
             Path restored = work.resolve("restored.bin");
@@ -176,11 +180,11 @@ final class DemoCommand implements Callable<Integer> {
             BackupSink sink = sinks.get(i);
             if (i == 0) {
                 sink.close();
-                WorkFiles.deleteTree(sink.dataDir());
+                DurableFiles.deleteRecursively(sink.dataDir());
                 step("server %d lost: sink stopped, store %s deleted", i, sink.dataDir());
             } else {
                 long damaged = corrupt(sink.dataDir());
-                step("server %d lost: %s of its cell logs overwritten with garbage", i, Bytes.human(damaged));
+                step("server %d lost: %s of its cell logs overwritten with garbage", i, HumanFormat.size(damaged));
             }
             lost.add(i);
         }
@@ -228,16 +232,16 @@ final class DemoCommand implements Callable<Integer> {
         out.println("checkstripe demo summary");
         out.printf("  policy            %s over %d servers, storage overhead %.2fx%n", policy.name(), servers,
                 policy.storageOverhead());
-        out.printf("  checkpoint        %s checkpoint %d, %s%n", APP, report.checkpointId(), Bytes.human(bytes));
-        out.printf("  time to protect   %s%n", Bytes.duration(toProtect));
+        out.printf("  checkpoint        %s checkpoint %d, %s%n", APP, report.checkpointId(), HumanFormat.size(bytes));
+        out.printf("  time to protect   %s%n", HumanFormat.duration(toProtect));
         out.printf("  servers lost      %s%n", lost.isEmpty() ? "none" : lost);
         out.printf("  servers used      %s%n", report.serversUsed());
         out.printf("  cells rebuilt     %d%n", report.cellsRebuilt());
         out.printf("  bad cells found   %d on live servers (missing %d, corrupt %d, misplaced or stale %d)%n",
                 report.badCells().size(), count(report, BadCell.Kind.MISSING), count(report, BadCell.Kind.CORRUPT),
                 report.badCells().size() - count(report, BadCell.Kind.MISSING) - count(report, BadCell.Kind.CORRUPT));
-        out.printf("  restore rate      %s in %s%n", Bytes.rate(report.bytes(), report.elapsed()),
-                Bytes.duration(report.elapsed()));
+        out.printf("  restore rate      %s in %s%n", HumanFormat.rate(report.bytes(), report.elapsed()),
+                HumanFormat.duration(report.elapsed()));
         out.printf("  SHA-256 match     %s%n", match ? "yes" : "NO");
         out.flush();
     }

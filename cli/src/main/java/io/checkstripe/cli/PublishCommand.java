@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
+import io.checkstripe.core.HumanFormat;
 import io.checkstripe.producer.CheckpointPublisher;
 import io.checkstripe.producer.PublishRequest;
 import io.checkstripe.producer.PublishResult;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code checkstripe publish}: streams a checkpoint file into Kafka in one transaction and
  * exits 0 once it is committed, or with {@code --wait-protected} once every backup server
- * holds it durably. With {@code --stripe-locally} the stripes are formed here (claim 10) and
+ * holds it durably. With {@code --stripe-locally} the stripes are formed here and
  * written straight to the stripes topic.
  */
 @Command(name = "publish", mixinStandardHelpOptions = true,
@@ -99,10 +100,10 @@ final class PublishCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("published %s checkpoint %d: %s in %d segments, sha256 %s, committed in %s%n",
-                result.appId(), result.checkpointId(), Bytes.human(result.totalBytes()), result.segments(),
-                result.sha256(), Bytes.duration(result.elapsed()));
+                result.appId(), result.checkpointId(), HumanFormat.size(result.totalBytes()), result.segments(),
+                result.sha256(), HumanFormat.duration(result.elapsed()));
         result.timeToProtected().ifPresent(t -> out.printf("protected on every backup server after %s%n",
-                Bytes.duration(t)));
+                HumanFormat.duration(t)));
         out.flush();
         return ExitCode.OK;
     }

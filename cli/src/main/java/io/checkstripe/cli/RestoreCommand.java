@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code checkstripe restore}: rebuilds a checkpoint from the surviving backup servers, verifies
- * it end to end and, with {@code --exec}, starts the application from it (claim 8). Without
+ * it end to end and, with {@code --exec}, starts the application from it. Without
  * {@code --checkpoint} it takes the newest checkpoint that can be rebuilt.
  */
 @Command(name = "restore", mixinStandardHelpOptions = true,

@@ -8,15 +8,16 @@ import java.util.List;
 
 /**
  * One in-process run of the real command line ({@link Checkstripe#run}): its exit code, what it
- * printed on each stream and how long it took, so tests assert what a user would see.
+ * printed on each stream and how long it took, so tests assert what a user would see. The cli's
+ * tests and the fault suite share it (the cli's test jar), so both run the command line one way.
  */
-record CliRun(List<String> args, int exitCode, String out, String err, Duration elapsed) {
+public record CliRun(List<String> args, int exitCode, String out, String err, Duration elapsed) {
 
-    static CliRun of(String... args) {
+    public static CliRun of(String... args) {
         return of(List.of(args));
     }
 
-    static CliRun of(List<String> args) {
+    public static CliRun of(List<String> args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         long start = System.nanoTime();
@@ -30,12 +31,12 @@ record CliRun(List<String> args, int exitCode, String out, String err, Duration 
     }
 
     /** The lines printed on the error stream. */
-    List<String> errLines() {
+    public List<String> errLines() {
         return err.lines().toList();
     }
 
     /** Everything, for assertion messages. */
-    String describe() {
+    public String describe() {
         return "checkstripe " + String.join(" ", args) + "\nexit " + exitCode + " after " + elapsed.toMillis()
                 + " ms\n--- out\n" + out + "--- err\n" + err;
     }

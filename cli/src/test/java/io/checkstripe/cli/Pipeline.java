@@ -2,28 +2,27 @@ package io.checkstripe.cli;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
 import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.pipeline.LocalPipeline;
 import io.checkstripe.sink.BackupSink;
 import io.checkstripe.sink.SinkConfig;
-import io.checkstripe.striper.StriperApp;
 import io.checkstripe.striper.StriperConfig;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * One checkstripe deployment on a test's broker: the real striper (Kafka Streams) and N real
- * backup sinks, in this JVM, on topics of their own (prefix {@code name.}) and with a striper
+ * One checkstripe deployment on a test's broker: a {@link LocalPipeline} (the real striper and N real
+ * backup sinks, in this JVM) on topics of its own (prefix {@code name.}) and with a striper
  * application id of their own, so several pipelines share one broker without seeing each
- * other. {@code publish}, {@code restore} and {@code status} go through the real CLI in-process;
+ * other; each sink has an HTTP API on a free port and short poll and retry intervals.
+ * {@code publish}, {@code restore} and {@code status} go through the real CLI in-process;
  * {@code publish} finds the topics through a {@code --command-config} file naming the prefix, as
  * a user of a non-default deployment would.
  *
@@ -33,51 +32,36 @@ final class Pipeline implements AutoCloseable {
 
     private final String bootstrap;
     private final String name;
-    private final RedundancyPolicy policy;
-    private final int servers;
-    private final Path dir;
     private final Path commandConfig;
-    private final StriperApp striper;
-    private final BackupSink[] sinks;
-    private final URI[] uris;
+    private final LocalPipeline pipeline;
+    /** Every sink's HTTP API as started: a stopped sink keeps its address, which no longer answers. */
+    private final List<String> uris = new ArrayList<>();
 
-    private Pipeline(String bootstrap, String name, RedundancyPolicy policy, int servers, Path dir) {
+    private Pipeline(String bootstrap, String name, Path commandConfig, LocalPipeline pipeline) {
         this.bootstrap = bootstrap;
         this.name = name;
-        this.policy = policy;
-        this.servers = servers;
-        this.dir = dir;
-        this.commandConfig = dir.resolve("client.properties");
-        this.sinks = new BackupSink[servers];
-        this.uris = new URI[servers];
-        Map<String, Object> props = new HashMap<>();
-        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(StriperConfig.POLICY_CONFIG, policy.name());
-        props.put(StriperConfig.SERVERS_CONFIG, servers);
-        props.put(StriperConfig.TOPIC_PREFIX_CONFIG, prefix());
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, name + "-striper");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("striper-state").toString());
-        this.striper = new StriperApp(new StriperConfig(props));
+        this.commandConfig = commandConfig;
+        this.pipeline = pipeline;
+        pipeline.sinks().forEach(sink -> uris.add(sink.httpUri().toString()));
     }
 
     /** Starts the striper and every sink (each with an HTTP API on a free port). */
     static Pipeline start(String bootstrap, Path parent, String name, String policy, int servers) throws IOException {
         Path dir = Files.createDirectories(parent.resolve(name));
-        Pipeline p = new Pipeline(bootstrap, name, RedundancyPolicy.parse(policy), servers, dir);
-        try {
-            try (Writer w = Files.newBufferedWriter(p.commandConfig)) {
-                w.write("# the topics of pipeline " + name + "\n");
-                w.write("checkstripe.topic.prefix=" + p.prefix() + "\n");
-            }
-            p.striper.start();
-            for (int i = 0; i < servers; i++) {
-                p.startSink(i, Map.of());
-            }
-            return p;
-        } catch (IOException | RuntimeException e) {
-            p.close();
-            throw e;
+        String prefix = name + ".";
+        Path commandConfig = dir.resolve("client.properties");
+        try (Writer w = Files.newBufferedWriter(commandConfig)) {
+            w.write("# the topics of pipeline " + name + "\n");
+            w.write("checkstripe.topic.prefix=" + prefix + "\n");
         }
+        Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                StriperConfig.TOPIC_PREFIX_CONFIG, prefix);
+        Map<String, Object> striper = Map.of(StreamsConfig.APPLICATION_ID_CONFIG, name + "-striper",
+                StreamsConfig.STATE_DIR_CONFIG, dir.resolve("striper-state").toString());
+        Map<String, Object> sinks = Map.of(SinkConfig.HTTP_PORT_CONFIG, 0, SinkConfig.POLL_TIMEOUT_MS_CONFIG, 100,
+                SinkConfig.RETRY_BACKOFF_MS_CONFIG, 100, SinkConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1000);
+        return new Pipeline(bootstrap, name, commandConfig, LocalPipeline.start(client,
+                RedundancyPolicy.parse(policy), servers, dir, striper, sinks));
     }
 
     String prefix() {
@@ -85,11 +69,11 @@ final class Pipeline implements AutoCloseable {
     }
 
     RedundancyPolicy policy() {
-        return policy;
+        return pipeline.policy();
     }
 
     int servers() {
-        return servers;
+        return pipeline.servers();
     }
 
     Path commandConfig() {
@@ -97,56 +81,33 @@ final class Pipeline implements AutoCloseable {
     }
 
     Path dataDir(int server) {
-        return dir.resolve("server-" + server);
+        return pipeline.dataDir(server);
     }
 
     BackupSink sink(int server) {
-        return sinks[server];
+        return pipeline.sink(server);
     }
 
-    /** Starts sink {@code server} on its data directory, with {@code extra} sink or client settings. */
+    /** Restarts sink {@code server} on its data directory, with {@code extra} sink or client settings. */
     BackupSink startSink(int server, Map<String, Object> extra) throws IOException {
-        if (sinks[server] != null) {
-            sinks[server].close();
-        }
-        Map<String, Object> props = new HashMap<>();
-        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(SinkConfig.SERVER_INDEX_CONFIG, server);
-        props.put(SinkConfig.DATA_DIR_CONFIG, dataDir(server).toString());
-        props.put(SinkConfig.TOPIC_PREFIX_CONFIG, prefix());
-        props.put(SinkConfig.HTTP_PORT_CONFIG, 0);
-        props.put(SinkConfig.POLL_TIMEOUT_MS_CONFIG, 100);
-        props.put(SinkConfig.RETRY_BACKOFF_MS_CONFIG, 100);
-        props.put(SinkConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1000);
-        props.putAll(extra);
-        BackupSink sink = new BackupSink(new SinkConfig(props));
-        sinks[server] = sink;
-        sink.start();
-        uris[server] = sink.httpUri();
+        BackupSink sink = pipeline.restartSink(server, extra);
+        uris.set(server, sink.httpUri().toString());
         return sink;
     }
 
     /** Stops every sink (each one's batch in hand becomes durable first), so the stores can be copied. */
     void stopSinks() {
-        for (BackupSink sink : sinks) {
-            if (sink != null) {
-                sink.close();
-            }
-        }
+        pipeline.stopSinks();
     }
 
     /** Every server's data directory, for a restore that reads the stores directly. */
     List<String> directories() {
-        return IntStream.range(0, servers).mapToObj(i -> dataDir(i).toString()).toList();
+        return IntStream.range(0, servers()).mapToObj(i -> dataDir(i).toString()).toList();
     }
 
     /** Every server's HTTP API, as started (a stopped sink's address no longer answers). */
     List<String> httpSources() {
-        List<String> all = new ArrayList<>();
-        for (URI uri : uris) {
-            all.add(uri.toString());
-        }
-        return all;
+        return List.copyOf(uris);
     }
 
     /**
@@ -166,8 +127,7 @@ final class Pipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        stopSinks();
-        striper.close();
+        pipeline.close();
     }
 
     /** {@code checkstripe restore --app app --from sources --out out options...}. */

@@ -10,7 +10,8 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.SplittableRandom;
+
+import io.checkstripe.pipeline.SeededCheckpoints;
 
 /** Checkpoint files for the scenarios: seeded random bytes (incompressible, like real state) and their digests. */
 final class TestFiles {
@@ -20,18 +21,9 @@ final class TestFiles {
 
     /** Writes {@code size} bytes drawn from {@code seed} to {@code file} and returns it. */
     static Path random(Path file, long size, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        byte[] buf = new byte[1 << 20];
         try {
             Files.createDirectories(file.getParent());
-            try (OutputStream out = Files.newOutputStream(file)) {
-                for (long left = size; left > 0; ) {
-                    random.nextBytes(buf);
-                    int n = (int) Math.min(buf.length, left);
-                    out.write(buf, 0, n);
-                    left -= n;
-                }
-            }
+            SeededCheckpoints.generate(file, size, seed);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

@@ -1,5 +1,6 @@
 package io.checkstripe.restore;
 
+import io.checkstripe.core.HumanFormat;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -82,17 +83,7 @@ final class Progress {
 
     /** A byte count for people: {@code 512 B}, {@code 3.4 KiB}, {@code 12.0 MiB}, {@code 1.5 GiB}. */
     static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        return HumanFormat.size(n);
     }
 
     /** Seconds as {@code 0:07}, {@code 12:34} or {@code 1:02:03}. */

@@ -1,9 +1,10 @@
-package io.checkstripe.cli;
+package io.checkstripe.e2e;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -13,19 +14,25 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.broker.BrokerProcess;
+import io.checkstripe.core.DurableFiles;
+import io.checkstripe.core.HumanFormat;
+import io.checkstripe.e2e.BenchSettings.Mode;
+import io.checkstripe.e2e.BenchSettings.Part;
+import io.checkstripe.e2e.BenchSettings.PolicySpec;
+import io.checkstripe.pipeline.LocalPipeline;
+import io.checkstripe.pipeline.SeededCheckpoints;
 import io.checkstripe.producer.CheckpointPublisher;
 import io.checkstripe.producer.PublishRequest;
 import io.checkstripe.producer.PublishResult;
@@ -37,106 +44,45 @@ import io.checkstripe.restore.RestoreReport;
 import io.checkstripe.restore.Restorer;
 import io.checkstripe.sink.SinkConfig;
 import io.checkstripe.striper.StriperConfig;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.utils.AppInfoParser;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The measurements of {@code checkstripe bench}, run by run against one Kafka cluster (see
- * {@link BenchCommand} for what each one means). Every run deploys its own pipelines on topics of its own
+ * The end-to-end benchmark behind {@code checkstripe bench}: what checkstripe costs over the Kafka it runs on,
+ * measured against one cluster (a broker it starts in a child JVM with Kafka's own server JVM options, or a
+ * given one), {@code runs} times over:
+ *
+ * <ul>
+ *   <li>raw Kafka: a transactional producer sending each checkpoint's bytes, in the same segment size and
+ *       with the publisher's producer settings, to a one-partition topic in one transaction, and a
+ *       {@code read_committed} consumer reading them back ({@link RawKafka});</li>
+ *   <li>checkstripe: publish until every server acknowledged the checkpoint durable, through the Streams
+ *       job and with producer-side striping, for every policy and size;</li>
+ *   <li>restore from the stores, healthy and with M servers lost, beside a plain sequential read of the
+ *       same cell logs;</li>
+ *   <li>time to protected of a stream of 1 MiB checkpoints at a steady rate, beside the raw transactional
+ *       round trip of one 1 MiB record at the same rate;</li>
+ *   <li>the peak RSS of {@code publish} and {@code restore} of the largest size in child JVMs with a small
+ *       heap.</li>
+ * </ul>
+ *
+ * It prints a table of medians with their spread and the load average seen, writes the rows as JSON and
+ * can draw throughput against size as a PNG. Every run deploys its own pipelines on topics of its own
  * (prefix {@code bench-<start>-r<run>.}) and removes them, with their stores, at its end, so runs do not
- * share state and the disk does not fill. Every ratio is taken between two figures of the same run.
+ * share state and the disk does not fill. Every ratio is taken between two figures of the same run, so
+ * that the noise of a machine shared with other work cancels as far as it can: quote medians of several
+ * runs, with the spread and the load.
  *
  * <p>Not thread-safe: one bench at a time.
  */
-final class EndToEndBench {
+public final class EndToEndBench {
 
     private static final Logger log = LoggerFactory.getLogger(EndToEndBench.class);
-
-    /** How the stripes are formed: by the Kafka Streams job, or by the publishing producer (claim 10). */
-    enum Mode {
-        STREAMS("streams"), LOCAL("local");
-
-        final String label;
-
-        Mode(String label) {
-            this.label = label;
-        }
-    }
-
-    /** A policy and the number of backup servers it is spread over. */
-    record PolicySpec(RedundancyPolicy policy, int servers) {
-        PolicySpec {
-            if (servers < policy.totalCells()) {
-                throw new IllegalArgumentException(policy.name() + " needs at least " + policy.totalCells()
-                        + " servers, got " + servers);
-            }
-        }
-
-        /** {@code RS-3-2:5}, or just {@code RS-3-2} for as many servers as cells per stripe. */
-        static PolicySpec parse(String text) {
-            String[] parts = text.strip().split(":", 2);
-            RedundancyPolicy policy = RedundancyPolicy.parse(parts[0]);
-            int servers;
-            try {
-                servers = parts.length == 2 ? Integer.parseInt(parts[1].strip()) : policy.totalCells();
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not a number of servers in " + text);
-            }
-            return new PolicySpec(policy, servers);
-        }
-
-        String label() {
-            return policy.name() + "/" + servers;
-        }
-
-        /** Topic-name friendly. */
-        String tag() {
-            return policy.name().toLowerCase(Locale.ROOT) + "-" + servers;
-        }
-    }
-
-    /** Parts of a run that can be left out. */
-    enum Part {
-        RESTORE, LATENCY, RSS
-    }
-
-    /**
-     * What to measure, and settings over the defaults of the striper, the sinks and the publishers (what a
-     * {@code --command-config} file would give each of them), for trying a tuning.
-     */
-    record Settings(List<Long> sizes, int runs, long warmUpBytes, List<PolicySpec> policies, List<Mode> modes,
-                    int latencyCount, Duration latencyInterval, List<String> childJvmOptions, Duration timeout, Set<Part> skip,
-                    Map<String, String> striperConfig, Map<String, String> sinkConfig,
-                    Map<String, String> publisherConfig) {
-        Settings {
-            sizes = List.copyOf(sizes);
-            policies = List.copyOf(policies);
-            modes = List.copyOf(modes);
-            childJvmOptions = List.copyOf(childJvmOptions);
-            skip = skip.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(skip));
-            striperConfig = Map.copyOf(striperConfig);
-            sinkConfig = Map.copyOf(sinkConfig);
-            publisherConfig = Map.copyOf(publisherConfig);
-            if (sizes.isEmpty() || sizes.stream().anyMatch(s -> s < 1)) {
-                throw new IllegalArgumentException("sizes must be positive and at least one, got " + sizes);
-            }
-            if (warmUpBytes < 0) {
-                throw new IllegalArgumentException("the warm-up size must not be negative, got " + warmUpBytes);
-            }
-            if (runs < 1 || latencyCount < 0 || policies.isEmpty() || modes.isEmpty()) {
-                throw new IllegalArgumentException("runs must be at least 1, the latency count not negative, and at "
-                        + "least one policy and one mode given; got " + runs + ", " + latencyCount + ", " + policies
-                        + ", " + modes);
-            }
-        }
-
-        long largest() {
-            return sizes.stream().mapToLong(Long::longValue).max().orElseThrow();
-        }
-    }
 
     static final String RAW = "raw Kafka: transactional producer, read_committed consumer, one partition";
     static final String GOODPUT = "checkstripe: publish until protected on every server (goodput)";
@@ -151,9 +97,8 @@ final class EndToEndBench {
     private static final int WARM_UP = 3;
     private static final double RSS_GOAL_MB = 512;
 
-    private final Settings settings;
+    private final BenchSettings settings;
     private final Map<String, Object> client;
-    private final Map<String, String> commandConfig;
     private final Path work;
     private final PrintWriter progress;
     private final CpuMeter cpu;
@@ -164,22 +109,140 @@ final class EndToEndBench {
     private final String stamp = Long.toString(Instant.now().getEpochSecond(), 36);
 
     /**
-     * @param client        Kafka client settings every part gets (bootstrap servers, security)
-     * @param commandConfig the same settings as a user's properties file gave them, for the child JVMs
-     * @param cpu           the processes whose CPU time a throughput figure is set against
+     * @param client Kafka client settings every part gets (bootstrap servers, security)
+     * @param cpu    the processes whose CPU time a throughput figure is set against
      */
-    EndToEndBench(Settings settings, Map<String, Object> client, Map<String, String> commandConfig, Path work,
-                  PrintWriter progress, CpuMeter cpu) {
+    EndToEndBench(BenchSettings settings, Map<String, Object> client, Path work, PrintWriter progress, CpuMeter cpu) {
         this.settings = settings;
         this.cpu = cpu;
         this.client = Map.copyOf(client);
-        this.commandConfig = Map.copyOf(commandConfig);
         this.work = work;
         this.progress = progress;
     }
 
+    /**
+     * Runs the whole benchmark: starts the broker unless one is given, measures, prints progress and then the
+     * table to {@code out}, writes the JSON (and the chart), and removes what it made unless asked to keep it.
+     */
+    public static void run(BenchSettings settings, PrintWriter out) throws Exception {
+        Path work = settings.workDir().isPresent() ? Files.createDirectories(settings.workDir().get())
+                : Files.createTempDirectory("checkstripe-bench-");
+        FlightRecording recording = settings.profileDir().isPresent()
+                ? FlightRecording.start(settings.profileDir().get()) : null;
+        BrokerProcess broker = null;
+        Instant started = Instant.now();
+        try {
+            String bootstrap = settings.bootstrapServers().orElse(null);
+            if (bootstrap == null) {
+                out.println("* starting a Kafka broker (KRaft, child JVM with " + String.join(" ",
+                        BrokerProcess.THROUGHPUT_JVM_ARGS) + ")");
+                out.flush();
+                broker = BrokerProcess.start(work.resolve("broker"), 0, Map.of(), brokerJvmArgs(settings));
+                bootstrap = broker.bootstrapServers();
+            }
+            Map<String, Object> client = new HashMap<>(settings.clientConfig());
+            client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            List<ProcessHandle> measured = new ArrayList<>(List.of(ProcessHandle.current()));
+            if (broker != null) {
+                ProcessHandle.of(broker.pid()).ifPresent(measured::add);
+            }
+            BenchReport report = new EndToEndBench(settings, client, work, out, new CpuMeter(measured)).measure();
+            describe(report, settings, started, broker != null ? "child JVM " + String.join(" ",
+                    BrokerProcess.THROUGHPUT_JVM_ARGS) : bootstrap);
+            out.println();
+            report.print(out);
+            report.writeJson(settings.json());
+            out.println("\nrows written to " + settings.json());
+            if (settings.chart().isPresent()) {
+                ThroughputChart.write(settings.chart().get(), "checkstripe end to end: throughput against checkpoint "
+                        + "size", "MB/s (median, whiskers min-max)", series(report, settings));
+                out.println("chart written to " + settings.chart().get());
+            }
+            out.flush();
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+            if (recording != null) {
+                recording.finish(out);
+            }
+            if (!settings.keep()) {
+                DurableFiles.deleteRecursively(work);
+            } else {
+                out.println("work directory kept: " + work);
+            }
+        }
+    }
+
+    private static List<String> brokerJvmArgs(BenchSettings settings) {
+        List<String> args = new ArrayList<>(BrokerProcess.THROUGHPUT_JVM_ARGS);
+        settings.profileDir().ifPresent(dir -> args.add(FlightRecording.brokerJvmOption(dir)));
+        return args;
+    }
+
+    private static void describe(BenchReport report, BenchSettings s, Instant started, String broker) {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        report.info("started", started.toString());
+        report.info("finished", Instant.now().toString());
+        report.info("cores", Runtime.getRuntime().availableProcessors());
+        report.info("cpu", cpuModel().orElse("unknown"));
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            report.info("memory", HumanFormat.size(sun.getTotalMemorySize()));
+        }
+        report.info("os", os.getName() + " " + os.getVersion() + " " + os.getArch());
+        report.info("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        report.info("bench jvm options", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        report.info("kafka", AppInfoParser.getVersion() + ", broker: " + broker);
+        report.info("runs", s.runs());
+        report.info("sizes", s.sizes().stream().map(HumanFormat::size).toList());
+        report.info("warm-up", s.warmUpBytes() == 0 ? "none" : HumanFormat.size(s.warmUpBytes())
+                + " through every path, every run");
+        report.info("policies", s.policies().stream().map(PolicySpec::label).toList());
+        report.info("modes", s.modes().stream().map(Mode::label).toList());
+        report.info("latency series", s.latencyCount() + " x 1 MiB, one every " + s.latencyInterval().toMillis()
+                + " ms, after 3 warm-up");
+        report.info("child jvm options", String.join(" ", s.childJvmOptions()));
+        report.info("striper settings", s.striperConfig());
+        report.info("sink settings", s.sinkConfig());
+        report.info("publisher settings", s.publisherConfig());
+        report.info("skipped", s.skip());
+    }
+
+    private static Optional<String> cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Raw round trip, raw produce and every policy and mode's goodput, by size. */
+    private static List<ThroughputChart.Series> series(BenchReport report, BenchSettings s) {
+        List<ThroughputChart.Series> all = new ArrayList<>();
+        all.add(series(report, s, RAW, "round trip (produce + consume)", "raw Kafka round trip"));
+        all.add(series(report, s, RAW, "produce until committed", "raw Kafka produce"));
+        for (PolicySpec p : s.policies()) {
+            for (Mode m : s.modes()) {
+                String name = p.label() + " " + m.label();
+                all.add(series(report, s, GOODPUT, name + ": until protected", name));
+            }
+        }
+        return all;
+    }
+
+    private static ThroughputChart.Series series(BenchReport report, BenchSettings s, String section, String label,
+                                                 String name) {
+        List<ThroughputChart.Point> points = new ArrayList<>();
+        for (long size : s.sizes().stream().sorted().toList()) {
+            report.row(section, label, size).ifPresent(r ->
+                    points.add(new ThroughputChart.Point(size, r.median(), r.min(), r.max())));
+        }
+        return new ThroughputChart.Series(name, points);
+    }
+
     /** Generates the inputs, then runs every measurement {@code runs} times. */
-    BenchReport run() throws Exception {
+    BenchReport measure() throws Exception {
         Path inputDir = Files.createDirectories(work.resolve("input"));
         List<Long> needed = new ArrayList<>(settings.sizes());
         for (long extra : List.of(LATENCY_BYTES, settings.warmUpBytes())) { // the latency series, the warm-up
@@ -188,9 +251,9 @@ final class EndToEndBench {
             }
         }
         for (long size : needed) {
-            inputs.put(size, WorkFiles.generate(inputDir.resolve("checkpoint-" + size + ".bin"), size));
+            inputs.put(size, SeededCheckpoints.generate(inputDir.resolve("checkpoint-" + size + ".bin"), size));
         }
-        say("inputs generated: %s", needed.stream().map(Bytes::human).toList());
+        say("inputs generated: %s", needed.stream().map(HumanFormat::size).toList());
         for (int r = 1; r <= settings.runs(); r++) {
             runOnce(r);
         }
@@ -233,7 +296,7 @@ final class EndToEndBench {
                 d.close();
             }
             deleteTopics(prefix);
-            WorkFiles.deleteTree(runDir);
+            DurableFiles.deleteRecursively(runDir);
         }
     }
 
@@ -264,7 +327,7 @@ final class EndToEndBench {
                 }
             }
         }
-        say("warmed up with %s through every path", Bytes.human(settings.warmUpBytes()));
+        say("warmed up with %s through every path", HumanFormat.size(settings.warmUpBytes()));
     }
 
     private void measureThroughput(int run, long size, RawKafka raw, Map<PolicySpec, Deployment> deployments,
@@ -278,8 +341,8 @@ final class EndToEndBench {
         report.record(RAW, "produce until committed", size, "MB/s", null, mbPerSecond(size, rt.produce()));
         report.record(RAW, "consume after the commit", size, "MB/s", null, mbPerSecond(size, rt.consume()));
         report.record(RAW, "round trip (produce + consume)", size, "MB/s", null, rawRate);
-        say("run %d %s raw Kafka: produce %s, consume %s, round trip %.1f MB/s", run, Bytes.human(size),
-                Bytes.duration(rt.produce()), Bytes.duration(rt.consume()), rawRate);
+        say("run %d %s raw Kafka: produce %s, consume %s, round trip %.1f MB/s", run, HumanFormat.size(size),
+                HumanFormat.duration(rt.produce()), HumanFormat.duration(rt.consume()), rawRate);
         for (Deployment d : deployments.values()) {
             for (Mode mode : settings.modes()) {
                 span = cpu.start();
@@ -287,7 +350,7 @@ final class EndToEndBench {
                         PublishRequest.of(d.throughputApp(mode)).withWaitProtected(true), file);
                 Duration protectedAfter = result.timeToProtected().orElseThrow();
                 double goodput = mbPerSecond(size, protectedAfter);
-                String name = d.spec.label() + " " + mode.label;
+                String name = d.spec.label() + " " + mode.label();
                 cores.put(name + " until protected", span.cores());
                 report.record(GOODPUT, name + ": until protected", size, "MB/s", null, goodput);
                 report.record(GOODPUT, name + ": until committed", size, "MB/s", null,
@@ -298,7 +361,7 @@ final class EndToEndBench {
                     published.computeIfAbsent(d.spec, k -> new HashMap<>()).put(size, result.checkpointId());
                 }
                 say("run %d %s %s: committed after %s, protected after %s: %.1f MB/s (%.2fx raw)", run,
-                        Bytes.human(size), name, Bytes.duration(result.elapsed()), Bytes.duration(protectedAfter),
+                        HumanFormat.size(size), name, HumanFormat.duration(result.elapsed()), HumanFormat.duration(protectedAfter),
                         goodput, goodput / rawRate);
             }
         }
@@ -315,7 +378,7 @@ final class EndToEndBench {
         return 1 / (mode == Mode.STREAMS ? 1 + cells : cells);
     }
 
-    /** The goals of issue 5, stated for RS-3-2 (the default policy) only. */
+    /** The goodput goals the project set itself, stated for RS-3-2 (the default policy) only. */
     private static BenchReport.Goal goal(PolicySpec spec, Mode mode) {
         if (!spec.policy().name().equals("RS-3-2")) {
             return null;
@@ -332,18 +395,14 @@ final class EndToEndBench {
         List<Integer> survivors = all.subList(lost, all.size());
         String name = d.spec.label();
         List<Path> files = storeFiles(d, app, checkpointId);
-        cold(files);
-        double plainAll = plainRead(d, app, checkpointId, all, size);
-        cold(files);
-        double copyAll = plainCopy(d, app, checkpointId, all, size, runDir);
-        cold(files);
-        double healthy = restore(d, app, checkpointId, all, runDir, size);
-        cold(files);
-        double plainSurvivors = plainRead(d, app, checkpointId, survivors, size);
-        cold(files);
-        double copySurvivors = plainCopy(d, app, checkpointId, survivors, size, runDir);
-        cold(files);
-        double degraded = restore(d, app, checkpointId, survivors, runDir, size);
+        Reads fromAll = reads(d, app, checkpointId, all, size, runDir, files);
+        Reads fromSurvivors = reads(d, app, checkpointId, survivors, size, runDir, files);
+        double plainAll = fromAll.plain();
+        double copyAll = fromAll.copy();
+        double healthy = fromAll.restore();
+        double plainSurvivors = fromSurvivors.plain();
+        double copySurvivors = fromSurvivors.copy();
+        double degraded = fromSurvivors.restore();
         report.record(RESTORE, name + " restore, healthy", size, "MB/s", null, healthy);
         report.record(RESTORE, name + " plain read of all " + all.size() + " servers' files", size, "MB/s", null,
                 plainAll);
@@ -361,8 +420,23 @@ final class EndToEndBench {
                 + "fsync)", size, "MB/s", null, copySurvivors);
         report.record(RESTORE, name + " degraded / plain copy", size, "x", null, degraded / copySurvivors);
         say("%s %s restore: healthy %.1f MB/s (plain read %.1f, plain copy %.1f), %d lost %.1f MB/s (plain read %.1f,"
-                + " plain copy %.1f)", name, Bytes.human(size), healthy, plainAll, copyAll, lost, degraded,
+                + " plain copy %.1f)", name, HumanFormat.size(size), healthy, plainAll, copyAll, lost, degraded,
                 plainSurvivors, copySurvivors);
+    }
+
+    /** Checkpoint bytes per second of a plain read, a plain copy and a restore from the same servers. */
+    private record Reads(double plain, double copy, double restore) {
+    }
+
+    /** A plain read, a plain copy and a restore from {@code servers}, in that order, each from a cold cache. */
+    private Reads reads(Deployment d, String app, long checkpointId, List<Integer> servers, long size, Path runDir,
+                        List<Path> files) throws IOException {
+        cold(files);
+        double plain = plainRead(d, app, checkpointId, servers, size);
+        cold(files);
+        double copy = plainCopy(d, app, checkpointId, servers, size, runDir);
+        cold(files);
+        return new Reads(plain, copy, restore(d, app, checkpointId, servers, runDir, size));
     }
 
     /** The checkpoint's cell logs and manifests on every server. */
@@ -496,7 +570,7 @@ final class EndToEndBench {
                 BenchReport.quantile(rawMs, 0.99));
         for (Mode mode : settings.modes()) {
             CheckpointPublisher publisher = d.publisher(mode);
-            String app = "latency-" + mode.label;
+            String app = "latency-" + mode.label();
             List<Double> protectedMs = new ArrayList<>();
             List<Double> committedMs = new ArrayList<>();
             List<Double> afterCommitMs = new ArrayList<>();
@@ -517,7 +591,7 @@ final class EndToEndBench {
                     afterCommitMs.add(protectedAfter - committed);
                 }
             }
-            String name = d.spec.label() + " " + mode.label;
+            String name = d.spec.label() + " " + mode.label();
             recordPercentiles(name + " until protected", protectedMs);
             report.record(LATENCY, name + " until committed p50", LATENCY_BYTES, "ms", null,
                     BenchReport.quantile(committedMs, 0.5));
@@ -565,7 +639,7 @@ final class EndToEndBench {
         long size = settings.largest();
         Path config = runDir.resolve("client.properties");
         Properties props = new Properties();
-        props.putAll(commandConfig);
+        props.putAll(settings.clientConfig());
         props.put(PublisherConfig.TOPIC_PREFIX_CONFIG, d.topicPrefix);
         props.put(PublisherConfig.TRANSACTIONAL_ID_PREFIX_CONFIG, d.topicPrefix + "publish-");
         try (Writer w = Files.newBufferedWriter(config)) {
@@ -589,17 +663,17 @@ final class EndToEndBench {
             Files.deleteIfExists(out);
             report.record(RSS, "restore, " + what + " (" + d.spec.label() + ", " + heap + ")", size, "MB",
                     BenchReport.Goal.atMost(RSS_GOAL_MB), restore.peakRssKib() * 1024 / 1e6);
-            say("child restore %s of %s: peak RSS %d MiB in %s", what, Bytes.human(size), restore.peakRssKib() / 1024,
-                    Bytes.duration(restore.elapsed()));
+            say("child restore %s of %s: peak RSS %d MiB in %s", what, HumanFormat.size(size), restore.peakRssKib() / 1024,
+                    HumanFormat.duration(restore.elapsed()));
         }
-        say("child publish of %s: peak RSS %d MiB in %s", Bytes.human(size), publish.peakRssKib() / 1024,
-                Bytes.duration(publish.elapsed()));
+        say("child publish of %s: peak RSS %d MiB in %s", HumanFormat.size(size), publish.peakRssKib() / 1024,
+                HumanFormat.duration(publish.elapsed()));
     }
 
     private ChildCommand child(Path runDir, String name, List<String> args) throws IOException, InterruptedException {
-        ChildCommand c = ChildCommand.run(settings.childJvmOptions(), args, runDir.resolve(name + ".log"),
-                settings.timeout());
-        if (c.exitCode() != ExitCode.OK || c.peakRssKib() < 0) {
+        ChildCommand c = ChildCommand.run(settings.childJvmOptions(), settings.cliMainClass(), args,
+                runDir.resolve(name + ".log"), settings.timeout());
+        if (c.exitCode() != 0 || c.peakRssKib() < 0) {
             throw new IllegalStateException("child " + String.join(" ", args) + " exited with " + c.exitCode()
                     + (c.peakRssKib() < 0 ? " and reported no peak RSS" : "") + "; see " + c.log());
         }
@@ -653,7 +727,7 @@ final class EndToEndBench {
         }
 
         static Deployment start(Map<String, Object> client, PolicySpec spec, String topicPrefix, Path dir,
-                                Settings settings) throws IOException {
+                                BenchSettings settings) throws IOException {
             Map<String, Object> common = new HashMap<>(client);
             common.put(StriperConfig.TOPIC_PREFIX_CONFIG, topicPrefix);
             Map<String, Object> striper = new HashMap<>(settings.striperConfig());
@@ -690,7 +764,7 @@ final class EndToEndBench {
         }
 
         String throughputApp(Mode mode) {
-            return "bench-" + mode.label;
+            return "bench-" + mode.label();
         }
 
         @Override

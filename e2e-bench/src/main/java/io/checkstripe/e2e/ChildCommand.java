@@ -1,4 +1,4 @@
-package io.checkstripe.cli;
+package io.checkstripe.e2e;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A checkstripe command line run in a child JVM through {@link PeakRssMain}: its exit code, its peak
+ * A checkstripe command line (the {@code main} of a named class) run in a child JVM through {@link PeakRssMain}: its exit code, its peak
  * resident set and how long it took. The child uses this JVM's {@code java}, class path and, when loaded
  * here, the incubating Vector API module (so it codes with the same kernel), and the given JVM options (a
  * small {@code -Xmx}); its output goes to a log file.
@@ -31,11 +31,11 @@ record ChildCommand(int exitCode, long peakRssKib, Duration elapsed, Path log) {
     }
 
     /**
-     * Runs {@code java jvmOptions PeakRssMain args} and waits up to {@code timeout} for it.
+     * Runs {@code java jvmOptions PeakRssMain mainClass args} and waits up to {@code timeout} for it.
      *
      * @throws IOException when the child cannot start, or does not end in time (it is killed then)
      */
-    static ChildCommand run(List<String> jvmOptions, List<String> args, Path log, Duration timeout)
+    static ChildCommand run(List<String> jvmOptions, String mainClass, List<String> args, Path log, Duration timeout)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -43,7 +43,8 @@ record ChildCommand(int exitCode, long peakRssKib, Duration elapsed, Path log) {
         ModuleLayer.boot().findModule(VECTOR_MODULE).ifPresent(m -> command.addAll(List.of("--add-modules",
                 VECTOR_MODULE)));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), PeakRssMain.class.getName()));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), PeakRssMain.class.getName(),
+                mainClass));
         command.addAll(args);
         long start = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectErrorStream(true)

@@ -1,6 +1,7 @@
-package io.checkstripe.cli;
+package io.checkstripe.e2e;
 
 import io.checkstripe.core.DurableFiles;
+import io.checkstripe.core.HumanFormat;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -152,7 +153,7 @@ final class BenchReport {
                 }
                 String met = row.met().map(ok -> ok ? " ok" : " MISSED").orElse("");
                 out.printf(Locale.ROOT, "  %-56s %9s %9s  %-19s %-5s %-14s %s%n", row.label,
-                        row.size == 0 ? "" : Bytes.human(row.size), format(row.median()),
+                        row.size == 0 ? "" : HumanFormat.size(row.size), format(row.median()),
                         "[" + format(row.min()) + " - " + format(row.max()) + "]", row.unit,
                         row.goal == null ? "" : row.goal + met, loadRange(row.loads));
             }

@@ -1,6 +1,7 @@
-package io.checkstripe.cli;
+package io.checkstripe.e2e;
 
 import io.checkstripe.core.DurableFiles;
+import io.checkstripe.core.HumanFormat;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -118,7 +119,7 @@ final class ThroughputChart {
             g.setColor(new Color(0xeeeeee));
             g.drawLine(x, TOP, x, TOP + plotH);
             g.setColor(Color.BLACK);
-            String label = Bytes.human(size);
+            String label = HumanFormat.size(size);
             g.drawString(label, x - fm.stringWidth(label) / 2, TOP + plotH + 18);
         });
         g.drawRect(LEFT, TOP, plotW, plotH);

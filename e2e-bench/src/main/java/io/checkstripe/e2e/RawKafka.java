@@ -1,4 +1,4 @@
-package io.checkstripe.cli;
+package io.checkstripe.e2e;
 
 import java.io.IOException;
 import java.io.InputStream;

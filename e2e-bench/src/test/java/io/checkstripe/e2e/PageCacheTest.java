@@ -1,4 +1,4 @@
-package io.checkstripe.cli;
+package io.checkstripe.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;

@@ -1,4 +1,4 @@
-package io.checkstripe.cli;
+package io.checkstripe.e2e;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
