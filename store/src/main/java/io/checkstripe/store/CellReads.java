@@ -74,6 +74,9 @@ final class CellReads {
 
     /** Writes the records of the stored cells of segments [from, to) to {@code out}; returns how many. */
     int transfer(CheckpointRef ref, int fromSegment, int toSegment, WritableByteChannel out) throws IOException {
+        if (fromSegment < 0 || toSegment < fromSegment) {
+            throw new IllegalArgumentException("bad segment range [" + fromSegment + ", " + toSegment + ")");
+        }
         List<Located> cells = new ArrayList<>();
         synchronized (lock) {
             CellLog l = logs.find(ref);

@@ -2,27 +2,17 @@ package io.checkstripe.store;
 
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.CorruptCellException;
-import io.checkstripe.codec.RedundancyPolicy;
-import io.checkstripe.core.AppId;
 import io.checkstripe.core.FileChannels;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.WritableByteChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.TreeSet;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,23 +23,19 @@ import org.slf4j.LoggerFactory;
  * sink resumes from it. Appends are idempotent, so the records replayed after a crash are skipped: a
  * {@code kill -9} at any instant neither loses nor duplicates a cell.
  *
- * <p>A facade over the classes that do the work: {@link StoreLayout} names every file, {@link StoreDirectory}
- * creates, locks and upgrades the directory, {@link CellLogRecovery} loads and recovers a checkpoint's files,
- * {@link CommitRounds} decides what becomes durable and in what order, and {@link CellReads} reads cells.
- * Appended cells are buffered (up to {@value #FLUSH_BYTES} bytes); a cell counts as stored only after the next
- * commit has forced it. A log holds two records of one cell only when the first is stored corrupt and the cell
- * is appended again (a replay or a repair): the later one wins.
+ * <p>A facade: {@link StoreLayout} names every file, {@link StoreDirectory} creates, locks and upgrades the
+ * directory, {@link CellLogRecovery} loads and recovers a checkpoint's files, {@link CommitRounds} decides what
+ * becomes durable and in what order, and {@link CellReads} reads cells. Appended cells are buffered (up to
+ * {@value #FLUSH_BYTES} bytes); a cell counts as stored only after the next commit has forced it.
  *
  * <p>Thread-safe: one lock guards the index and every change; cell bytes are read outside it, so readers (the
- * HTTP API) do not wait for each other, and listings never write. One writable store per data
- * directory, which it locks against other processes. {@link #openReadOnly} opens a directory without the lock,
- * for restore and status: it writes nothing, cuts nothing, and sees each checkpoint as it was when first read.
- * Memory grows with the number of cells of the checkpoints in use, never with their size.
+ * HTTP API) do not wait for each other, and listings never write. One writable store per data directory, which
+ * it locks against other processes. {@link #openReadOnly} opens a directory without the lock: it writes
+ * nothing, cuts nothing, and sees each checkpoint as it was when first read.
  *
  * <p>An {@link IOException} from {@link #append} or {@link #commit} leaves the store consistent and the offsets
- * where they were: a batch that could not be written stays buffered for the next attempt, so the sink may retry
- * the commit or resume from {@link #committedOffset}. The message says when the disk is full and names the
- * file. If forcing data fails, the store refuses further writes until it is reopened and recovered.
+ * where they were: a batch that could not be written stays buffered, so the sink may retry or resume from
+ * {@link #committedOffset}. If forcing data fails, the store refuses writes until it is reopened and recovered.
  * {@link #close} makes the cells and manifests durable too, without moving the offsets.
  */
 public final class CellStore implements Closeable {
@@ -63,10 +49,8 @@ public final class CellStore implements Closeable {
     private final StoreLayout layout;
     private final CheckpointLogs logs;
     private final CellReads reads;
-    /** Null when read-only. */
-    private final CommitRounds rounds;
-    /** The state of a read-only store, as read at open. */
-    private final CommitState readOnlyState;
+    private final CommitRounds rounds; // null when read-only
+    private final CommitState readOnlyState; // as read at open; null when writable
     private boolean closed;
 
     /** A writable store when the directory has commit-state slots, else a read-only one in {@code readOnlyState}. */
@@ -156,20 +140,8 @@ public final class CellStore implements Closeable {
         }
         CellReadResult.of(cell).verified();
         CellLog l = logs.getOrCreate(new CheckpointRef(h.appId(), h.checkpointId()));
-        logs.index(l);
-        checkConsistent(l, h.policy(), h.servers(), "cell " + h.key());
-        CellLog.Entry existing = l.index().get(h.key());
-        if (existing != null) {
-            if (existing.segmentOffset() != h.segmentOffset() || existing.segmentLength() != h.segmentLength()
-                    || existing.cellLength() != h.cellLength() || existing.crc32c() != h.crc32c()) {
-                throw new CheckpointConflictException(h.appId(), h.checkpointId(), "cell " + h + " differs from the stored "
-                        + l.header(h.key(), existing));
-            }
-            if (CellReads.dataIntact(l, existing)) {
-                return false;
-            }
-            log.warn("{}: {} is stored corrupt at position {} of {}; appending the copy offered", l.ref, h.key(),
-                    existing.position(), l.file);
+        if (logs.holdsIntact(l, h)) {
+            return false;
         }
         l.add(cell);
         rounds.buffered(h);
@@ -187,15 +159,8 @@ public final class CellStore implements Closeable {
     public synchronized boolean putManifest(StoredManifest manifest) throws IOException {
         checkWritable();
         CellLog l = logs.getOrCreate(new CheckpointRef(manifest.appId(), manifest.checkpointId()));
-        logs.index(l);
-        checkConsistent(l, manifest.policy(), manifest.servers(), "manifest");
-        StoredManifest existing = logs.manifest(l);
-        if (existing != null) {
-            if (existing.equals(manifest)) {
-                return false;
-            }
-            throw new CheckpointConflictException(manifest.appId(), manifest.checkpointId(), "manifest " + manifest
-                    + " differs from the stored " + existing);
+        if (logs.holdsManifest(l, manifest)) {
+            return false;
         }
         rounds.stageManifest(l, manifest);
         return true;
@@ -215,16 +180,6 @@ public final class CellStore implements Closeable {
      */
     public synchronized void commit(Map<String, Long> offsets) throws IOException {
         checkWritable();
-        offsets.forEach((key, offset) -> {
-            if (key == null || key.isEmpty()
-                    || key.getBytes(StandardCharsets.UTF_8).length > CommitState.MAX_SOURCE_KEY_BYTES) {
-                throw new IllegalArgumentException("source key \"" + key + "\" must have 1 to "
-                        + CommitState.MAX_SOURCE_KEY_BYTES + " bytes");
-            }
-            if (offset == null || offset < 0) {
-                throw new IllegalArgumentException("offset " + offset + " of source " + key + " is negative");
-            }
-        });
         rounds.commit(offsets);
     }
 
@@ -247,19 +202,16 @@ public final class CellStore implements Closeable {
      */
     public synchronized boolean delete(String app, long checkpointId) throws IOException {
         checkWritable();
-        CheckpointRef ref = ref(app, checkpointId);
+        CheckpointRef ref = CheckpointRef.validated(app, checkpointId);
         CellLog l = logs.remove(ref);
         boolean buffered = l != null && l.hasPending();
         if (l != null) {
             rounds.forget(l);
         }
-        Path dir = layout.checkpointDir(app, checkpointId);
-        rounds.forgetDirectories(dir);
-        if (!directory.deleteCheckpoint(app, checkpointId)) {
+        boolean existed = directory.deleteCheckpoint(app, checkpointId);
+        rounds.forgetDeletedDirectories();
+        if (!existed) {
             return buffered;
-        }
-        if (!Files.isDirectory(dir.getParent())) {
-            rounds.forgetDirectories(dir.getParent());
         }
         log.info("deleted checkpoint {} from {}", ref, layout);
         return true;
@@ -267,46 +219,23 @@ public final class CellStore implements Closeable {
 
     /** The applications with at least one checkpoint, sorted. Never writes. */
     public synchronized List<String> apps() throws IOException {
-        TreeSet<String> apps = new TreeSet<>(logs.appsWithBufferedCells());
-        list(layout.appsDir(), AppId::isValid, "not a valid application id", apps::add);
-        return List.copyOf(apps);
+        return logs.apps();
     }
 
     /** The checkpoint ids of {@code app} in this store, ascending. Never writes. */
     public synchronized List<Long> checkpoints(String app) throws IOException {
-        TreeSet<Long> ids = new TreeSet<>(logs.checkpointsWithBufferedCells(app));
-        list(layout.appDir(app), StoreLayout::isCheckpointName, "not a checkpoint directory",
-                name -> ids.add(Long.parseLong(name)));
-        return List.copyOf(ids);
-    }
-
-    /** Passes the names of the subdirectories of {@code dir} that {@code valid} accepts; warns of the others. */
-    private static void list(Path dir, Predicate<String> valid, String otherwise,
-            Consumer<String> names) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dir, Files::isDirectory)) {
-            for (Path d : dirs) {
-                String name = d.getFileName().toString();
-                if (valid.test(name)) {
-                    names.accept(name);
-                } else {
-                    log.warn("ignoring {}: {}", d, otherwise);
-                }
-            }
-        }
+        return logs.checkpoints(app);
     }
 
     /** The checkpoint's manifest, if this store has received it. */
     public synchronized Optional<StoredManifest> manifest(String app, long checkpointId) throws IOException {
-        CellLog l = logs.find(ref(app, checkpointId));
+        CellLog l = logs.find(CheckpointRef.validated(app, checkpointId));
         return l == null ? Optional.empty() : Optional.ofNullable(logs.manifest(l));
     }
 
     /** The keys of the cells this store holds for the checkpoint, sorted. */
     public synchronized List<CellKey> cells(String app, long checkpointId) throws IOException {
-        CellLog l = logs.find(ref(app, checkpointId));
+        CellLog l = logs.find(CheckpointRef.validated(app, checkpointId));
         return l == null ? List.of() : List.copyOf(logs.index(l).keySet());
     }
 
@@ -316,7 +245,8 @@ public final class CellStore implements Closeable {
      */
     public synchronized OptionalInt expectedCells(String app, long checkpointId) throws IOException {
         Optional<StoredManifest> m = manifest(app, checkpointId);
-        return m.isEmpty() ? OptionalInt.empty() : OptionalInt.of(expectedKeys(m.get()).size());
+        return m.map(manifest -> OptionalInt.of(CheckpointLogs.cellsOnServer(manifest, serverIndex()).size()))
+                .orElse(OptionalInt.empty());
     }
 
     /**
@@ -328,21 +258,8 @@ public final class CellStore implements Closeable {
         if (m.isEmpty()) {
             return false;
         }
-        NavigableMap<CellKey, CellLog.Entry> index = logs.index(logs.find(ref(app, checkpointId)));
-        return index.keySet().containsAll(expectedKeys(m.get()));
-    }
-
-    /** The keys of the cells this server should hold: cell j of stripe s is on server (s + j) mod N. */
-    private List<CellKey> expectedKeys(StoredManifest m) {
-        int cellsPerStripe = RedundancyPolicy.parse(m.policy()).totalCells();
-        List<CellKey> keys = new ArrayList<>();
-        for (int s = 0; s < m.segmentCount() && serverIndex() < m.servers(); s++) {
-            int cell = CellLayout.cellOn(s, serverIndex(), m.servers(), cellsPerStripe);
-            if (cell >= 0) {
-                keys.add(new CellKey(s, cell));
-            }
-        }
-        return keys;
+        return logs.index(logs.find(CheckpointRef.validated(app, checkpointId))).keySet()
+                .containsAll(CheckpointLogs.cellsOnServer(m.get(), serverIndex()));
     }
 
     /**
@@ -353,7 +270,7 @@ public final class CellStore implements Closeable {
      */
     public Optional<CellReadResult> readCell(String app, long checkpointId, int segmentIndex, int cellIndex)
             throws IOException {
-        return reads.read(ref(app, checkpointId), new CellKey(segmentIndex, cellIndex));
+        return reads.read(CheckpointRef.validated(app, checkpointId), new CellKey(segmentIndex, cellIndex));
     }
 
     /**
@@ -366,10 +283,7 @@ public final class CellStore implements Closeable {
      */
     public int transferCells(String app, long checkpointId, int fromSegment, int toSegment, WritableByteChannel out)
             throws IOException {
-        if (fromSegment < 0 || toSegment < fromSegment) {
-            throw new IllegalArgumentException("bad segment range [" + fromSegment + ", " + toSegment + ")");
-        }
-        return reads.transfer(ref(app, checkpointId), fromSegment, toSegment, out);
+        return reads.transfer(CheckpointRef.validated(app, checkpointId), fromSegment, toSegment, out);
     }
 
     /**
@@ -378,7 +292,7 @@ public final class CellStore implements Closeable {
      */
     public Optional<InputStream> openCellStream(String app, long checkpointId, int segmentIndex, int cellIndex)
             throws IOException {
-        return reads.open(ref(app, checkpointId), new CellKey(segmentIndex, cellIndex));
+        return reads.open(CheckpointRef.validated(app, checkpointId), new CellKey(segmentIndex, cellIndex));
     }
 
     /** Forces what was appended, closes every file and releases the directory lock; offsets stay as committed. */
@@ -422,21 +336,6 @@ public final class CellStore implements Closeable {
         return rounds != null ? rounds.state() : readOnlyState;
     }
 
-    private void checkConsistent(CellLog l, String policy, int servers, String what) throws IOException {
-        String problem = null;
-        if (l.policy() != null && (!l.policy().equals(policy) || l.servers() != servers)) {
-            problem = "the checkpoint's cells " + l.policy() + " over " + l.servers();
-        }
-        StoredManifest m = problem == null ? logs.manifest(l) : null;
-        if (m != null && (!m.policy().equals(policy) || m.servers() != servers)) {
-            problem = "the manifest " + m.policy() + " over " + m.servers();
-        }
-        if (problem != null) {
-            throw new CheckpointConflictException(l.ref.appId(), l.ref.checkpointId(), what + " has policy " + policy
-                    + " over " + servers + " servers, " + problem);
-        }
-    }
-
     private void checkWritable() {
         if (rounds == null) {
             throw new IllegalStateException("the store in " + layout + " is open read-only");
@@ -447,13 +346,5 @@ public final class CellStore implements Closeable {
         if (rounds.failed()) {
             throw new IllegalStateException("the store in " + layout + " failed to force data to disk; reopen it");
         }
-    }
-
-    private static CheckpointRef ref(String app, long checkpointId) {
-        AppId.validate(app);
-        if (checkpointId < 0) {
-            throw new IllegalArgumentException("checkpoint id " + checkpointId + " of " + app + " is negative");
-        }
-        return new CheckpointRef(app, checkpointId);
     }
 }

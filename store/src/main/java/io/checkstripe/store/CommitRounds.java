@@ -4,6 +4,7 @@ import io.checkstripe.core.DurableFiles;
 import io.checkstripe.core.FileChannels;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -141,8 +142,20 @@ final class CommitRounds {
     /**
      * Makes every appended cell and stored manifest durable, then durably records {@code offsets} merged into
      * the committed ones, and the logs written since that stay open. When it throws, the offsets have not moved.
+     *
+     * @throws IllegalArgumentException when a source key is empty or too long, or an offset negative
      */
     void commit(Map<String, Long> offsets) throws IOException {
+        offsets.forEach((key, offset) -> {
+            if (key == null || key.isEmpty()
+                    || key.getBytes(StandardCharsets.UTF_8).length > CommitState.MAX_SOURCE_KEY_BYTES) {
+                throw new IllegalArgumentException("source key \"" + key + "\" must have 1 to "
+                        + CommitState.MAX_SOURCE_KEY_BYTES + " bytes");
+            }
+            if (offset == null || offset < 0) {
+                throw new IllegalArgumentException("offset " + offset + " of source " + key + " is negative");
+            }
+        });
         makeDurable();
         Map<CheckpointRef, Long> open = new LinkedHashMap<>();
         state().openLogs().forEach((ref, point) -> {
@@ -179,9 +192,9 @@ final class CommitRounds {
         }
     }
 
-    /** Stops fsyncing directories that are gone (under {@code dir}, and {@code dir} itself). */
-    void forgetDirectories(Path dir) {
-        unsyncedDirs.removeIf(p -> p.startsWith(dir));
+    /** Stops remembering directories a deletion removed: there is nothing left in them to fsync. */
+    void forgetDeletedDirectories() {
+        unsyncedDirs.removeIf(p -> !Files.isDirectory(p));
     }
 
     /** Creates the checkpoint's directories, remembering each one whose entries change for the next commit. */

@@ -107,7 +107,8 @@ final class CommitStateSlots {
             slots.write(current.state());
             Files.delete(layout.legacyCommitState());
             DurableFiles.fsyncDirectory(channels, layout.root());
-            log.info("moved the format-1 commit state of {} into {}", layout, layout.commitStateSlot((int) (slots.sequence % 2)));
+            log.info("moved the format-1 commit state of {} into {}", layout,
+                    layout.commitStateSlot((int) (slots.sequence % 2)));
         }
         return slots;
     }

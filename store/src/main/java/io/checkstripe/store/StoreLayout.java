@@ -140,7 +140,8 @@ public final class StoreLayout {
 
     /** Where unreadable bytes of a checkpoint's file {@code fileName} are kept; {@code suffix} makes it unique. */
     Path quarantined(CheckpointRef ref, String fileName, String suffix) {
-        return quarantineDir().resolve(ref.appId() + "-" + checkpointName(ref.checkpointId()) + "-" + fileName + suffix);
+        String name = ref.appId() + "-" + checkpointName(ref.checkpointId()) + "-" + fileName + suffix;
+        return quarantineDir().resolve(name);
     }
 
     /** The name of a checkpoint's directory: its id in 20 zero-padded digits, so names sort as ids do. */
