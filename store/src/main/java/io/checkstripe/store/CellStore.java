@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * sink resumes from it. Appends are idempotent, so the records replayed after a crash are skipped: a
  * {@code kill -9} at any instant neither loses nor duplicates a cell.
  *
- * <p>A facade: {@link StoreLayout} names every file, {@link StoreDirectory} creates, locks and upgrades the
- * directory, {@link CellLogRecovery} loads and recovers a checkpoint's files, {@link CommitRounds} decides what
- * becomes durable and in what order, and {@link CellReads} reads cells. Appended cells are buffered (up to
+ * <p>A facade: {@link StoreLayout} names every file, {@code StoreDirectory} creates, locks and upgrades the
+ * directory, {@code CellLogRecovery} loads and recovers a checkpoint's files, {@code CommitRounds} decides what
+ * becomes durable and in what order, and {@code CellReads} reads cells. Appended cells are buffered (up to
  * {@value #FLUSH_BYTES} bytes); a cell counts as stored only after the next commit has forced it.
  *
  * <p>Thread-safe: one lock guards the index and every change; cell bytes are read outside it, so readers (the
