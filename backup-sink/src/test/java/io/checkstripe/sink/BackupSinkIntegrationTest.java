@@ -1,5 +1,6 @@
 package io.checkstripe.sink;
 
+import io.checkstripe.store.StoreLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -356,8 +357,7 @@ class BackupSinkIntegrationTest {
     /** Every cell of {@code server} is in its checkpoint's log exactly once and reads back as published. */
     private static void assertExactlyOnce(Path dataDir, TestCheckpoints.Striped c, int server) throws IOException {
         TreeMap<CellKey, StoredCell> expected = c.cellsFor(server);
-        Path log = dataDir.resolve("apps").resolve(c.app()).resolve(String.format("%020d", c.checkpointId()))
-                .resolve("cells.log");
+        Path log = StoreLayout.of(dataDir).cellLog(c.app(), c.checkpointId());
         Map<CellKey, Integer> counts = new TreeMap<>();
         try (InputStream in = Files.newInputStream(log); CellRecordReader reader = new CellRecordReader(in)) {
             for (var h = reader.next(); h.isPresent(); h = reader.next()) {

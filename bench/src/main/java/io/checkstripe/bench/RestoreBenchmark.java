@@ -1,5 +1,6 @@
 package io.checkstripe.bench;
 
+import io.checkstripe.store.StoreLayout;
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.codec.StripeWorkspace;
@@ -30,7 +31,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
@@ -266,10 +266,9 @@ public class RestoreBenchmark {
         return total;
     }
 
-    /** {@code dataDir/apps/<app>/<20-digit checkpoint id>/cells.log}, the store layout of ARCHITECTURE.md. */
+    /** The benchmark checkpoint's cell log in the store in {@code dataDir} ({@link StoreLayout}), which must exist. */
     static Path cellLog(Path dataDir) throws IOException {
-        Path log = dataDir.resolve("apps").resolve(APP).resolve(String.format(Locale.ROOT, "%020d", CHECKPOINT))
-                .resolve("cells.log");
+        Path log = StoreLayout.of(dataDir).cellLog(APP, CHECKPOINT);
         if (!Files.isRegularFile(log)) {
             throw new IOException("no cell log " + log + ": has the store layout changed?");
         }

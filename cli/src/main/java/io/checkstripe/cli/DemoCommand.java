@@ -1,5 +1,6 @@
 package io.checkstripe.cli;
 
+import io.checkstripe.store.StoreLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -208,7 +209,7 @@ final class DemoCommand implements Callable<Integer> {
         long damaged = 0;
         List<Path> logs;
         try (Stream<Path> files = Files.walk(dataDir)) {
-            logs = files.filter(p -> p.getFileName().toString().equals("cells.log")).toList();
+            logs = files.filter(p -> p.getFileName().toString().equals(StoreLayout.CELL_LOG)).toList();
         }
         SplittableRandom random = new SplittableRandom(7);
         for (Path log : logs) {

@@ -1,5 +1,6 @@
 package io.checkstripe.cli;
 
+import io.checkstripe.store.StoreLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -138,7 +139,7 @@ class LossAndDamageIntegrationTest {
     @Test
     void whenTheNewestCheckpointIsUnrecoverableThePreviousOneIsRestored() throws Exception {
         for (int server : List.of(0, 1, 2)) {
-            TestFiles.deleteTree(copies.get(server).resolve("apps").resolve(APP).resolve(String.format("%020d", 2)));
+            TestFiles.deleteTree(StoreLayout.of(copies.get(server)).checkpointDir(APP, 2));
         }
         Path out = tmp.resolve("restored.bin");
         CliRun run = Pipeline.restore(APP, sources(), out);
@@ -175,7 +176,7 @@ class LossAndDamageIntegrationTest {
 
     /** Flips one bit in the middle of the data of the first cell in a checkpoint's log; returns that cell. */
     private static CellHeader flipABitInTheFirstCell(Path store, long checkpointId) throws IOException {
-        Path log = store.resolve("apps").resolve(APP).resolve(String.format("%020d", checkpointId)).resolve("cells.log");
+        Path log = StoreLayout.of(store).cellLog(APP, checkpointId);
         CellHeader header;
         long dataStart;
         try (InputStream in = Files.newInputStream(log); CellRecordReader reader = new CellRecordReader(in)) {

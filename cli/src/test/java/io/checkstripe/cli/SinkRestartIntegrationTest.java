@@ -1,5 +1,6 @@
 package io.checkstripe.cli;
 
+import io.checkstripe.store.StoreLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -106,7 +107,7 @@ class SinkRestartIntegrationTest {
 
     /** How many records of each cell the checkpoint's log on that store holds. */
     private static Map<CellKey, Integer> cellsInLog(Path store) throws Exception {
-        Path log = store.resolve("apps").resolve(APP).resolve(String.format("%020d", 1)).resolve("cells.log");
+        Path log = StoreLayout.of(store).cellLog(APP, 1);
         Map<CellKey, Integer> counts = new TreeMap<>();
         try (InputStream in = Files.newInputStream(log); CellRecordReader reader = new CellRecordReader(in)) {
             for (var header = reader.next(); header.isPresent(); header = reader.next()) {

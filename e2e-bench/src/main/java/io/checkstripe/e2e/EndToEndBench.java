@@ -1,5 +1,6 @@
 package io.checkstripe.e2e;
 
+import io.checkstripe.store.StoreLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -443,9 +444,8 @@ public final class EndToEndBench {
     private static List<Path> storeFiles(Deployment d, String app, long checkpointId) throws IOException {
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < d.spec.servers(); i++) {
-            Path log = cellLog(d.pipeline.dataDir(i), app, checkpointId);
-            files.add(log);
-            files.add(log.resolveSibling("manifest"));
+            files.add(cellLog(d.pipeline.dataDir(i), app, checkpointId));
+            files.add(StoreLayout.of(d.pipeline.dataDir(i)).manifest(app, checkpointId));
         }
         return files;
     }
@@ -545,10 +545,9 @@ public final class EndToEndBench {
         return mbPerSecond(size, Duration.ofNanos(elapsed));
     }
 
-    /** {@code dataDir/apps/<app>/<20-digit checkpoint id>/cells.log}, the store layout of ARCHITECTURE.md. */
+    /** The checkpoint's cell log in the store in {@code dataDir} ({@link StoreLayout}), which must exist. */
     static Path cellLog(Path dataDir, String app, long checkpointId) throws IOException {
-        Path log = dataDir.resolve("apps").resolve(app).resolve(String.format(Locale.ROOT, "%020d", checkpointId))
-                .resolve("cells.log");
+        Path log = StoreLayout.of(dataDir).cellLog(app, checkpointId);
         if (!Files.isRegularFile(log)) {
             throw new IOException("no cell log " + log + ": has the store layout changed?");
         }

@@ -1,5 +1,6 @@
 package io.checkstripe.faults;
 
+import io.checkstripe.store.StoreLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -299,7 +300,7 @@ class BadInputFaultTest {
             assertThat(outside).as("path a crafted id points at").doesNotExist();
         }
         for (int server = 0; server < SERVERS; server++) {
-            Path apps = pipeline.sinkDir(server).resolve("apps");
+            Path apps = StoreLayout.of(pipeline.sinkDir(server)).appsDir();
             try (Stream<Path> list = Files.list(apps)) {
                 assertThat(list.map(p -> p.getFileName().toString()).toList()).as("apps on server %d", server)
                         .allSatisfy(name -> assertThat(AppId.isValid(name)).as(name).isTrue());

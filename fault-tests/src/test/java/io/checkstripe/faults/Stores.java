@@ -1,5 +1,6 @@
 package io.checkstripe.faults;
 
+import io.checkstripe.store.StoreLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedInputStream;
@@ -45,11 +46,11 @@ final class Stores {
     }
 
     static Path checkpointDir(Path dataDir, String app, long checkpointId) {
-        return dataDir.resolve("apps").resolve(app).resolve(String.format("%020d", checkpointId));
+        return StoreLayout.of(dataDir).checkpointDir(app, checkpointId);
     }
 
     static Path cellLog(Path dataDir, String app, long checkpointId) {
-        return checkpointDir(dataDir, app, checkpointId).resolve("cells.log");
+        return StoreLayout.of(dataDir).cellLog(app, checkpointId);
     }
 
     /** Bytes in the checkpoint's cell log, 0 when it does not exist (yet). */

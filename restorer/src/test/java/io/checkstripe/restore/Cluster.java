@@ -1,5 +1,6 @@
 package io.checkstripe.restore;
 
+import io.checkstripe.store.StoreLayout;
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.codec.StripeWorkspace;
@@ -191,9 +192,14 @@ final class Cluster implements AutoCloseable {
         return http.uri().toString();
     }
 
+    /** The paths of the store of one server. */
+    StoreLayout layout(int server) {
+        return StoreLayout.of(dir(server));
+    }
+
     /** The log of one checkpoint on one server. */
     Path log(int server, String app, long cp) {
-        return dir(server).resolve("apps").resolve(app).resolve(String.format("%020d", cp)).resolve("cells.log");
+        return layout(server).cellLog(app, cp);
     }
 
     void deleteServer(int server) throws IOException {

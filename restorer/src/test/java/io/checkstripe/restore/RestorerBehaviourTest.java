@@ -42,7 +42,7 @@ class RestorerBehaviourTest {
     }
 
     private Path checkpointDir(int server, long cp) {
-        return cluster.log(server, APP, cp).getParent();
+        return cluster.layout(server).checkpointDir(APP, cp);
     }
 
     private void deleteCheckpoint(int server, long cp) throws IOException {
@@ -55,7 +55,7 @@ class RestorerBehaviourTest {
     }
 
     private void writeManifest(int server, StoredManifest m) throws IOException {
-        Files.write(checkpointDir(server, m.checkpointId()).resolve("manifest"), ManifestFormat.encode(m));
+        Files.write(cluster.layout(server).manifest(APP, m.checkpointId()), ManifestFormat.encode(m));
     }
 
     private static StoredManifest withSha(StoredManifest m, byte[] sha) {
@@ -93,7 +93,7 @@ class RestorerBehaviourTest {
         cluster.write(APP, 1, SIZE, SEGMENT, 1);
         cluster.write(APP, 2, SIZE, SEGMENT, 2);
         for (int server = 0; server < 5; server++) {
-            Files.delete(checkpointDir(server, 2).resolve("manifest"));
+            Files.delete(cluster.layout(server).manifest(APP, 2));
         }
 
         RestoreReport report = restorer().restore(APP, cluster.sources(), out, OptionalLong.empty());

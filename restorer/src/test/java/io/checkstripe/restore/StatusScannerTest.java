@@ -118,7 +118,7 @@ class StatusScannerTest {
     @Test
     void tooManyLossesOrNoManifestAreUnrecoverable() throws IOException {
         for (int server = 0; server < 5; server++) {
-            Files.delete(cluster.log(server, APP, 2).resolveSibling("manifest"));
+            Files.delete(cluster.layout(server).manifest(APP, 2));
         }
 
         StatusReport report = scan(cluster.sourcesWithout(Set.of(0, 1, 2)), false);
@@ -139,7 +139,7 @@ class StatusScannerTest {
                 .manifest(APP, 2).orElseThrow();
         StoredManifest other = new StoredManifest(m.appId(), m.checkpointId(), m.policy(), m.servers(),
                 m.segmentCount(), m.segmentSize(), m.totalBytes(), new byte[32], m.createdAt(), Map.of());
-        Files.write(cluster.log(1, APP, 2).resolveSibling("manifest"), ManifestFormat.encode(other));
+        Files.write(cluster.layout(1).manifest(APP, 2), ManifestFormat.encode(other));
 
         CheckpointStatus two = cp(scan(cluster.sources(), false), 2);
 

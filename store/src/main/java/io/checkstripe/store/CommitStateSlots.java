@@ -27,22 +27,19 @@ import org.slf4j.LoggerFactory;
  * kept its state in a single {@code commit-state} file replaced atomically; it is read when no slot is valid,
  * copied into a slot at open, and deleted once that slot is durable.
  *
- * <p>Not thread-safe: {@link CellStore} calls it under its lock.
+ * <p>Not thread-safe: {@link CellStore} calls it under its lock; paths come from {@link StoreLayout}.
  */
 final class CommitStateSlots {
 
     private static final Logger log = LoggerFactory.getLogger(CommitStateSlots.class);
 
-    /** The single file of format-1 stores. */
-    static final String LEGACY = "commit-state";
-
-    private final Path dir;
+    private final StoreLayout layout;
     private final FileChannels channels;
     private long sequence;
     private CommitState current;
 
-    private CommitStateSlots(Path dir, FileChannels channels, CommitState.Sequenced current) {
-        this.dir = dir;
+    private CommitStateSlots(StoreLayout layout, FileChannels channels, CommitState.Sequenced current) {
+        this.layout = layout;
         this.channels = channels;
         this.sequence = current.sequence();
         this.current = current.state();
@@ -53,21 +50,17 @@ final class CommitStateSlots {
         return current;
     }
 
-    static Path slot(Path dir, int index) {
-        return dir.resolve(LEGACY + "." + index);
-    }
-
     /**
      * Reads the newest valid state of a store opened read-only: the slots, else the format-1 file, else none.
      * Nothing is written; unreadable copies are reported and skipped.
      */
-    static CommitState readOnly(Path dir) throws IOException {
-        Found found = find(dir);
+    static CommitState readOnly(StoreLayout layout) throws IOException {
+        Found found = find(layout);
         if (found.newest != null) {
             return found.newest.state();
         }
         if (!found.bad.isEmpty()) {
-            log.warn("no commit state of {} can be read ({}); reporting no committed offsets", dir, found.bad);
+            log.warn("no commit state of {} can be read ({}); reporting no committed offsets", layout, found.bad);
         }
         return CommitState.EMPTY;
     }
@@ -77,19 +70,20 @@ final class CommitStateSlots {
      * format-1 state into a slot, and quarantines copies that cannot be read when none can (the sink then
      * starts with no committed offsets and replays what its sources still hold).
      */
-    static CommitStateSlots open(Path dir, Path quarantineDir, FileChannels channels) throws IOException {
-        Files.deleteIfExists(dir.resolve(LEGACY + ".tmp")); // a format-1 replace interrupted by a crash
-        Found found = find(dir);
+    static CommitStateSlots open(StoreLayout layout, FileChannels channels) throws IOException {
+        Files.deleteIfExists(layout.legacyCommitStateTemp()); // a format-1 replace interrupted by a crash
+        Found found = find(layout);
         CommitState.Sequenced current = found.newest;
         boolean migrate = found.fromLegacy;
         if (current == null && !found.unreadable.isEmpty()) {
+            Path quarantineDir = layout.quarantineDir();
             for (Path p : found.unreadable) {
                 Path target = quarantineDir.resolve(p.getFileName() + "-" + System.currentTimeMillis());
                 Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
             }
             DurableFiles.fsyncDirectory(channels, quarantineDir);
             log.error("no commit state of {} can be read ({}); moved to {}: the sink starts with no committed offsets"
-                    + " and replays what its sources still hold", dir, found.bad, quarantineDir);
+                    + " and replays what its sources still hold", layout, found.bad, quarantineDir);
         } else if (!found.bad.isEmpty()) {
             log.warn("ignoring {}, torn by a crash while it was written: the committed state is the one of sequence {}",
                     found.bad, current.sequence());
@@ -99,21 +93,22 @@ final class CommitStateSlots {
         }
         boolean created = false;
         for (int i = 0; i < 2; i++) {
-            Path slot = slot(dir, i);
+            Path slot = layout.commitStateSlot(i);
             if (!Files.exists(slot)) {
                 channels.open(slot, StandardOpenOption.CREATE, StandardOpenOption.WRITE).close();
                 created = true;
             }
         }
         if (created) {
-            DurableFiles.fsyncDirectory(channels, dir);
+            DurableFiles.fsyncDirectory(channels, layout.root());
         }
-        CommitStateSlots slots = new CommitStateSlots(dir, channels, current);
+        CommitStateSlots slots = new CommitStateSlots(layout, channels, current);
         if (migrate) {
             slots.write(current.state());
-            Files.delete(dir.resolve(LEGACY));
-            DurableFiles.fsyncDirectory(channels, dir);
-            log.info("moved the format-1 commit state of {} into {}", dir, slot(dir, (int) (slots.sequence % 2)));
+            Files.delete(layout.legacyCommitState());
+            DurableFiles.fsyncDirectory(channels, layout.root());
+            log.info("moved the format-1 commit state of {} into {}", layout,
+                    layout.commitStateSlot((int) (slots.sequence % 2)));
         }
         return slots;
     }
@@ -124,7 +119,7 @@ final class CommitStateSlots {
      */
     void write(CommitState next) throws IOException {
         long seq = sequence + 1;
-        Path slot = slot(dir, (int) (seq % 2));
+        Path slot = layout.commitStateSlot((int) (seq % 2));
         byte[] content = next.encode(seq);
         try (FileChannel ch = channels.open(slot, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.wrap(content);
@@ -149,10 +144,10 @@ final class CommitStateSlots {
         final List<Path> unreadable = new ArrayList<>();
     }
 
-    private static Found find(Path dir) throws IOException {
+    private static Found find(StoreLayout layout) throws IOException {
         Found found = new Found();
         for (int i = 0; i < 2; i++) {
-            Path slot = slot(dir, i);
+            Path slot = layout.commitStateSlot(i);
             if (!Files.exists(slot)) {
                 continue;
             }
@@ -173,7 +168,7 @@ final class CommitStateSlots {
                 found.unreadable.add(slot);
             }
         }
-        Path legacy = dir.resolve(LEGACY);
+        Path legacy = layout.legacyCommitState();
         if (found.newest == null && Files.exists(legacy)) {
             try {
                 found.newest = CommitState.decode(Files.readAllBytes(legacy));

@@ -94,7 +94,7 @@ class CellStoreTest {
     }
 
     private List<Path> quarantined() throws IOException {
-        try (Stream<Path> files = Files.list(dataDir.resolve("quarantine"))) {
+        try (Stream<Path> files = Files.list(StoreLayout.of(dataDir).quarantineDir())) {
             return files.toList();
         }
     }
@@ -511,7 +511,7 @@ class CellStoreTest {
     @Test
     void aCorruptManifestIsQuarantinedAndCanBeStoredAgain() throws IOException {
         storeTenCells();
-        flipBit(logOf(dataDir, APP, CP).resolveSibling("manifest"), 30, 2);
+        flipBit(StoreLayout.of(dataDir).manifest(APP, CP), 30, 2);
         CellStore s = open();
         assertThat(s.manifest(APP, CP)).isEmpty();
         assertThat(quarantined()).singleElement()
@@ -524,7 +524,7 @@ class CellStoreTest {
     void aCorruptCommitStateIsQuarantinedAndTheSinkStartsFromNothing() throws IOException {
         storeTenCells();
         for (int slot = 0; slot < 2; slot++) {
-            flipBit(dataDir.resolve("commit-state." + slot), 9, 0); // both copies rotted: nothing left to trust
+            flipBit(StoreLayout.of(dataDir).commitStateSlot(slot), 9, 0); // both copies rotted: nothing left to trust
         }
         CellStore s = open();
         assertThat(s.committedOffset("stripes-2")).isEmpty();
@@ -577,7 +577,7 @@ class CellStoreTest {
         try (CellStore ro = CellStore.openReadOnly(dataDir)) {
             assertThat(ro.serverIndex()).isEqualTo(1);
         }
-        assertThat(Files.readString(dataDir.resolve("store.properties"))).contains("server.index=1")
+        assertThat(Files.readString(StoreLayout.of(dataDir).properties())).contains("server.index=1")
                 .contains("format.version=2");
         assertThatThrownBy(() -> CellStore.open(tmp.resolve("other"), -1)).isInstanceOf(IllegalArgumentException.class);
         CellStore.open(dataDir, 1).close();
@@ -590,7 +590,7 @@ class CellStoreTest {
         Files.writeString(other.resolve("notes.txt"), "hello");
         assertThatThrownBy(() -> CellStore.open(other, 0)).isInstanceOf(IOException.class)
                 .hasMessageContaining("not empty");
-        assertThat(other.resolve("apps")).doesNotExist();
+        assertThat(StoreLayout.of(other).appsDir()).doesNotExist();
 
         open();
         assertThatThrownBy(() -> CellStore.open(dataDir, SERVER)).isInstanceOf(IOException.class)
@@ -646,7 +646,7 @@ class CellStoreTest {
         s.commit("stripes-2", 7);
         assertThat(s.delete(APP, CP2)).isTrue();
         assertThat(s.apps()).isEmpty();
-        try (Stream<Path> trash = Files.list(dataDir.resolve("trash"))) {
+        try (Stream<Path> trash = Files.list(StoreLayout.of(dataDir).trashDir())) {
             assertThat(trash).isEmpty();
         }
         s.close();
@@ -722,8 +722,8 @@ class CellStoreTest {
         CellStore s = open();
         ByteArrayOutputStream one = new ByteArrayOutputStream();
         try (WritableByteChannel out = Channels.newChannel(one)) {
-            assertThat(s.transferCell(APP, CP, 4, cell(4).header().cellIndex(), out)).isTrue();
-            assertThat(s.transferCell(APP, CP, 40, 0, out)).isFalse();
+            assertThat(s.transferCells(APP, CP, 4, 5, out)).isEqualTo(1);
+            assertThat(s.transferCells(APP, CP, 40, 41, out)).isZero();
         }
         try (CellRecordReader r = new CellRecordReader(new ByteArrayInputStream(one.toByteArray()))) {
             assertThat(r.nextCell().orElseThrow().verified()).isEqualTo(cell(4));

@@ -71,7 +71,7 @@ class CommitDurabilityTest {
     }
 
     private List<Path> quarantined() throws IOException {
-        try (Stream<Path> files = Files.list(dataDir.resolve("quarantine"))) {
+        try (Stream<Path> files = Files.list(StoreLayout.of(dataDir).quarantineDir())) {
             return files.toList();
         }
     }
@@ -92,7 +92,6 @@ class CommitDurabilityTest {
         s.commit(SOURCE, 6);
 
         List<SlowDisk.Force> forces = disk.forces();
-        Path cpDir = logOf(dataDir, APP, CP).getParent();
         assertThat(forces).extracting(f -> dataDir.relativize(f.path()).toString()).containsExactlyInAnyOrder(
                 "commit-state.1", "commit-state.0", // the new log listed as open; then the offsets
                 "apps/ledger/00000000000000000007/manifest.tmp",
@@ -102,8 +101,8 @@ class CommitDurabilityTest {
                 .isNotEmpty();
         assertThat(disk.rounds()).as("sequential fsync rounds of %s", forces).isLessThanOrEqualTo(3);
         assertThat(s.committedOffset(SOURCE)).hasValue(6);
-        assertThat(cpDir.resolve("manifest")).exists();
-        assertThat(cpDir.resolve("manifest.tmp")).doesNotExist();
+        assertThat(StoreLayout.of(dataDir).manifest(APP, CP)).exists();
+        assertThat(StoreLayout.of(dataDir).manifestTemp(APP, CP)).doesNotExist();
 
         disk.clear();
         for (int i = 5; i < 8; i++) {
@@ -161,8 +160,7 @@ class CommitDurabilityTest {
         CellStore s = open();
         s.append(cell(CP, 0));
         s.putManifest(manifest(CP, 3));
-        Path cpDir = logOf(dataDir, APP, CP).getParent();
-        assertThat(cpDir.resolve("manifest")).doesNotExist();
+        assertThat(StoreLayout.of(dataDir).manifest(APP, CP)).doesNotExist();
         assertThat(s.manifest(APP, CP)).hasValue(manifest(CP, 3));
         assertThat(s.expectedCells(APP, CP)).hasValue(3);
         assertThat(s.putManifest(manifest(CP, 3))).as("the same manifest again").isFalse();
@@ -172,8 +170,9 @@ class CommitDurabilityTest {
                 .isInstanceOf(CheckpointConflictException.class);
 
         s.commit(SOURCE, 3);
-        assertThat(cpDir.resolve("manifest")).exists();
-        assertThat(ManifestFormat.decode(Files.readAllBytes(cpDir.resolve("manifest")))).isEqualTo(manifest(CP, 3));
+        assertThat(StoreLayout.of(dataDir).manifest(APP, CP)).exists();
+        assertThat(ManifestFormat.decode(Files.readAllBytes(StoreLayout.of(dataDir).manifest(APP, CP))))
+                .isEqualTo(manifest(CP, 3));
     }
 
     @Test
@@ -184,7 +183,7 @@ class CommitDurabilityTest {
         }
         s.commit(SOURCE, 3);
         s.putManifest(manifest(CP, 3));
-        Path temp = logOf(dataDir, APP, CP).resolveSibling("manifest.tmp");
+        Path temp = StoreLayout.of(dataDir).manifestTemp(APP, CP);
         assertThat(temp).exists();
         s.abandon(); // killed before the commit: the record of the manifest was not committed
 
@@ -295,7 +294,7 @@ class CommitDurabilityTest {
         Path newest = null;
         long best = -1;
         for (int i = 0; i < 2; i++) {
-            Path slot = dataDir.resolve("commit-state." + i);
+            Path slot = StoreLayout.of(dataDir).commitStateSlot(i);
             long seq = CommitState.decode(Files.readAllBytes(slot)).sequence();
             if (seq > best) {
                 best = seq;
@@ -318,10 +317,10 @@ class CommitDurabilityTest {
         long durable = Files.size(log);
         // Turn it into what format 1 wrote: one commit-state file (listing the log as open, as after a kill)
         // and format.version=1; then add an uncommitted, torn tail to the log.
-        Files.delete(dataDir.resolve("commit-state.0"));
-        Files.delete(dataDir.resolve("commit-state.1"));
-        Files.write(dataDir.resolve("commit-state"), format1State(SOURCE, 5, APP, CP, durable));
-        Path properties = dataDir.resolve("store.properties");
+        Files.delete(StoreLayout.of(dataDir).commitStateSlot(0));
+        Files.delete(StoreLayout.of(dataDir).commitStateSlot(1));
+        Files.write(StoreLayout.of(dataDir).legacyCommitState(), format1State(SOURCE, 5, APP, CP, durable));
+        Path properties = StoreLayout.of(dataDir).properties();
         Files.writeString(properties, Files.readString(properties).replace("format.version=2", "format.version=1"));
         byte[] tail = TestCells.read(log, 0, 100);
         Files.write(log, tail, java.nio.file.StandardOpenOption.APPEND);
@@ -334,9 +333,9 @@ class CommitDurabilityTest {
         assertThat(upgraded.committedOffset(SOURCE)).hasValue(5);
         assertThat(Files.size(log)).as("the uncommitted tail past the recovery point is cut").isEqualTo(durable);
         assertThat(quarantined()).isEmpty();
-        assertThat(dataDir.resolve("commit-state")).doesNotExist();
-        assertThat(dataDir.resolve("commit-state.0")).exists();
-        assertThat(dataDir.resolve("commit-state.1")).exists();
+        assertThat(StoreLayout.of(dataDir).legacyCommitState()).doesNotExist();
+        assertThat(StoreLayout.of(dataDir).commitStateSlot(0)).exists();
+        assertThat(StoreLayout.of(dataDir).commitStateSlot(1)).exists();
         assertThat(Files.readString(properties)).contains("format.version=2");
         assertThat(upgraded.isComplete(APP, CP)).isFalse();
         upgraded.append(cell(CP, 3));

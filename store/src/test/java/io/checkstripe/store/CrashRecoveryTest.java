@@ -100,7 +100,7 @@ class CrashRecoveryTest {
                 }
             }
             assertThat(logs).as("seed %d: cell logs checked", seed).isGreaterThanOrEqualTo(committed > 0 ? 1 : 0);
-            try (Stream<Path> quarantined = Files.list(dataDir.resolve("quarantine"))) {
+            try (Stream<Path> quarantined = Files.list(StoreLayout.of(dataDir).quarantineDir())) {
                 assertThat(quarantined).as("seed %d: nothing quarantined after a kill", seed).isEmpty();
             }
             log.info("round {}: {} committed cells intact, {} cell logs without duplicates", round, committed, logs);

@@ -70,7 +70,7 @@ class DiskFullTest {
             assertThatThrownBy(() -> s.commit("stripes-1", 2)).isInstanceOf(IOException.class)
                     .hasMessageContaining("disk full").hasMessageContaining("commit-state");
             assertThat(s.committedOffset("stripes-1")).hasValue(1);
-            assertThat(dataDir.resolve("commit-state.tmp")).doesNotExist();
+            assertThat(StoreLayout.of(dataDir).legacyCommitStateTemp()).doesNotExist();
             disk.budget(Long.MAX_VALUE);
             s.commit("stripes-1", 2);
         }

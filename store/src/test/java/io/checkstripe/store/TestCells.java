@@ -48,7 +48,7 @@ final class TestCells {
     }
 
     static Path logOf(Path dataDir, String app, long cp) {
-        return dataDir.resolve("apps").resolve(app).resolve(String.format("%020d", cp)).resolve("cells.log");
+        return StoreLayout.of(dataDir).cellLog(app, cp);
     }
 
     /** Start position of every record in a log, read with the public reader. */
