@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>A facade: {@link StoreLayout} names every file, {@code StoreDirectory} creates, locks and upgrades the
  * directory, {@code CellLogRecovery} loads and recovers a checkpoint's files, {@code CommitRounds} decides what
  * becomes durable and in what order, and {@code CellReads} reads cells. Appended cells are buffered (up to
- * {@value #FLUSH_BYTES} bytes); a cell counts as stored only after the next commit has forced it.
+ * {@value #WRITE_THRESHOLD_BYTES} bytes); a cell counts as stored only after the next commit has forced it.
  *
  * <p>Thread-safe: one lock guards the index and every change; cell bytes are read outside it, so readers (the
  * HTTP API) do not wait for each other, and listings never write. One writable store per data directory, which
@@ -43,7 +43,7 @@ public final class CellStore implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(CellStore.class);
 
     /** Buffered cell bytes that trigger a write before the next commit. */
-    static final int FLUSH_BYTES = CommitRounds.FLUSH_BYTES;
+    static final int WRITE_THRESHOLD_BYTES = CommitRounds.WRITE_THRESHOLD_BYTES;
 
     private final StoreDirectory directory;
     private final StoreLayout layout;

@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CommitRounds {
 
     /** Buffered cell bytes that trigger a write before the next commit. */
-    static final int FLUSH_BYTES = 4 << 20;
+    static final int WRITE_THRESHOLD_BYTES = 4 << 20;
 
     /** Threads that fsync side by side (the committing thread is one more). */
     static final int FSYNC_THREADS = 4;
@@ -106,7 +106,7 @@ final class CommitRounds {
     /** Counts a cell the log buffered; a full buffer is written (not forced) at once. */
     void buffered(CellHeader h) throws IOException {
         pendingBytes += CellRecordFormat.recordLength(h);
-        if (pendingBytes >= FLUSH_BYTES) {
+        if (pendingBytes >= WRITE_THRESHOLD_BYTES) {
             writeBuffered();
         }
     }

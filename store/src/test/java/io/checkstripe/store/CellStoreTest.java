@@ -152,8 +152,8 @@ class CellStoreTest {
             s.append(TestCells.cell(APP, CP2, POLICY, SERVERS, SERVER, appended, big, 3));
             appended++;
         }
-        assertThat(appended).as("cells of 1 MiB until %d bytes are buffered", CellStore.FLUSH_BYTES).isEqualTo(4);
-        assertThat(Files.size(logOf(dataDir, APP, CP2))).isGreaterThanOrEqualTo(CellStore.FLUSH_BYTES);
+        assertThat(appended).as("cells of 1 MiB until %d bytes are buffered", CellStore.WRITE_THRESHOLD_BYTES).isEqualTo(4);
+        assertThat(Files.size(logOf(dataDir, APP, CP2))).isGreaterThanOrEqualTo(CellStore.WRITE_THRESHOLD_BYTES);
     }
 
     @Test
