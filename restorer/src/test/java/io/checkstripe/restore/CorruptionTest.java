@@ -1,5 +1,7 @@
 package io.checkstripe.restore;
 
+import io.checkstripe.store.FileDamage;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.checkstripe.codec.CellLayout;
@@ -65,10 +67,10 @@ class CorruptionTest {
         int cell = cellOn(segment, server);
         assertThat(cell).isZero(); // a data cell, so the restore must rebuild it
         Path log = cluster.log(server, APP, 2);
-        Damage.Record r = Damage.records(log).get(new CellKey(segment, cell));
+        FileDamage.Record r = FileDamage.records(log).get(new CellKey(segment, cell));
         int stored = storedCrc(server, segment, cell);
-        Damage.flipBit(log, r.dataPosition() + 10, 3);
-        int computed = Crc32c.of(Damage.read(log, r.dataPosition(), r.cellLength()), 0, r.cellLength());
+        FileDamage.flipBit(log, r.dataPosition() + 10, 3);
+        int computed = Crc32c.of(FileDamage.read(log, r.dataPosition(), r.cellLength()), 0, r.cellLength());
 
         RestoreReport report = restoreExact();
 
@@ -83,9 +85,9 @@ class CorruptionTest {
     void truncatedLogLosesItsLastCell() throws IOException {
         int server = 2;
         Path log = cluster.log(server, APP, 2);
-        List<Map.Entry<CellKey, Damage.Record>> records = new ArrayList<>(Damage.records(log).entrySet());
-        Map.Entry<CellKey, Damage.Record> last = records.get(records.size() - 1);
-        Damage.truncate(log, last.getValue().position() + last.getValue().length() / 2);
+        List<Map.Entry<CellKey, FileDamage.Record>> records = new ArrayList<>(FileDamage.records(log).entrySet());
+        Map.Entry<CellKey, FileDamage.Record> last = records.get(records.size() - 1);
+        FileDamage.truncate(log, last.getValue().position() + last.getValue().length() / 2);
 
         RestoreReport report = restoreExact();
 
@@ -97,15 +99,15 @@ class CorruptionTest {
     void zeroedRegionSpoilsOneCellsDataAndTheNextOnesHeader() throws IOException {
         int server = 3;
         Path log = cluster.log(server, APP, 2);
-        List<Map.Entry<CellKey, Damage.Record>> records = new ArrayList<>(Damage.records(log).entrySet());
-        Map.Entry<CellKey, Damage.Record> first = records.get(2);
-        Map.Entry<CellKey, Damage.Record> second = records.get(3);
+        List<Map.Entry<CellKey, FileDamage.Record>> records = new ArrayList<>(FileDamage.records(log).entrySet());
+        Map.Entry<CellKey, FileDamage.Record> first = records.get(2);
+        Map.Entry<CellKey, FileDamage.Record> second = records.get(3);
         long from = first.getValue().dataPosition() + first.getValue().cellLength() - 100;
-        Damage.zero(log, from, 100 + 30);
+        FileDamage.zero(log, from, 100 + 30);
         CellKey a = first.getKey();
         CellKey b = second.getKey();
         int storedA = storedCrc(server, a.segmentIndex(), a.cellIndex());
-        byte[] damaged = Damage.read(log, first.getValue().dataPosition(), first.getValue().cellLength());
+        byte[] damaged = FileDamage.read(log, first.getValue().dataPosition(), first.getValue().cellLength());
 
         RestoreReport report = restoreExact();
 
@@ -119,13 +121,13 @@ class CorruptionTest {
         // Stripe 0: server 0 holds cell 0, server 4 holds cell 4; swap the two records between the logs.
         Path log0 = cluster.log(0, APP, 2);
         Path log4 = cluster.log(4, APP, 2);
-        Damage.Record r0 = Damage.records(log0).get(new CellKey(0, 0));
-        Damage.Record r4 = Damage.records(log4).get(new CellKey(0, 4));
+        FileDamage.Record r0 = FileDamage.records(log0).get(new CellKey(0, 0));
+        FileDamage.Record r4 = FileDamage.records(log4).get(new CellKey(0, 4));
         assertThat(r0.length()).isEqualTo(r4.length());
-        byte[] bytes0 = Damage.read(log0, r0.position(), (int) r0.length());
-        byte[] bytes4 = Damage.read(log4, r4.position(), (int) r4.length());
-        Damage.write(log0, r0.position(), bytes4);
-        Damage.write(log4, r4.position(), bytes0);
+        byte[] bytes0 = FileDamage.read(log0, r0.position(), (int) r0.length());
+        byte[] bytes4 = FileDamage.read(log4, r4.position(), (int) r4.length());
+        FileDamage.write(log0, r0.position(), bytes4);
+        FileDamage.write(log4, r4.position(), bytes0);
 
         RestoreReport report = restoreExact();
 
@@ -141,11 +143,11 @@ class CorruptionTest {
         cluster.write(APP, 1, SIZE, SEGMENT, 1); // an older checkpoint, same shape, other bytes
         int server = 1;
         CellKey key = new CellKey(2, cellOn(2, server));
-        Damage.Record old = Damage.records(cluster.log(server, APP, 1)).get(key);
-        Damage.Record current = Damage.records(cluster.log(server, APP, 2)).get(key);
+        FileDamage.Record old = FileDamage.records(cluster.log(server, APP, 1)).get(key);
+        FileDamage.Record current = FileDamage.records(cluster.log(server, APP, 2)).get(key);
         assertThat(old.length()).isEqualTo(current.length());
-        Damage.write(cluster.log(server, APP, 2), current.position(),
-                Damage.read(cluster.log(server, APP, 1), old.position(), (int) old.length()));
+        FileDamage.write(cluster.log(server, APP, 2), current.position(),
+                FileDamage.read(cluster.log(server, APP, 1), old.position(), (int) old.length()));
 
         RestoreReport report = restoreExact();
 
@@ -158,10 +160,10 @@ class CorruptionTest {
         int segment = 0;
         int cell = cellOn(segment, server);
         Path log = cluster.log(server, APP, 2);
-        Damage.Record r = Damage.records(log).get(new CellKey(segment, cell));
+        FileDamage.Record r = FileDamage.records(log).get(new CellKey(segment, cell));
         int stored = storedCrc(server, segment, cell);
-        Damage.flipBit(log, r.dataPosition(), 0);
-        int computed = Crc32c.of(Damage.read(log, r.dataPosition(), r.cellLength()), 0, r.cellLength());
+        FileDamage.flipBit(log, r.dataPosition(), 0);
+        int computed = Crc32c.of(FileDamage.read(log, r.dataPosition(), r.cellLength()), 0, r.cellLength());
         List<String> locations = new ArrayList<>();
         for (int i = 0; i < SERVERS; i++) {
             locations.add(cluster.serve(i));
@@ -181,8 +183,8 @@ class CorruptionTest {
         int segment = 5;
         for (int server : new int[] {0, 2, 4}) {
             Path log = cluster.log(server, APP, 2);
-            Damage.Record r = Damage.records(log).get(new CellKey(segment, cellOn(segment, server)));
-            Damage.flipBit(log, r.dataPosition() + 1, 7);
+            FileDamage.Record r = FileDamage.records(log).get(new CellKey(segment, cellOn(segment, server)));
+            FileDamage.flipBit(log, r.dataPosition() + 1, 7);
         }
         Path out = tmp.resolve("out.bin");
 

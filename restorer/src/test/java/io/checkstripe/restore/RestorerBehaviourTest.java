@@ -1,5 +1,7 @@
 package io.checkstripe.restore;
 
+import io.checkstripe.store.FileDamage;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -297,8 +299,8 @@ class RestorerBehaviourTest {
     void reportPrintsEverythingAnOperatorNeeds() throws IOException {
         cluster.write(APP, 1, SIZE, SEGMENT, 1);
         Path log = cluster.log(3, APP, 1);
-        Damage.Record r = Damage.records(log).values().iterator().next();
-        Damage.flipBit(log, r.dataPosition(), 1);
+        FileDamage.Record r = FileDamage.records(log).values().iterator().next();
+        FileDamage.flipBit(log, r.dataPosition(), 1);
 
         RestoreReport report = restorer().restore(APP, cluster.sourcesWithout(Set.of(0)), out, OptionalLong.empty());
         String text = report.format();

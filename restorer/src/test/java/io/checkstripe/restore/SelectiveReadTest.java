@@ -1,5 +1,7 @@
 package io.checkstripe.restore;
 
+import io.checkstripe.store.FileDamage;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -200,8 +202,8 @@ class SelectiveReadTest {
         int segment = 4;
         int server = CellLayout.serverOf(segment, 1, SERVERS);
         Path log = cluster.log(server, APP, 1);
-        Damage.Record r = Damage.records(log).get(new CellKey(segment, 1));
-        Damage.flipBit(log, r.dataPosition() + 3, 2);
+        FileDamage.Record r = FileDamage.records(log).get(new CellKey(segment, 1));
+        FileDamage.flipBit(log, r.dataPosition() + 3, 2);
         List<CountingSource> sources = sources(Set.of());
 
         RestoreReport report = restore(sources);
@@ -232,7 +234,7 @@ class SelectiveReadTest {
         }, null);
         int server = CellLayout.serverOf(6, 0, SERVERS);
         Path log = cluster.log(server, APP, 2);
-        Damage.flipBit(log, Damage.records(log).get(new CellKey(6, 0)).dataPosition(), 0);
+        FileDamage.flipBit(log, FileDamage.records(log).get(new CellKey(6, 0)).dataPosition(), 0);
 
         assertThatThrownBy(() -> new Restorer(RestoreOptions.defaults()).restore(APP,
                 new ArrayList<>(sources(Set.of())), out, OptionalLong.of(2)))
@@ -246,7 +248,7 @@ class SelectiveReadTest {
         int segment = 2;
         int corruptServer = CellLayout.serverOf(segment, 0, SERVERS);
         Path log = cluster.log(corruptServer, APP, 1);
-        Damage.flipBit(log, Damage.records(log).get(new CellKey(segment, 0)).dataPosition() + 9, 5);
+        FileDamage.flipBit(log, FileDamage.records(log).get(new CellKey(segment, 0)).dataPosition() + 9, 5);
         int failing = CellLayout.serverOf(segment, 3, SERVERS);
         List<CountingSource> sources = sources(Set.of());
         sources.get(failing).failSingleReads = true;

@@ -1,5 +1,7 @@
 package io.checkstripe.restore;
 
+import io.checkstripe.store.FileDamage;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -49,8 +51,8 @@ class StatusScannerTest {
         return report.checkpoint(id).orElseThrow();
     }
 
-    private Damage.Record record(int server, long cp, int index) throws IOException {
-        return new ArrayList<>(Damage.records(cluster.log(server, APP, cp)).values()).get(index);
+    private FileDamage.Record record(int server, long cp, int index) throws IOException {
+        return new ArrayList<>(FileDamage.records(cluster.log(server, APP, cp)).values()).get(index);
     }
 
     @Test
@@ -76,7 +78,7 @@ class StatusScannerTest {
 
     @Test
     void lostServerAndMissingCellAreDegraded() throws IOException {
-        Damage.truncate(cluster.log(2, APP, 2), record(2, 2, 8).position());
+        FileDamage.truncate(cluster.log(2, APP, 2), record(2, 2, 8).position());
 
         StatusReport report = scan(cluster.sourcesWithout(Set.of(4)), false);
 
@@ -97,8 +99,8 @@ class StatusScannerTest {
 
     @Test
     void onlyAScrubFindsACorruptCell() throws IOException {
-        Damage.Record r = record(3, 1, 4);
-        Damage.flipBit(cluster.log(3, APP, 1), r.dataPosition() + 3, 2);
+        FileDamage.Record r = record(3, 1, 4);
+        FileDamage.flipBit(cluster.log(3, APP, 1), r.dataPosition() + 3, 2);
 
         assertThat(cp(scan(cluster.sources(), false), 1).health()).isEqualTo(Health.COMPLETE);
 
@@ -151,11 +153,11 @@ class StatusScannerTest {
 
     @Test
     void overHttpCompleteSinksAreTakenAtTheirWordAndIncompleteOnesListed() throws IOException {
-        Damage.truncate(cluster.log(2, APP, 2), record(2, 2, 5).position());
-        Damage.Record misplaced = Damage.records(cluster.log(4, APP, 1)).get(new CellKey(0, 4));
-        Damage.Record target = Damage.records(cluster.log(3, APP, 1)).get(new CellKey(0, 3));
-        Damage.write(cluster.log(3, APP, 1), target.position(),
-                Damage.read(cluster.log(4, APP, 1), misplaced.position(), (int) misplaced.length()));
+        FileDamage.truncate(cluster.log(2, APP, 2), record(2, 2, 5).position());
+        FileDamage.Record misplaced = FileDamage.records(cluster.log(4, APP, 1)).get(new CellKey(0, 4));
+        FileDamage.Record target = FileDamage.records(cluster.log(3, APP, 1)).get(new CellKey(0, 3));
+        FileDamage.write(cluster.log(3, APP, 1), target.position(),
+                FileDamage.read(cluster.log(4, APP, 1), misplaced.position(), (int) misplaced.length()));
         List<String> locations = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             locations.add(cluster.serve(i));

@@ -1,6 +1,6 @@
 package io.checkstripe.store;
 
-import static io.checkstripe.store.TestCells.flipBit;
+import static io.checkstripe.store.FileDamage.flipBit;
 import static io.checkstripe.store.TestCells.logOf;
 import static io.checkstripe.store.TestCells.recordCounts;
 import static io.checkstripe.store.TestCells.recordPositions;
@@ -232,7 +232,7 @@ class CellStoreTest {
         s.abandon();
         Path log = logOf(dataDir, APP, CP);
         List<Long> positions = recordPositions(log);
-        TestCells.truncate(log, positions.get(7) + 20);
+        FileDamage.truncate(log, positions.get(7) + 20);
         long size = Files.size(log);
         try (CellStore ro = CellStore.openReadOnly(dataDir)) {
             assertThat(ro.cells(APP, CP)).isEqualTo(keys(0, 7));
@@ -259,7 +259,7 @@ class CellStoreTest {
         s.abandon();
         Path log = logOf(dataDir, APP, CP);
         List<Long> positions = recordPositions(log);
-        TestCells.truncate(log, positions.get(7) + cutInto);
+        FileDamage.truncate(log, positions.get(7) + cutInto);
 
         CellStore again = open();
         assertThat(Files.size(log)).isEqualTo(positions.get(7));
@@ -397,7 +397,7 @@ class CellStoreTest {
         storeTenCells();
         Path log = logOf(dataDir, APP, CP);
         List<Long> positions = recordPositions(log);
-        TestCells.truncate(log, positions.get(8) + 30);
+        FileDamage.truncate(log, positions.get(8) + 30);
 
         CellStore s = open();
         assertThat(s.cells(APP, CP)).isEqualTo(keys(0, 8));
@@ -411,7 +411,7 @@ class CellStoreTest {
         Path log = logOf(dataDir, APP, CP);
         List<Long> positions = recordPositions(log);
         long from = positions.get(3) + 500;
-        TestCells.zero(log, from, (int) (positions.get(4) + 300 - from));
+        FileDamage.zero(log, from, (int) (positions.get(4) + 300 - from));
 
         CellStore s = open();
         List<CellKey> expected = new ArrayList<>(keys(0, CELLS));
@@ -434,10 +434,10 @@ class CellStoreTest {
         assertIntact(s, 2);
         assertIntact(s, 5);
 
-        byte[] two = TestCells.read(log, positions.get(2), length);
-        byte[] five = TestCells.read(log, positions.get(5), length);
-        TestCells.write(log, positions.get(2), five);
-        TestCells.write(log, positions.get(5), two);
+        byte[] two = FileDamage.read(log, positions.get(2), length);
+        byte[] five = FileDamage.read(log, positions.get(5), length);
+        FileDamage.write(log, positions.get(2), five);
+        FileDamage.write(log, positions.get(5), two);
 
         int cellIndex = cell(2).header().cellIndex();
         Optional<CellReadResult> first = s.readCell(APP, CP, 2, cellIndex);
@@ -453,10 +453,10 @@ class CellStoreTest {
         List<Long> positions = recordPositions(log);
         int header = CellRecordFormat.headerLength(cell(0).header());
         int dataLength = cell(0).header().cellLength();
-        byte[] two = TestCells.read(log, positions.get(2) + header, dataLength);
-        byte[] five = TestCells.read(log, positions.get(5) + header, dataLength);
-        TestCells.write(log, positions.get(2) + header, five);
-        TestCells.write(log, positions.get(5) + header, two);
+        byte[] two = FileDamage.read(log, positions.get(2) + header, dataLength);
+        byte[] five = FileDamage.read(log, positions.get(5) + header, dataLength);
+        FileDamage.write(log, positions.get(2) + header, five);
+        FileDamage.write(log, positions.get(5) + header, two);
 
         CellStore s = open();
         for (int i = 0; i < CELLS; i++) {
@@ -478,9 +478,9 @@ class CellStoreTest {
         Path otherLog = logOf(dataDir, APP, CP2);
         List<Long> positions = recordPositions(log);
         int length = (int) (positions.get(4) - positions.get(3));
-        byte[] stale = TestCells.read(otherLog, recordPositions(otherLog).get(3), length);
-        TestCells.write(log, positions.get(3), stale);
-        TestCells.write(log, Files.size(log), stale);
+        byte[] stale = FileDamage.read(otherLog, recordPositions(otherLog).get(3), length);
+        FileDamage.write(log, positions.get(3), stale);
+        FileDamage.write(log, Files.size(log), stale);
 
         CellStore s = open();
         List<CellKey> expected = new ArrayList<>(keys(0, CELLS));

@@ -2,7 +2,7 @@ package io.checkstripe.store;
 
 import io.checkstripe.core.FileChannels;
 
-import static io.checkstripe.store.TestCells.flipBit;
+import static io.checkstripe.store.FileDamage.flipBit;
 import static io.checkstripe.store.TestCells.logOf;
 import static io.checkstripe.store.TestCells.recordCounts;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -273,8 +273,8 @@ class CommitDurabilityTest {
         Path newest = newestSlot();
         switch (damage) {
             case "flip" -> flipBit(newest, 20, 3);
-            case "truncate" -> TestCells.truncate(newest, Files.size(newest) - 5);
-            default -> TestCells.truncate(newest, 0);
+            case "truncate" -> FileDamage.truncate(newest, Files.size(newest) - 5);
+            default -> FileDamage.truncate(newest, 0);
         }
 
         CellStore reopened = open();
@@ -322,7 +322,7 @@ class CommitDurabilityTest {
         Files.write(StoreLayout.of(dataDir).legacyCommitState(), format1State(SOURCE, 5, APP, CP, durable));
         Path properties = StoreLayout.of(dataDir).properties();
         Files.writeString(properties, Files.readString(properties).replace("format.version=2", "format.version=1"));
-        byte[] tail = TestCells.read(log, 0, 100);
+        byte[] tail = FileDamage.read(log, 0, 100);
         Files.write(log, tail, java.nio.file.StandardOpenOption.APPEND);
 
         try (CellStore readOnly = CellStore.openReadOnly(dataDir)) {

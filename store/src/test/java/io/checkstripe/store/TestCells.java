@@ -6,11 +6,8 @@ import io.checkstripe.codec.RedundancyPolicy;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 
-/** Builds test cells and manifests, and damages files on purpose. */
+/** Builds test cells and manifests, and reads back what a log holds; {@link FileDamage} damages files. */
 final class TestCells {
 
     private TestCells() {
@@ -75,47 +72,5 @@ final class TestCells {
             }
         }
         return counts;
-    }
-
-    static void flipBit(Path file, long position, int bit) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.allocate(1);
-            ch.read(b, position);
-            b.put(0, (byte) (b.get(0) ^ (1 << bit)));
-            b.rewind();
-            ch.write(b, position);
-        }
-    }
-
-    static void zero(Path file, long position, int length) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.allocate(length), position);
-        }
-    }
-
-    static void truncate(Path file, long length) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.truncate(length);
-        }
-    }
-
-    static byte[] read(Path file, long position, int length) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(length);
-            int n;
-            do {
-                n = ch.read(b, position + b.position());
-            } while (n > 0 && b.hasRemaining());
-            return b.array();
-        }
-    }
-
-    static void write(Path file, long position, byte[] bytes) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) {
-                ch.write(b, position + b.position());
-            }
-        }
     }
 }

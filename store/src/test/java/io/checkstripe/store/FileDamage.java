@@ -1,9 +1,5 @@
-package io.checkstripe.restore;
+package io.checkstripe.store;
 
-import io.checkstripe.store.CellHeader;
-import io.checkstripe.store.CellKey;
-import io.checkstripe.store.CellRecordFormat;
-import io.checkstripe.store.CellRecordReader;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,25 +11,32 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** Deliberate damage to cell logs, as Kafka's LogSegmentTest damages segments. */
-final class Damage {
+/**
+ * Deliberate damage to a store's files, as Kafka's {@code LogSegmentTest} damages segments: flip a bit, zero
+ * or overwrite a range, cut a file short, and find where each record of a cell log lies so a test can aim.
+ * Shared by the store's tests and the restorer's (this module's test jar). Stateless.
+ */
+public final class FileDamage {
 
-    /** Where one record lies in a log. */
-    record Record(long position, int headerLength, int cellLength) {
-        long dataPosition() {
+    /** Where one record lies in a cell log. */
+    public record Record(long position, int headerLength, int cellLength) {
+
+        /** Where the record's cell data starts. */
+        public long dataPosition() {
             return position + headerLength;
         }
 
-        long length() {
+        /** The record's length in the file, header and data. */
+        public long length() {
             return headerLength + (long) cellLength;
         }
     }
 
-    private Damage() {
+    private FileDamage() {
     }
 
-    /** Every record of a log, by key, in file order. */
-    static Map<CellKey, Record> records(Path log) throws IOException {
+    /** Every record of a cell log, by key (the last one of a key), in file order. */
+    public static Map<CellKey, Record> records(Path log) throws IOException {
         Map<CellKey, Record> records = new LinkedHashMap<>();
         try (CellRecordReader r = new CellRecordReader(new BufferedInputStream(Files.newInputStream(log)))) {
             long at = r.position();
@@ -46,7 +49,8 @@ final class Damage {
         return records;
     }
 
-    static void flipBit(Path file, long position, int bit) throws IOException {
+    /** Flips bit {@code bit} (0-7) of the byte at {@code position}. */
+    public static void flipBit(Path file, long position, int bit) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.allocate(1);
             ch.read(b, position);
@@ -56,17 +60,20 @@ final class Damage {
         }
     }
 
-    static void zero(Path file, long position, int length) throws IOException {
+    /** Overwrites {@code length} bytes at {@code position} with zeros. */
+    public static void zero(Path file, long position, int length) throws IOException {
         write(file, position, new byte[length]);
     }
 
-    static void truncate(Path file, long length) throws IOException {
+    /** Cuts the file to {@code length} bytes, as a torn write leaves it. */
+    public static void truncate(Path file, long length) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.truncate(length);
         }
     }
 
-    static byte[] read(Path file, long position, int length) throws IOException {
+    /** The {@code length} bytes at {@code position} (zeros past the end of the file). */
+    public static byte[] read(Path file, long position, int length) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer b = ByteBuffer.allocate(length);
             while (b.hasRemaining() && ch.read(b, position + b.position()) > 0) {
@@ -76,7 +83,8 @@ final class Damage {
         }
     }
 
-    static void write(Path file, long position, byte[] bytes) throws IOException {
+    /** Overwrites the bytes at {@code position} with {@code bytes}. */
+    public static void write(Path file, long position, byte[] bytes) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.wrap(bytes);
             while (b.hasRemaining()) {
