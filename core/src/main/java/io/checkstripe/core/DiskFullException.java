@@ -24,7 +24,7 @@ public final class DiskFullException extends IOException {
      * @param cause       the file system's own error
      */
     public DiskFullException(Path path, long bytes, long usableBytes, IOException cause) {
-        super("disk full: cannot write " + bytes + " bytes to " + path
+        super("disk full: cannot write " + (bytes > 0 ? bytes + " bytes to " : "") + path
                 + (usableBytes >= 0 ? " (" + usableBytes + " bytes usable on its file system)" : "") + ": "
                 + cause.getMessage(), cause);
         this.path = path;

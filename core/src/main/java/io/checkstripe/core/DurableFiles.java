@@ -181,6 +181,17 @@ public final class DurableFiles {
     }
 
     /**
+     * {@code cause} as a {@link DiskFullException} when the operating system reported it as no space left or
+     * quota exceeded (a failed fsync or mkdir, where no byte count applies), else {@code cause} itself.
+     */
+    public static IOException recognizeDiskFull(Path path, IOException cause) {
+        if (cause instanceof DiskFullException || !isOutOfSpace(cause)) {
+            return cause;
+        }
+        return new DiskFullException(path, 0, -1, cause);
+    }
+
+    /**
      * Whether the JDK reported ENOSPC or EDQUOT. Java gives no error code for a failed write, only the
      * text of {@code strerror}, so this is the one place that reads it.
      */

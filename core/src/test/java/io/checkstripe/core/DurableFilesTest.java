@@ -92,6 +92,16 @@ class DurableFilesTest {
     }
 
     @Test
+    void aFailedFsyncOrMkdirIsRecognizedAsAFullDiskOnlyByTheSystemsError() {
+        IOException enospc = new IOException("No space left on device");
+        IOException io = new IOException("Input/output error");
+
+        assertThat(DurableFiles.recognizeDiskFull(dir, enospc)).isInstanceOf(DiskFullException.class)
+                .hasMessage("disk full: cannot write " + dir + ": No space left on device").hasCause(enospc);
+        assertThat(DurableFiles.recognizeDiskFull(dir, io)).isSameAs(io);
+    }
+
+    @Test
     void aFullDiskIsFoundAnywhereInTheCauseChain() {
         DiskFullException full = new DiskFullException(dir, 1, 0, new IOException("No space left on device"));
 

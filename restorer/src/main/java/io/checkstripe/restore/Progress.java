@@ -23,7 +23,8 @@ final class Progress {
     private long done;
     private long lastPrint;
 
-    private Progress(PrintStream out, String label, long total, LongSupplier nanoTime) {
+    /** Progress printed to {@code out} (none when null), timed by {@code nanoTime}. */
+    Progress(PrintStream out, String label, long total, LongSupplier nanoTime) {
         this.out = out;
         this.label = label;
         this.total = total;
@@ -36,11 +37,6 @@ final class Progress {
     static Progress start(RestoreOptions options, String label, long total) {
         boolean show = options.progressOut() != null && (options.forceProgress() || System.console() != null);
         return new Progress(show ? options.progressOut() : null, label, total, System::nanoTime);
-    }
-
-    /** Progress that prints to {@code out} whatever is attached, with the given clock; for tests. */
-    static Progress forTest(PrintStream out, String label, long total, LongSupplier nanoTime) {
-        return new Progress(out, label, total, nanoTime);
     }
 
     void advance(long bytes) {

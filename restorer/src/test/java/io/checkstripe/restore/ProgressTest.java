@@ -18,7 +18,7 @@ class ProgressTest {
     void showsBytesRateAndEtaAtMostFourTimesASecond() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         long[] now = {0};
-        Progress p = Progress.forTest(new PrintStream(bytes, true, StandardCharsets.UTF_8), "restoring a/1", 100L << 20,
+        Progress p = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), "restoring a/1", 100L << 20,
                 () -> now[0]);
 
         now[0] = TimeUnit.SECONDS.toNanos(1);

@@ -213,12 +213,17 @@ final class CellLog {
      * written is reopened for it: fsync makes the whole file durable, whichever descriptor wrote it.
      */
     void force(FileChannels channels) throws IOException {
-        if (writer != null) {
-            writer.force(true);
-        } else if (dirty && Files.exists(file)) {
-            try (FileChannel ch = channels.open(file, StandardOpenOption.WRITE)) {
-                ch.force(true);
+        try {
+            if (writer != null) {
+                writer.force(true);
+            } else if (dirty && Files.exists(file)) {
+                try (FileChannel ch = channels.open(file, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
             }
+        } catch (IOException e) {
+            // A file system that allocates at writeback reports a full disk here, not at the write.
+            throw DurableFiles.recognizeDiskFull(file, e);
         }
     }
 

@@ -197,15 +197,24 @@ final class CommitRounds {
         unsyncedDirs.removeIf(p -> !Files.isDirectory(p));
     }
 
+    /** Creates one directory; a full disk (no room for its entry) is a {@code DiskFullException}. */
+    private static void createDirectory(Path dir) throws IOException {
+        try {
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw DurableFiles.recognizeDiskFull(dir, e);
+        }
+    }
+
     /** Creates the checkpoint's directories, remembering each one whose entries change for the next commit. */
     private void createDirectories(CellLog l) throws IOException {
         Path appDir = l.dir.getParent();
         if (!Files.isDirectory(appDir)) {
-            Files.createDirectory(appDir);
+            createDirectory(appDir);
             unsyncedDirs.add(layout.appsDir());
         }
         if (!Files.isDirectory(l.dir)) {
-            Files.createDirectory(l.dir);
+            createDirectory(l.dir);
             unsyncedDirs.add(appDir);
         }
         if (!Files.exists(l.file)) {
