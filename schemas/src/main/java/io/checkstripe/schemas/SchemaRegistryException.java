@@ -62,4 +62,10 @@ public class SchemaRegistryException extends CheckstripeException {
     public boolean isNotFound() {
         return errorCode == SUBJECT_NOT_FOUND || errorCode == VERSION_NOT_FOUND || errorCode == SCHEMA_NOT_FOUND;
     }
+
+    /** Retriable when the registry did not answer or failed on its side (5xx); a refusal (4xx) is final. */
+    @Override
+    public boolean retriable() {
+        return httpStatus == NO_RESPONSE || httpStatus >= 500;
+    }
 }
