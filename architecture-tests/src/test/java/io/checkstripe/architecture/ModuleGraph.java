@@ -32,8 +32,8 @@ import org.w3c.dom.NodeList;
  */
 record ModuleGraph(Path root, Map<String, Set<String>> modules) {
 
-    /** Modules that hold only tests and ship nothing, so they are not in the diagram. */
-    static final Set<String> TEST_ONLY = Set.of("fault-tests", "architecture-tests");
+    /** Modules that hold no main code (tests, or the packaging of others), so they are not in the diagram. */
+    static final Set<String> TEST_ONLY = Set.of("fault-tests", "architecture-tests", "distribution");
 
     /**
      * The root package of each module that ships code. A class belongs to the module whose package is the
