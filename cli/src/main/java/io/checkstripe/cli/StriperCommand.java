@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.checkstripe.striper.StriperApp;
+import io.checkstripe.schemas.TopicProvisioner;
 import io.checkstripe.striper.StriperConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,6 +44,12 @@ final class StriperCommand implements Callable<Integer> {
             description = "Replication factor of topics the job creates; -1 (default) takes the broker's default.")
     short replicationFactor;
 
+    @Option(names = "--partitions", paramLabel = "P",
+            defaultValue = "" + TopicProvisioner.Settings.DEFAULT_CHECKPOINTS_PARTITIONS,
+            description = "Partitions of the checkpoints topic when the job creates it: how many striper instances "
+                    + "can share the work. Default: ${DEFAULT-VALUE}.")
+    int partitions;
+
     @Override
     public Integer call() throws InterruptedException {
         Map<String, Object> props = kafka.clientProperties();
@@ -50,6 +57,7 @@ final class StriperCommand implements Callable<Integer> {
         props.put(StriperConfig.SERVERS_CONFIG, servers);
         props.put(StriperConfig.TOPIC_REPLICATION_FACTOR_CONFIG, replicationFactor);
         props.put("application.id", applicationId);
+        props.put(StriperConfig.TOPIC_CHECKPOINTS_PARTITIONS_CONFIG, partitions);
         StriperConfig config = Failures.config(() -> new StriperConfig(props));
         try (StriperApp app = new StriperApp(config)) {
             Runtime.getRuntime().addShutdownHook(new Thread(app::close, "checkstripe-striper-shutdown"));
