@@ -1,12 +1,11 @@
 package io.checkstripe.sink;
 
-import io.checkstripe.core.DiskFullException;
-import io.checkstripe.schemas.RejectedRecordException;
-
 import io.checkstripe.codec.CorruptCellException;
+import io.checkstripe.core.DiskFullException;
 import io.checkstripe.schemas.CheckpointKey;
 import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.schemas.DeadLetters;
+import io.checkstripe.schemas.RejectedRecordException;
 import io.checkstripe.schemas.SchemaRegistryException;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointAck;

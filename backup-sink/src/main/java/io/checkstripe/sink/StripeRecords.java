@@ -1,10 +1,9 @@
 package io.checkstripe.sink;
 
-import io.checkstripe.schemas.RejectedRecordException;
-
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.core.AppId;
 import io.checkstripe.schemas.DeadLetterReason;
+import io.checkstripe.schemas.RejectedRecordException;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.StripeUnit;
 import io.checkstripe.store.CellHeader;

@@ -1,8 +1,7 @@
 package io.checkstripe.sink;
 
-import io.checkstripe.schemas.RejectedRecordException;
-
 import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.schemas.RejectedRecordException;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;

@@ -1,6 +1,5 @@
 package io.checkstripe.bench;
 
-import io.checkstripe.store.StoreLayout;
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.codec.StripeWorkspace;
@@ -12,6 +11,7 @@ import io.checkstripe.restore.Restorer;
 import io.checkstripe.store.CellHeader;
 import io.checkstripe.store.CellRecordReader;
 import io.checkstripe.store.CellStore;
+import io.checkstripe.store.StoreLayout;
 import io.checkstripe.store.StoredCell;
 import io.checkstripe.store.StoredManifest;
 import java.io.BufferedInputStream;

@@ -22,6 +22,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
+import io.checkstripe.broker.BrokerProcess;
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.core.DurableFiles;
 import io.checkstripe.core.HumanFormat;
@@ -41,7 +42,6 @@ import io.checkstripe.restore.Restorer;
 import io.checkstripe.sink.BackupSink;
 import io.checkstripe.sink.SinkConfig;
 import io.checkstripe.striping.SegmentStriper;
-import io.checkstripe.broker.BrokerProcess;
 import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

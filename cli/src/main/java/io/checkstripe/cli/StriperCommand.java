@@ -3,8 +3,8 @@ package io.checkstripe.cli;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.checkstripe.striper.StriperApp;
 import io.checkstripe.schemas.TopicProvisioner;
+import io.checkstripe.striper.StriperApp;
 import io.checkstripe.striper.StriperConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -11,12 +11,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.checkstripe.broker.BrokerProcess;
 import io.checkstripe.schemas.InMemorySchemaRegistry;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.StripeUnit;
 import io.checkstripe.store.CellStore;
-import io.checkstripe.broker.BrokerProcess;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.IsolationLevel;

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
+import io.checkstripe.broker.BrokerProcess;
 import io.checkstripe.schemas.InMemorySchemaRegistry;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointCommit;
-import io.checkstripe.broker.BrokerProcess;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;

@@ -19,9 +19,9 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import io.checkstripe.broker.KafkaBrokers;
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.schemas.TopicNames;
-import io.checkstripe.broker.KafkaBrokers;
 import org.awaitility.Awaitility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

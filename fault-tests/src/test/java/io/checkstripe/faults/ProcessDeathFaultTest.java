@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.checkstripe.broker.BrokerProcess;
 import io.checkstripe.cli.ExitCode;
 import io.checkstripe.store.CellRecordFormat;
-import io.checkstripe.broker.BrokerProcess;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -18,10 +18,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.checkstripe.broker.BrokerProcess;
 import io.checkstripe.producer.CheckpointPublisher;
 import io.checkstripe.producer.PublishRequest;
 import io.checkstripe.producer.PublisherConfig;
-import io.checkstripe.broker.BrokerProcess;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Tag;

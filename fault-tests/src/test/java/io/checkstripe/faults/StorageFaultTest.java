@@ -26,9 +26,9 @@ import java.util.stream.IntStream;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.checkstripe.broker.BrokerProcess;
 import io.checkstripe.cli.ExitCode;
 import io.checkstripe.store.CellStore;
-import io.checkstripe.broker.BrokerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;

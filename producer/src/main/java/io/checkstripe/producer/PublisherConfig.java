@@ -2,8 +2,8 @@ package io.checkstripe.producer;
 
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.core.AppId;
-import io.checkstripe.schemas.CommonConfigs;
 import io.checkstripe.schemas.CommonConfigs.TopicKey;
+import io.checkstripe.schemas.CommonConfigs;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.striping.SegmentStriper;
 import java.time.Duration;

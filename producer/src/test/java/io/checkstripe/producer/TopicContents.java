@@ -1,8 +1,8 @@
 package io.checkstripe.producer;
 
+import io.checkstripe.broker.KafkaBrokers;
 import io.checkstripe.schemas.TopicNames;
 import io.checkstripe.schemas.TopicProvisioner;
-import io.checkstripe.broker.KafkaBrokers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,12 +1,12 @@
 package io.checkstripe.restore;
 
-import io.checkstripe.store.StoreLayout;
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.codec.StripeWorkspace;
 import io.checkstripe.sink.SinkHttpServer;
 import io.checkstripe.store.CellHeader;
 import io.checkstripe.store.CellStore;
+import io.checkstripe.store.StoreLayout;
 import io.checkstripe.store.StoredCell;
 import io.checkstripe.store.StoredManifest;
 import java.io.IOException;

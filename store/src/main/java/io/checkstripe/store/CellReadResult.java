@@ -1,7 +1,7 @@
 package io.checkstripe.store;
 
-import io.checkstripe.codec.Crc32c;
 import io.checkstripe.codec.CorruptCellException;
+import io.checkstripe.codec.Crc32c;
 import java.util.Objects;
 
 /**

@@ -1,11 +1,10 @@
 package io.checkstripe.striper;
 
-import io.checkstripe.striping.SegmentStriper;
-import io.checkstripe.schemas.RejectedRecordException;
-
 import io.checkstripe.schemas.DeadLetterReason;
+import io.checkstripe.schemas.RejectedRecordException;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointSegment;
+import io.checkstripe.striping.SegmentStriper;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;

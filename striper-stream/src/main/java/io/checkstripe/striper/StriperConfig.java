@@ -1,14 +1,13 @@
 package io.checkstripe.striper;
 
-import io.checkstripe.striping.SegmentStriper;
-
 import io.checkstripe.codec.RedundancyPolicy;
-import io.checkstripe.schemas.CommonConfigs;
 import io.checkstripe.schemas.CommonConfigs.TopicKey;
+import io.checkstripe.schemas.CommonConfigs;
 import io.checkstripe.schemas.SchemaRegistry;
 import io.checkstripe.schemas.TopicNames;
 import io.checkstripe.schemas.TopicProvisioner;
 import io.checkstripe.schemas.Topics;
+import io.checkstripe.striping.SegmentStriper;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;

@@ -1,14 +1,13 @@
 package io.checkstripe.striper;
 
-import io.checkstripe.striping.SegmentStriper;
-import io.checkstripe.schemas.RejectedRecordException;
-
 import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.schemas.DeadLetters;
+import io.checkstripe.schemas.RejectedRecordException;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
+import io.checkstripe.striping.SegmentStriper;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;

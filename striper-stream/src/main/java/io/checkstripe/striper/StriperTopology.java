@@ -1,8 +1,7 @@
 package io.checkstripe.striper;
 
-import io.checkstripe.striping.SegmentStriper;
-
 import io.checkstripe.schemas.Topics;
+import io.checkstripe.striping.SegmentStriper;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;

@@ -1,9 +1,8 @@
 package io.checkstripe.striper;
 
-import io.checkstripe.striping.SegmentStriper;
-
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.StripeUnit;
+import io.checkstripe.striping.SegmentStriper;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;

@@ -1,7 +1,7 @@
 package io.checkstripe.striper;
 
-import io.checkstripe.striping.Checkpoints;
 import io.checkstripe.schemas.RejectedRecordException;
+import io.checkstripe.striping.Checkpoints;
 
 import static io.checkstripe.striping.Checkpoints.commit;
 import static io.checkstripe.striping.Checkpoints.segment;

@@ -1,8 +1,8 @@
 package io.checkstripe.testkit;
 
+import io.checkstripe.broker.BrokerCluster;
 import io.checkstripe.broker.BrokerDefaults;
 import io.checkstripe.broker.BrokerProcess;
-import io.checkstripe.broker.BrokerCluster;
 import io.checkstripe.broker.KafkaBrokers;
 import io.checkstripe.broker.KafkaFutures;
 

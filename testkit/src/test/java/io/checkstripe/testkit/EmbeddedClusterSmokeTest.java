@@ -1,7 +1,7 @@
 package io.checkstripe.testkit;
 
-import io.checkstripe.broker.Records;
 import io.checkstripe.broker.KafkaFutures;
+import io.checkstripe.broker.Records;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
