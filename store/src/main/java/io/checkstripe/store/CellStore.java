@@ -254,12 +254,9 @@ public final class CellStore implements Closeable {
      * a scrub reads the cells.
      */
     public synchronized boolean isComplete(String app, long checkpointId) throws IOException {
-        Optional<StoredManifest> m = manifest(app, checkpointId);
-        if (m.isEmpty()) {
-            return false;
-        }
-        return logs.index(logs.find(CheckpointRef.validated(app, checkpointId))).keySet()
-                .containsAll(CheckpointLogs.cellsOnServer(m.get(), serverIndex()));
+        CellLog l = logs.find(CheckpointRef.validated(app, checkpointId));
+        StoredManifest m = l == null ? null : logs.manifest(l);
+        return m != null && logs.index(l).keySet().containsAll(CheckpointLogs.cellsOnServer(m, serverIndex()));
     }
 
     /**
