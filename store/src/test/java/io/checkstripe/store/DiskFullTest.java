@@ -5,6 +5,7 @@ import static io.checkstripe.store.TestCells.recordCounts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.checkstripe.core.DiskFullException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +57,23 @@ class DiskFullTest {
             }
         }
         assertThat(recordCounts(log)).hasSize(6).allSatisfy((k, n) -> assertThat(n).isOne());
+    }
+
+    @Test
+    void aFullDiskThatFsyncReportsIsADiskFullAndMovesNoOffset() throws IOException {
+        SlowDisk disk = new SlowDisk(0);
+        Path log = logOf(dataDir, APP, 1);
+        CellStore s = CellStore.open(dataDir, SERVER, disk);
+        s.append(cell(1, 0));
+        s.commit("stripes-1", 1);
+        s.append(cell(1, 1));
+        disk.failForcesOf(p -> p.equals(log), "No space left on device");
+
+        assertThatThrownBy(() -> s.commit("stripes-1", 2)).isInstanceOf(IOException.class)
+                .satisfies(e -> assertThat(DiskFullException.isCauseOf(e)).as("a DiskFullException in %s", e).isTrue())
+                .hasStackTraceContaining("disk full: cannot write " + log);
+        assertThat(s.committedOffset("stripes-1")).hasValue(1);
+        s.abandon();
     }
 
     @Test

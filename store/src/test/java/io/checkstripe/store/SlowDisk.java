@@ -26,6 +26,7 @@ final class SlowDisk implements FileChannels {
     private final long latencyNanos;
     private final List<Force> forces = new ArrayList<>();
     private volatile Predicate<Path> failing = p -> false;
+    private volatile String failure = "Input/output error (simulated)";
 
     SlowDisk(long latencyNanos) {
         this.latencyNanos = latencyNanos;
@@ -33,6 +34,12 @@ final class SlowDisk implements FileChannels {
 
     /** Makes every later force of a path that matches fail with an I/O error. */
     void failForcesOf(Predicate<Path> paths) {
+        failForcesOf(paths, "Input/output error (simulated)");
+    }
+
+    /** Makes every later force of a path that matches fail with {@code error}, the system's text for it. */
+    void failForcesOf(Predicate<Path> paths, String error) {
+        failure = error;
         failing = paths;
     }
 
@@ -86,7 +93,7 @@ final class SlowDisk implements FileChannels {
         public void force(boolean metaData) throws IOException {
             long start = System.nanoTime();
             if (failing.test(path)) {
-                throw new IOException("Input/output error (simulated) forcing " + path);
+                throw new IOException(failure + " forcing " + path);
             }
             d.force(metaData);
             // The simulated latency of a busy disk; not a wait for anything.
