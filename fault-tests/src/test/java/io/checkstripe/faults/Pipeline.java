@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -23,23 +20,17 @@ import io.checkstripe.broker.KafkaBrokers;
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.schemas.TopicNames;
 import org.awaitility.Awaitility;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One checkstripe deployment on given brokers, every part a real {@code checkstripe} process: striper instances,
  * one sink per backup server (each with its own data directory and HTTP API), publishes and restores. Its topics
  * carry their own prefix, so several pipelines can share the brokers of a test class without seeing each other.
  *
- * <p>Settings are written to {@code --command-config} files per role, as an operator would: the topic prefix
- * for everyone; for the striper a 6 s consumer session (the broker's minimum), so a SIGKILLed instance leaves
- * its group in seconds rather than 45; for the sinks a short retry backoff, so a stalled sink retries quickly.
+ * <p>Settings are written to {@code --command-config} files per role ({@link RoleConfigs}).
  *
  * <p>Not thread-safe: one test thread drives it.
  */
-final class Pipeline implements AutoCloseable {
-
-    private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+final class Pipeline implements Deployment, AutoCloseable {
 
     static final Duration START_TIMEOUT = Duration.ofMinutes(2);
     private static final Pattern STRIPER_RUNNING = Pattern.compile("striper running: ");
@@ -50,8 +41,7 @@ final class Pipeline implements AutoCloseable {
     private final String prefix;
     private final RedundancyPolicy policy;
     private final int servers;
-    private final Map<String, String> striperSettings = new LinkedHashMap<>();
-    private final Map<String, String> sinkSettings = new LinkedHashMap<>();
+    private final RoleConfigs configs;
     private final List<String> sinkOptions = new ArrayList<>();
     private final Map<Integer, Sink> sinks = new TreeMap<>();
     private final Map<String, CheckstripeProcess> stripers = new LinkedHashMap<>();
@@ -71,10 +61,7 @@ final class Pipeline implements AutoCloseable {
         this.policy = RedundancyPolicy.parse(policy);
         this.servers = servers;
         this.topics = TopicNames.defaults().withPrefix(prefix);
-        striperSettings.put("session.timeout.ms", "6000");
-        striperSettings.put("heartbeat.interval.ms", "1500");
-        sinkSettings.put("checkstripe.retry.backoff.ms", "200");
-        sinkSettings.put("checkstripe.retry.backoff.max.ms", "2000");
+        this.configs = new RoleConfigs(prefix);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -98,7 +85,8 @@ final class Pipeline implements AutoCloseable {
         return policy;
     }
 
-    int servers() {
+    @Override
+    public int servers() {
         return servers;
     }
 
@@ -106,7 +94,8 @@ final class Pipeline implements AutoCloseable {
         return topics;
     }
 
-    Path dir() {
+    @Override
+    public Path dir() {
         return dir;
     }
 
@@ -115,20 +104,19 @@ final class Pipeline implements AutoCloseable {
         return prefix + "striper";
     }
 
-    /** The options every command that talks to Kafka gets: brokers and the clients' config file. */
-    List<String> kafkaArgs() {
+    @Override
+    public List<String> kafkaArgs() {
         return List.of("--bootstrap-server", kafka.bootstrapServers(), "--command-config",
-                writeConfig("client", Map.of()).toString());
+                RoleConfigs.write(configDir(), "client", configs.client()).toString());
     }
 
     // ------------------------------------------------------------------ striper
 
     /** Starts a striper instance named {@code name} and waits until it says it runs. */
     CheckstripeProcess startStriper(String name) {
-        Map<String, String> settings = new LinkedHashMap<>(striperSettings);
-        settings.put("state.dir", dir.resolve("state-" + name).toString());
+        var settings = configs.striper(Map.of("state.dir", dir.resolve("state-" + name).toString()));
         List<String> args = new ArrayList<>(List.of("striper", "--bootstrap-server", kafka.bootstrapServers(),
-                "--command-config", writeConfig("striper-" + name, settings).toString(), "--policy", policy.name(),
+                "--command-config", RoleConfigs.write(configDir(), "striper-" + name, settings).toString(), "--policy", policy.name(),
                 "--servers", Integer.toString(servers), "--application-id", striperApplicationId()));
         if (replicationFactor > 0) {
             args.addAll(List.of("--replication-factor", Short.toString(replicationFactor)));
@@ -165,11 +153,7 @@ final class Pipeline implements AutoCloseable {
 
     /** Every server's data directory, in server order, comma-separated: the {@code --from} of a local restore. */
     String sinkDirs() {
-        List<String> dirs = new ArrayList<>();
-        for (int i = 0; i < servers; i++) {
-            dirs.add(sinkDir(i).toString());
-        }
-        return String.join(",", dirs);
+        return sources();
     }
 
     Path sinkDir(int index) {
@@ -207,85 +191,20 @@ final class Pipeline implements AutoCloseable {
         return cells;
     }
 
-    // ------------------------------------------------------------------ publish, status, restore
+    // ------------------------------------------------------------------ Deployment
 
-    /** Starts {@code checkstripe publish} without waiting for it. */
-    CheckstripeProcess startPublish(String app, Path file, String... extra) {
-        List<String> args = new ArrayList<>(List.of("publish"));
-        args.addAll(kafkaArgs());
-        args.addAll(List.of("--app", app, "--file", file.toString(), "--servers", Integer.toString(servers)));
-        args.addAll(List.of(extra));
-        return CheckstripeProcess.start("publish-" + app + "-" + (++runs), dir.resolve("logs"), args);
-    }
-
-    /** Publishes with {@code --wait-protected} and asserts exit code 0. */
-    CheckstripeProcess.Result publishProtected(String app, Path file, long checkpointId) {
-        try (CheckstripeProcess p = startPublish(app, file, "--checkpoint-id", Long.toString(checkpointId),
-                "--wait-protected", "--protect-timeout", "300")) {
-            int code = p.waitFor(Duration.ofMinutes(6));
-            assertThat(code).as("publish of %s/%d\n%s", app, checkpointId, p.diagnostics()).isZero();
-            assertThat(p.stdout()).contains("published " + app + " checkpoint " + checkpointId)
-                    .contains("protected on every backup server");
-            return new CheckstripeProcess.Result(code, p.stdout(), p.stderr(), p.elapsed());
+    @Override
+    public String sources(int... servers) {
+        List<String> dirs = new ArrayList<>();
+        for (int i : Deployment.orAll(servers, this.servers)) {
+            dirs.add(sinkDir(i).toString());
         }
+        return String.join(",", dirs);
     }
 
-    /** {@code checkstripe status} in this JVM over every server's data directory. */
-    CheckstripeProcess.Result status(String app) {
-        return Cli.run(List.of("status", "--app", app, "--from", sinkDirs()));
-    }
-
-    /** {@code checkstripe restore} in this JVM from every server's data directory into a new file. */
-    CheckstripeProcess.Result restore(String app, Path out, String... extra) {
-        List<String> args = new ArrayList<>(List.of("restore", "--app", app, "--from", sinkDirs(), "--out",
-                out.toString()));
-        args.addAll(List.of(extra));
-        return Cli.run(args);
-    }
-
-    /** A fresh path for a restored file. */
-    Path restoredFile(String name) {
-        return dir.resolve("restored").resolve(name + "-" + (++runs) + ".bin");
-    }
-
-    /**
-     * Restores the checkpoint (by id) from all servers and asserts it is byte-exact: exit 0, same length, same
-     * SHA-256 as {@code original}.
-     */
-    void assertRestores(String app, long checkpointId, Path original) {
-        Path out = restoredFile(app + "-" + checkpointId);
-        createParent(out);
-        CheckstripeProcess.Result r = restore(app, out, "--checkpoint", Long.toString(checkpointId));
-        assertThat(r.exitCode()).as("restore of %s/%d: %s", app, checkpointId, r).isZero();
-        assertThat(r.stdout()).contains("restored checkpoint " + checkpointId + " of " + app);
-        assertSameBytes(out, original);
-        deleteQuietly(out);
-    }
-
-    static void assertSameBytes(Path restored, Path original) {
-        try {
-            assertThat(Files.size(restored)).as("size of %s", restored).isEqualTo(Files.size(original));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        assertThat(TestFiles.sha256(restored)).as("SHA-256 of %s vs %s", restored, original)
-                .isEqualTo(TestFiles.sha256(original));
-    }
-
-    static void createParent(Path file) {
-        try {
-            Files.createDirectories(file.getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            log.warn("cannot delete {}: {}", file, e.toString());
-        }
+    @Override
+    public int nextRun() {
+        return ++runs;
     }
 
     /** Every process the pipeline started that may still run: stripers and sinks. */
@@ -302,24 +221,8 @@ final class Pipeline implements AutoCloseable {
         sinks.values().forEach(Sink::stop);
     }
 
-    private Path writeConfig(String role, Map<String, String> extra) {
-        Properties p = new Properties();
-        p.setProperty("checkstripe.topic.prefix", prefix);
-        p.setProperty("checkstripe.transactional.id.prefix", prefix + "publish-");
-        if (role.equals("sink")) {
-            sinkSettings.forEach(p::setProperty);
-        }
-        extra.forEach(p::setProperty);
-        Path file = dir.resolve("config").resolve(role + ".properties");
-        try {
-            Files.createDirectories(file.getParent());
-            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                p.store(w, "checkstripe fault tests: " + role);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-        return file;
+    private Path configDir() {
+        return dir.resolve("config");
     }
 
     @Override
@@ -386,7 +289,7 @@ final class Pipeline implements AutoCloseable {
 
         private void launch() {
             List<String> args = new ArrayList<>(List.of("sink", "--bootstrap-server", kafka.bootstrapServers(),
-                    "--command-config", writeConfig("sink", Map.of()).toString(), "--server-index",
+                    "--command-config", RoleConfigs.write(configDir(), "sink", configs.sink()).toString(), "--server-index",
                     Integer.toString(index), "--data-dir", dataDir().toString(), "--http-port", "0"));
             args.addAll(sinkOptions);
             process = CheckstripeProcess.start("sink-" + index + "-" + (++starts), dir.resolve("logs"),

@@ -132,8 +132,8 @@ class ProcessDeathFaultTest {
                 STREAM_TIMEOUT, List.of("restore", "--app", app, "--from", pipeline.sinkDirs(), "--out", out.toString(),
                         "--checkpoint", "1"));
         assertThat(restore.exitCode()).as("%s", restore).isZero();
-        Pipeline.assertSameBytes(out, file);
-        Pipeline.deleteQuietly(out);
+        TestFiles.assertSameBytes(out, file);
+        TestFiles.deleteQuietly(out);
         log.info("scenario 1: {} cells exactly once, 200 MiB restored byte-exact after 5 sink kills", cells);
     }
 
@@ -170,11 +170,11 @@ class ProcessDeathFaultTest {
         assertThat(status.stdout()).as("status while the striper is dead").doesNotContainPattern(
                 "(?m)^2\\s+(COMPLETE|DEGRADED)\\s");
         Path out = pipeline.restoredFile(app);
-        Pipeline.createParent(out);
+        TestFiles.createParent(out);
         CheckstripeProcess.Result newest = pipeline.restore(app, out);
         assertThat(newest.exitCode()).as("%s", newest).isZero();
         assertThat(newest.stdout()).contains("restored checkpoint 1 of " + app);
-        Pipeline.assertSameBytes(out, first);
+        TestFiles.assertSameBytes(out, first);
         CheckstripeProcess.Result partial = pipeline.restore(app, pipeline.restoredFile(app), "--checkpoint", "2");
         assertThat(partial.exitCode()).as("%s", partial).isEqualTo(ExitCode.UNRECOVERABLE);
         assertThat(partial.stderr()).contains("checkpoint 2");

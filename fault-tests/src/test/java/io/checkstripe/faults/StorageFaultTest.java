@@ -114,13 +114,13 @@ class StorageFaultTest {
             kinds.values().forEach(k -> lossesByKind.merge(k, 1, Integer::sum));
             List<String> sources = sources(random, kinds);
             Path out = pipeline.restoredFile("lost-" + lost.size());
-            Pipeline.createParent(out);
+            TestFiles.createParent(out);
             CheckstripeProcess.Result r = Cli.run(List.of("restore", "--app", APP, "--from", String.join(",", sources),
                     "--out", out.toString(), "--connect-timeout", "1000"));
             String what = "servers " + kinds + " lost, sources " + sources + ", " + seed + ": " + r;
             assertThat(r.exitCode()).as(what).isZero();
             assertThat(r.stdout()).as(what).contains("restored checkpoint 2 of " + APP);
-            Pipeline.assertSameBytes(out, newest);
+            TestFiles.assertSameBytes(out, newest);
             for (var e : kinds.entrySet()) {
                 // A lost source is named: by its location when it is unreadable, by its index when it is a store
                 // of that server that holds nothing.
@@ -128,7 +128,7 @@ class StorageFaultTest {
                 assertThat(r.stdout()).as("report names lost server %d (%s); %s", e.getKey(), e.getValue(), what)
                         .contains(named);
             }
-            Pipeline.deleteQuietly(out);
+            TestFiles.deleteQuietly(out);
         }
         log.info("scenario 7: {} restores after losing up to {} of {} servers ({}), all byte-exact", combinations.size(),
                 M, SERVERS, lossesByKind);
@@ -145,7 +145,7 @@ class StorageFaultTest {
             lost.forEach(i -> kinds.put(i, Loss.values()[random.nextInt(Loss.values().length)]));
             List<String> sources = sources(random, kinds);
             Path out = pipeline.restoredFile("lost-4");
-            Pipeline.createParent(out);
+            TestFiles.createParent(out);
             CheckstripeProcess.Result r = Cli.run(List.of("restore", "--app", APP, "--from", String.join(",", sources),
                     "--out", out.toString(), "--connect-timeout", "1000"));
             String what = "servers " + kinds + " lost, " + seed + ": " + r;
@@ -261,7 +261,7 @@ class StorageFaultTest {
             for (List<String> timeouts : List.of(List.of("--request-timeout", "1000", "--connect-timeout", "1000"),
                     List.<String>of())) {
                 Path out = pipeline.restoredFile("hung");
-                Pipeline.createParent(out);
+                TestFiles.createParent(out);
                 List<String> args = new ArrayList<>(List.of("restore", "--app", APP, "--from", String.join(",", sources),
                         "--out", out.toString()));
                 args.addAll(timeouts);
@@ -269,14 +269,14 @@ class StorageFaultTest {
                 String what = "server " + hung + " hangs at " + silent.url() + ", timeouts " + timeouts + ", " + seed
                         + ": " + r;
                 assertThat(r.exitCode()).as(what).isZero();
-                Pipeline.assertSameBytes(out, newest);
+                TestFiles.assertSameBytes(out, newest);
                 assertThat(r.stdout()).as(what).contains(silent.url());
                 // default request timeout 10 s; with 1 s the whole restore takes a few seconds
                 Duration bound = timeouts.isEmpty() ? Duration.ofSeconds(30) : Duration.ofSeconds(10);
                 assertThat(r.elapsed()).as(what).isLessThan(bound);
                 log.info("scenario 10: restore with server {} silent, timeouts {}: {} ms", hung,
                         timeouts.isEmpty() ? "default" : timeouts, r.elapsed().toMillis());
-                Pipeline.deleteQuietly(out);
+                TestFiles.deleteQuietly(out);
             }
             assertThat(silent.accepted()).as("the silent source was contacted").isPositive();
 
@@ -296,7 +296,7 @@ class StorageFaultTest {
                     String.join(",", sourcesReplacing(random, many)), "--out", out.toString(), "--request-timeout",
                     "1000", "--connect-timeout", "1000"));
             assertThat(r.exitCode()).as("servers %s silent, %s: %s", three, seed, r).isZero();
-            Pipeline.assertSameBytes(out, newest);
+            TestFiles.assertSameBytes(out, newest);
             assertThat(r.stdout()).contains(many.values());
         } finally {
             for (Silent s : silents) {
@@ -312,11 +312,11 @@ class StorageFaultTest {
         String from = IntStream.range(0, SERVERS).mapToObj(i -> store(stores, i).toString())
                 .collect(Collectors.joining(","));
         Path out = pipeline.restoredFile("damaged");
-        Pipeline.createParent(out);
+        TestFiles.createParent(out);
         CheckstripeProcess.Result r = Cli.run(List.of("restore", "--app", APP, "--from", from, "--out", out.toString(),
                 "--checkpoint", "2"));
         assertThat(r.exitCode()).as("%s: %s", seed, r).isZero();
-        Pipeline.assertSameBytes(out, newest);
+        TestFiles.assertSameBytes(out, newest);
         expected.forEach(cell -> assertThat(r.stdout()).as("restore reports %s, %s", cell, seed).containsPattern(cell));
         assertThat(r.stdout()).contains("bad cells: " + expected.size());
 

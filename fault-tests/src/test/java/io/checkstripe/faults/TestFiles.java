@@ -1,5 +1,7 @@
 package io.checkstripe.faults;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,9 +14,13 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 import io.checkstripe.pipeline.SeededCheckpoints;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Checkpoint files for the scenarios: seeded random bytes (incompressible, like real state) and their digests. */
 final class TestFiles {
+
+    private static final Logger log = LoggerFactory.getLogger(TestFiles.class);
 
     private TestFiles() {
     }
@@ -43,6 +49,32 @@ final class TestFiles {
     /** The SHA-256 of bytes, as the raw digest. */
     static byte[] sha256(byte[] bytes) {
         return digest().digest(bytes);
+    }
+
+    /** Asserts that {@code restored} has the length and SHA-256 of {@code original}. */
+    static void assertSameBytes(Path restored, Path original) {
+        try {
+            assertThat(Files.size(restored)).as("size of %s", restored).isEqualTo(Files.size(original));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertThat(sha256(restored)).as("SHA-256 of %s vs %s", restored, original).isEqualTo(sha256(original));
+    }
+
+    static void createParent(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("cannot delete {}: {}", file, e.toString());
+        }
     }
 
     private static MessageDigest digest() {
