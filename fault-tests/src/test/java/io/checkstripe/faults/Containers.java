@@ -37,12 +37,12 @@ import org.testcontainers.containers.output.OutputFrame;
  * <p>The image is the one {@code bin/build-images} builds from the distribution of this build: before the first
  * container starts, the script runs (it keeps an image whose inputs did not change), so a scenario never runs
  * yesterday's code. Without a Docker engine the scenarios are skipped, saying why, unless the environment variable
- * {@value #REQUIRED} is {@code required} (as {@code .ci/run} sets it): then they fail.
+ * {@value #REQUIRED} is {@code true} (as {@code .ci/run} sets it): then they fail.
  */
 final class Containers {
 
     /** Environment variable that turns a missing Docker engine from a skip into a failure. */
-    static final String REQUIRED = "CHECKSTRIPE_CONTAINER_TESTS";
+    static final String REQUIRED = "CHECKSTRIPE_CI";
 
     private static final Logger log = LoggerFactory.getLogger(Containers.class);
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(20);
@@ -57,8 +57,8 @@ final class Containers {
             if (!DockerClientFactory.instance().isDockerAvailable()) {
                 String why = "no Docker engine answers: the container faults need one (as root: apt-get install "
                         + "docker.io docker-compose debootstrap; dockerd --storage-driver=vfs &)";
-                if ("required".equals(System.getenv(REQUIRED))) {
-                    throw new IllegalStateException(why + "; " + REQUIRED + "=required");
+                if ("true".equals(System.getenv(REQUIRED))) {
+                    throw new IllegalStateException(why + "; " + REQUIRED + "=true");
                 }
                 Assumptions.abort(why);
             }
