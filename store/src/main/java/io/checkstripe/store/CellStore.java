@@ -7,7 +7,11 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -167,8 +171,8 @@ public final class CellStore implements Closeable {
     }
 
     /** Same as {@code commit(Map.of(sourceKey, nextOffset))}. */
-    public void commit(String sourceKey, long nextOffset) throws IOException {
-        commit(Map.of(sourceKey, nextOffset));
+    public CommitTiming commit(String sourceKey, long nextOffset) throws IOException {
+        return commit(Map.of(sourceKey, nextOffset));
     }
 
     /**
@@ -176,11 +180,14 @@ public final class CellStore implements Closeable {
      * source, such as a topic partition; sources not named keep theirs). When this returns, a restart resumes
      * from the offsets; when it throws, the committed offsets have not moved.
      *
+     * @return how long it took, and how much of that went to fsyncs
      * @throws IllegalArgumentException when a source key is empty or longer than 1024 bytes, or an offset negative
      */
-    public synchronized void commit(Map<String, Long> offsets) throws IOException {
+    public synchronized CommitTiming commit(Map<String, Long> offsets) throws IOException {
         checkWritable();
-        rounds.commit(offsets);
+        long start = System.nanoTime();
+        long fsync = rounds.commit(offsets);
+        return new CommitTiming(Duration.ofNanos(fsync), Duration.ofNanos(Math.max(fsync, System.nanoTime() - start)));
     }
 
     /** The next offset to consume from {@code sourceKey}, as last committed. */
@@ -225,6 +232,24 @@ public final class CellStore implements Closeable {
     /** The checkpoint ids of {@code app} in this store, ascending. Never writes. */
     public synchronized List<Long> checkpoints(String app) throws IOException {
         return logs.checkpoints(app);
+    }
+
+    /**
+     * Bytes on disk of the application's checkpoints (every file of their directories), for a server's metrics.
+     * Never writes.
+     */
+    public synchronized long storedBytes(String app) throws IOException {
+        long bytes = 0;
+        for (long cp : logs.checkpoints(app)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(layout.checkpointDir(app, cp))) {
+                for (Path f : files) {
+                    bytes += Files.isRegularFile(f) ? Files.size(f) : 0;
+                }
+            } catch (NoSuchFileException e) {
+                // deleted by retention since it was listed
+            }
+        }
+        return bytes;
     }
 
     /** The checkpoint's manifest, if this store has received it. */

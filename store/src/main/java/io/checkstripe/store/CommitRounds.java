@@ -62,6 +62,8 @@ final class CommitRounds {
     private final CommitStateSlots slots;
     private final FileChannels channels;
     private final ExecutorService fsyncPool;
+    /** Time spent in fsync rounds since the current commit began. */
+    private long fsyncNanos;
     /** Directories whose entries changed since the last commit, to fsync before it. */
     private final Set<Path> unsyncedDirs = new LinkedHashSet<>();
     /** Bytes of cells appended but not yet written to their logs. */
@@ -143,9 +145,10 @@ final class CommitRounds {
      * Makes every appended cell and stored manifest durable, then durably records {@code offsets} merged into
      * the committed ones, and the logs written since that stay open. When it throws, the offsets have not moved.
      *
+     * @return the nanoseconds spent in fsync rounds
      * @throws IllegalArgumentException when a source key is empty or too long, or an offset negative
      */
-    void commit(Map<String, Long> offsets) throws IOException {
+    long commit(Map<String, Long> offsets) throws IOException {
         offsets.forEach((key, offset) -> {
             if (key == null || key.isEmpty()
                     || key.getBytes(StandardCharsets.UTF_8).length > CommitState.MAX_SOURCE_KEY_BYTES) {
@@ -156,6 +159,7 @@ final class CommitRounds {
                 throw new IllegalArgumentException("offset " + offset + " of source " + key + " is negative");
             }
         });
+        fsyncNanos = 0;
         makeDurable();
         Map<CheckpointRef, Long> open = new LinkedHashMap<>();
         state().openLogs().forEach((ref, point) -> {
@@ -170,6 +174,7 @@ final class CommitRounds {
         for (CellLog l : logs.all()) {
             l.committed(open.containsKey(l.ref));
         }
+        return fsyncNanos;
     }
 
     /** Makes everything durable and records that no log is open, without moving the offsets; for close. */
@@ -337,6 +342,15 @@ final class CommitRounds {
         if (steps.isEmpty()) {
             return;
         }
+        long start = System.nanoTime();
+        try {
+            durablyTimed(steps);
+        } finally {
+            fsyncNanos += System.nanoTime() - start;
+        }
+    }
+
+    private void durablyTimed(List<Fsync> steps) throws IOException {
         List<Future<?>> others = new ArrayList<>();
         for (Fsync step : steps.subList(1, steps.size())) {
             others.add(fsyncPool.submit(() -> {
