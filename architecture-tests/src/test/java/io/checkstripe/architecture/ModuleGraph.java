@@ -41,6 +41,7 @@ record ModuleGraph(Path root, Map<String, Set<String>> modules) {
      */
     static final Map<String, String> ROOT_PACKAGES = Map.ofEntries(
             Map.entry("core", "io.checkstripe.core"),
+            Map.entry("metrics", "io.checkstripe.metrics"),
             Map.entry("codec", "io.checkstripe.codec"),
             Map.entry("schemas", "io.checkstripe.schemas"),
             Map.entry("store", "io.checkstripe.store"),
