@@ -2,6 +2,8 @@ package io.checkstripe.sink;
 
 import io.checkstripe.codec.CorruptCellException;
 import io.checkstripe.core.DiskFullException;
+import io.checkstripe.metrics.Health;
+import io.checkstripe.metrics.ProcessMetrics;
 import io.checkstripe.schemas.CheckpointKey;
 import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.schemas.DeadLetters;
@@ -13,8 +15,12 @@ import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.StripeUnit;
 import io.checkstripe.store.CellStore;
 import io.checkstripe.store.CheckpointConflictException;
+import io.checkstripe.store.CommitTiming;
 import io.checkstripe.store.StoredCell;
 import io.checkstripe.store.StoredManifest;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -22,8 +28,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -40,12 +48,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
@@ -126,13 +136,16 @@ public final class BackupSink implements AutoCloseable {
     /** Checkpoints acknowledged (or being acknowledged) in this run. */
     private final Set<CheckpointKey> acked = ConcurrentHashMap.newKeySet();
 
-    private final AtomicLong cellsStored = new AtomicLong();
-    private final AtomicLong bytesStored = new AtomicLong();
-    private final AtomicLong manifestsStored = new AtomicLong();
-    private final AtomicLong deadLetters = new AtomicLong();
-    private final AtomicLong acksSent = new AtomicLong();
-    private final AtomicLong checkpointsDeleted = new AtomicLong();
-    private final AtomicLong committedOffset = new AtomicLong(-1);
+    private final PrometheusMeterRegistry registry;
+    private final SinkMetrics metrics;
+    /** When the sink last had nothing of its partition that was not durable in its store. */
+    private volatile long caughtUpNanos = System.nanoTime();
+    /** When the consumer last received a fetch response from Kafka. */
+    private volatile long fetchedNanos = System.nanoTime();
+    /** The consumer's count of fetch responses, found at the first look; null when the client has none. */
+    private Metric fetches;
+    private double fetchesSeen = -1;
+    private List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
 
     private volatile SinkHealth health = SinkHealth.of(SinkHealth.State.STARTING);
     /** The writable store; null while the sink is reopening it. Written by the sink thread only after start. */
@@ -169,6 +182,8 @@ public final class BackupSink implements AutoCloseable {
         this.stripesDeserializer = topics.stripes().valueSerde().deserializer();
         this.ackSerializer = topics.acks().valueSerde().serializer();
         this.keySerializer = topics.acks().keySerde().serializer();
+        this.registry = ProcessMetrics.registry(Tags.of("server", Integer.toString(serverIndex)));
+        this.metrics = new SinkMetrics(registry, dataDir.toFile(), () -> health.state());
     }
 
     /**
@@ -193,6 +208,8 @@ public final class BackupSink implements AutoCloseable {
             producer = clients.getProducer(config.producerProperties());
             consumer = clients.getConsumer(config.consumerProperties());
             consumer.assign(List.of(partition));
+            clientMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
+            clientMetrics.forEach(m -> m.bindTo(registry));
             ackSender = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "checkstripe-sink-" + serverIndex + "-acks");
                 t.setDaemon(true);
@@ -238,8 +255,41 @@ public final class BackupSink implements AutoCloseable {
 
     /** The counters since start. */
     public SinkStats stats() {
-        return new SinkStats(cellsStored.get(), bytesStored.get(), manifestsStored.get(), deadLetters.get(),
-                acksSent.get(), checkpointsDeleted.get(), committedOffset.get());
+        return metrics.stats();
+    }
+
+    /** The registry of the sink's meters and of its JVM's, which {@code GET /metrics} serves. */
+    public PrometheusMeterRegistry metrics() {
+        return registry;
+    }
+
+    /**
+     * What {@code GET /health} answers: healthy only while the sink runs and has not been behind its partition
+     * for longer than {@link SinkConfig#healthMaxBehind()}; otherwise the state and why.
+     */
+    public Health opsHealth() {
+        SinkHealth h = health;
+        long lag = metrics.lag();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("serverIndex", serverIndex);
+        details.put("committedOffset", metrics.committedOffset());
+        details.put("endOffset", metrics.endOffset());
+        details.put("lag", lag);
+        details.put("since", h.since().toString());
+        String state = h.state().name();
+        return switch (h.state()) {
+            case RUNNING -> {
+                Duration behind = Duration.ofNanos(System.nanoTime() - caughtUpNanos);
+                yield lag > 0 && behind.compareTo(config.healthMaxBehind()) > 0
+                        ? Health.unhealthy(state, lag + " records of " + sourceKey + " not yet durable here, behind for "
+                                + behind.toSeconds() + " s (more than " + config.healthMaxBehind().toSeconds() + " s)",
+                                details)
+                        : Health.healthy(state, details);
+            }
+            case STARTING -> Health.unhealthy(state, "opening the store and connecting to Kafka", details);
+            case STOPPED -> Health.unhealthy(state, "the sink is closed", details);
+            case STALLED, FAILED -> Health.unhealthy(state, h.reason(), details);
+        };
     }
 
     /** The HTTP API's bound port, or -1 when it is off or not started. */
@@ -312,6 +362,7 @@ public final class BackupSink implements AutoCloseable {
         if (producer != null) {
             producer.close(PRODUCER_CLOSE_TIMEOUT);
         }
+        clientMetrics.forEach(KafkaClientMetrics::close);
     }
 
     // ---------------------------------------------------------------- the sink thread
@@ -335,6 +386,7 @@ public final class BackupSink implements AutoCloseable {
                         // After a stall, only a committed batch or having caught up proves the store works again.
                         healthy = health.state() == SinkHealth.State.STARTING || caughtUp();
                     }
+                    healthy &= kafkaAnswers();
                     if (healthy && health.state() != SinkHealth.State.RUNNING) {
                         recovered();
                     }
@@ -383,7 +435,7 @@ public final class BackupSink implements AutoCloseable {
         OptionalLong committed = store.committedOffset(sourceKey);
         if (committed.isPresent()) {
             consumer.seek(partition, committed.getAsLong());
-            committedOffset.set(committed.getAsLong());
+            metrics.resumedAt(committed.getAsLong());
         } else {
             consumer.seekToBeginning(List.of(partition));
         }
@@ -419,6 +471,52 @@ public final class BackupSink implements AutoCloseable {
         return lag.isPresent() && lag.getAsLong() == 0;
     }
 
+    /**
+     * Updates the partition's end offset and the time of the last fetch response, and reports the sink STALLED
+     * (broker unreachable) once Kafka has not answered for {@link SinkConfig#healthBrokerTimeout()}. Returns
+     * whether Kafka answers.
+     */
+    private boolean kafkaAnswers() {
+        long now = System.nanoTime();
+        // Every record polled so far is processed and committed: below the position, nothing is left to store.
+        long position = consumer.position(partition);
+        metrics.durableThrough(position);
+        OptionalLong lag = consumer.currentLag(partition);
+        if (lag.isPresent()) {
+            metrics.endOffset(position + lag.getAsLong());
+        }
+        if (metrics.lag() == 0) {
+            caughtUpNanos = now;
+        }
+        if (fetches == null) {
+            fetches = consumer.metrics().entrySet().stream()
+                    .filter(e -> e.getKey().name().equals("fetch-total")
+                            && e.getKey().group().equals("consumer-fetch-manager-metrics"))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
+            if (fetches == null) {
+                return true; // a client without Kafka's metrics (a mock): nothing to judge by
+            }
+        }
+        double seen = ((Number) fetches.metricValue()).doubleValue();
+        if (seen != fetchesSeen) {
+            fetchesSeen = seen;
+            fetchedNanos = now;
+            return true;
+        }
+        Duration silent = Duration.ofNanos(now - fetchedNanos);
+        if (silent.compareTo(config.healthBrokerTimeout()) <= 0) {
+            return true;
+        }
+        String reason = "broker unreachable: no fetch response from Kafka (" + config.consumerProperties()
+                .get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) + ") for " + silent.toSeconds() + " s";
+        if (health.state() != SinkHealth.State.STALLED) {
+            log.error("backup server {} stopped consuming {}: {}; it goes on as soon as Kafka answers", serverIndex,
+                    sourceKey, reason);
+            health = SinkHealth.stalled(reason);
+        }
+        return false;
+    }
+
     private void processBatch(List<ConsumerRecord<byte[], byte[]>> records)
             throws IOException, InterruptedException, DeadLetterFailedException {
         if (records.isEmpty()) {
@@ -427,6 +525,7 @@ public final class BackupSink implements AutoCloseable {
         CellStore s = store;
         Set<CheckpointKey> touched = new LinkedHashSet<>();
         List<Future<RecordMetadata>> sent = new ArrayList<>();
+        List<DeadLetterReason> reasons = new ArrayList<>();
         long cells = 0;
         long bytes = 0;
         long manifests = 0;
@@ -455,19 +554,18 @@ public final class BackupSink implements AutoCloseable {
                 }
             } catch (RejectedRecordException e) {
                 sent.add(deadLetter(record, e));
+                reasons.add(e.reason());
             }
             next = record.offset() + 1;
         }
         awaitDeadLetters(sent);
-        s.commit(sourceKey, next);
-        cellsStored.addAndGet(cells);
-        bytesStored.addAndGet(bytes);
-        manifestsStored.addAndGet(manifests);
-        deadLetters.addAndGet(sent.size());
+        CommitTiming timing = s.commit(sourceKey, next);
+        reasons.forEach(metrics::deadLetter);
         for (String app : new TreeSet<>(touched.stream().map(CheckpointKey::appId).toList())) {
             housekeep(app);
         }
-        committedOffset.set(next); // last, so that whoever sees it also sees the batch's acks queued and deletions done
+        // last, so that whoever sees the offset also sees the batch's acks queued and deletions done
+        metrics.committed(cells, bytes, manifests, timing, next);
     }
 
     private SpecificRecord decode(ConsumerRecord<byte[], byte[]> record) throws RejectedRecordException {
@@ -557,12 +655,13 @@ public final class BackupSink implements AutoCloseable {
         });
         for (long cp : expired) {
             if (s.delete(app, cp)) {
-                checkpointsDeleted.incrementAndGet();
+                metrics.deleted();
                 log.info("backup server {}: deleted {}/{}, {} newer checkpoints being complete here", serverIndex, app,
                         cp, config.retain());
             }
             acked.remove(new CheckpointKey(app, cp));
         }
+        metrics.holds(app, s.checkpoints(app).size(), s.storedBytes(app));
     }
 
     private void recovered() {
@@ -634,7 +733,7 @@ public final class BackupSink implements AutoCloseable {
             producer.send(new ProducerRecord<>(topic, keySerializer.serialize(topic, key.toString()),
                     ackSerializer.serialize(topic, ack)), (metadata, e) -> {
                         if (e == null) {
-                            acksSent.incrementAndGet();
+                            metrics.ackSent();
                             log.info("backup server {} acknowledged {}: durable here", serverIndex, key);
                         } else {
                             retryAck(key, retryIn, e);
@@ -733,6 +832,16 @@ public final class BackupSink implements AutoCloseable {
         @Override
         public SinkStats stats() {
             return BackupSink.this.stats();
+        }
+
+        @Override
+        public PrometheusMeterRegistry registry() {
+            return registry;
+        }
+
+        @Override
+        public Health opsHealth() {
+            return BackupSink.this.opsHealth();
         }
     }
 }

@@ -62,12 +62,12 @@ public final class SinkConfig extends AbstractConfig {
     public static final String DATA_DIR_DOC = "Directory of the server's cell store, created if missing. It belongs "
             + "to one server index for life and is locked against a second sink. Required.";
 
-    public static final String HTTP_HOST_CONFIG = "checkstripe.http.host";
+    public static final String HTTP_HOST_CONFIG = CommonConfigs.HTTP_HOST_CONFIG;
     public static final String HTTP_HOST_DOC = "Address the read-only HTTP API binds to; 0.0.0.0 for every "
             + "interface. The API has no authentication: expose it only to the restorer's network.";
-    public static final String HTTP_HOST_DEFAULT = "127.0.0.1";
+    public static final String HTTP_HOST_DEFAULT = CommonConfigs.HTTP_HOST_DEFAULT;
 
-    public static final String HTTP_PORT_CONFIG = "checkstripe.http.port";
+    public static final String HTTP_PORT_CONFIG = CommonConfigs.HTTP_PORT_CONFIG;
     public static final String HTTP_PORT_DOC = "Port of the read-only HTTP API: 0 picks a free port (logged, and "
             + "reported by BackupSink.httpPort()), -1 runs no HTTP API.";
 
@@ -92,6 +92,15 @@ public final class SinkConfig extends AbstractConfig {
     public static final String POLL_TIMEOUT_MS_DOC = "Longest a poll of the stripes partition waits for records; "
             + "also how quickly close() is noticed between polls.";
 
+    public static final String HEALTH_MAX_BEHIND_MS_CONFIG = "checkstripe.health.max.behind.ms";
+    public static final String HEALTH_MAX_BEHIND_MS_DOC = "GET /health answers 503 once the sink has had records of "
+            + "its partition not yet durable in its store for this long without catching up: it consumes, but "
+            + "slower than the partition grows, or it is stuck.";
+
+    public static final String HEALTH_BROKER_TIMEOUT_MS_CONFIG = "checkstripe.health.broker.timeout.ms";
+    public static final String HEALTH_BROKER_TIMEOUT_MS_DOC = "The sink reports STALLED, broker unreachable, once no "
+            + "fetch response came from Kafka for this long (an idle partition still answers every fetch.max.wait.ms).";
+
     public static final String SCHEMA_REGISTRY_URL_CONFIG = CommonConfigs.SCHEMA_REGISTRY_URL_CONFIG;
     public static final String TOPIC_PREFIX_CONFIG = CommonConfigs.TOPIC_PREFIX_CONFIG;
     public static final String TOPIC_STRIPES_CONFIG = CommonConfigs.TOPIC_STRIPES_CONFIG;
@@ -112,6 +121,12 @@ public final class SinkConfig extends AbstractConfig {
     /** Default of {@value #POLL_TIMEOUT_MS_CONFIG}. */
     public static final long POLL_TIMEOUT_MS_DEFAULT = 500L;
 
+    /** Default of {@value #HEALTH_MAX_BEHIND_MS_CONFIG}. */
+    public static final long HEALTH_MAX_BEHIND_MS_DEFAULT = 60_000L;
+
+    /** Default of {@value #HEALTH_BROKER_TIMEOUT_MS_CONFIG}. */
+    public static final long HEALTH_BROKER_TIMEOUT_MS_DEFAULT = 30_000L;
+
     /** Default of {@value #HTTP_THREADS_CONFIG}. */
     public static final int HTTP_THREADS_DEFAULT = 4;
 
@@ -119,7 +134,7 @@ public final class SinkConfig extends AbstractConfig {
     public static final int HTTP_PORT_DEFAULT = 0;
 
     /** {@value #HTTP_PORT_CONFIG} value that turns the HTTP API off. */
-    public static final int NO_HTTP = -1;
+    public static final int NO_HTTP = CommonConfigs.NO_HTTP;
 
     private static final int MAX_POLL_RECORDS_DEFAULT = 32;
 
@@ -144,7 +159,11 @@ public final class SinkConfig extends AbstractConfig {
             .define(RETRY_BACKOFF_MAX_MS_CONFIG, Type.LONG, RETRY_BACKOFF_MAX_MS_DEFAULT, Range.atLeast(1),
                     Importance.LOW, RETRY_BACKOFF_MAX_MS_DOC)
             .define(POLL_TIMEOUT_MS_CONFIG, Type.LONG, POLL_TIMEOUT_MS_DEFAULT, Range.between(1, 60_000),
-                    Importance.LOW, POLL_TIMEOUT_MS_DOC);
+                    Importance.LOW, POLL_TIMEOUT_MS_DOC)
+            .define(HEALTH_MAX_BEHIND_MS_CONFIG, Type.LONG, HEALTH_MAX_BEHIND_MS_DEFAULT, Range.atLeast(1),
+                    Importance.LOW, HEALTH_MAX_BEHIND_MS_DOC)
+            .define(HEALTH_BROKER_TIMEOUT_MS_CONFIG, Type.LONG, HEALTH_BROKER_TIMEOUT_MS_DEFAULT, Range.atLeast(1),
+                    Importance.LOW, HEALTH_BROKER_TIMEOUT_MS_DOC);
 
     private final TopicNames topicNames;
 
@@ -184,8 +203,7 @@ public final class SinkConfig extends AbstractConfig {
 
     /** Where the HTTP API listens (port 0: a free one), or null when it is off. */
     public InetSocketAddress httpAddress() {
-        int port = getInt(HTTP_PORT_CONFIG);
-        return port == NO_HTTP ? null : new InetSocketAddress(getString(HTTP_HOST_CONFIG), port);
+        return CommonConfigs.httpAddress(this);
     }
 
     /** Threads serving HTTP requests. */
@@ -206,6 +224,16 @@ public final class SinkConfig extends AbstractConfig {
     /** Longest wait between retries. */
     public Duration retryBackoffMax() {
         return Duration.ofMillis(getLong(RETRY_BACKOFF_MAX_MS_CONFIG));
+    }
+
+    /** How long the sink may stay behind its partition before {@code /health} says so. */
+    public Duration healthMaxBehind() {
+        return Duration.ofMillis(getLong(HEALTH_MAX_BEHIND_MS_CONFIG));
+    }
+
+    /** How long without a fetch response from Kafka before the sink reports it unreachable. */
+    public Duration healthBrokerTimeout() {
+        return Duration.ofMillis(getLong(HEALTH_BROKER_TIMEOUT_MS_CONFIG));
     }
 
     /** Longest wait of one poll. */

@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.checkstripe.core.AppId;
+import io.checkstripe.metrics.Health;
+import io.checkstripe.metrics.OpsEndpoints;
 import io.checkstripe.store.CellRecordFormat;
 import io.checkstripe.store.CellStore;
 import io.checkstripe.store.ManifestFormat;
 import io.checkstripe.store.StoredManifest;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,6 +47,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code /v1/server}</td><td>JSON {@code {"serverIndex": I, "formatVersion": 1, "state": "RUNNING",
  *       ...}}: the state is a {@link SinkHealth.State}; a stalled sink adds {@code "reason"}; a sink adds its
  *       {@link SinkStats} counters</td></tr>
+ *   <tr><td>{@code /health}</td><td>JSON {@code {"state": "RUNNING", "healthy": true, "serverIndex": I, "lag": 0,
+ *       ...}}, status 200 only while the sink runs and keeps up with its partition, 503 with a {@code "reason"}
+ *       otherwise ({@link BackupSink#opsHealth()})</td></tr>
+ *   <tr><td>{@code /metrics}</td><td>the sink's and its JVM's meters, a Prometheus scrape in the text format</td></tr>
  *   <tr><td>{@code /v1/apps}</td><td>JSON array of the application ids with checkpoints here, sorted</td></tr>
  *   <tr><td>{@code /v1/apps/{app}/checkpoints}</td><td>JSON array, by ascending id, of {@code {"checkpointId": 5,
  *       "hasManifest": true, "complete": true, "cells": 12, "expectedCells": 12}} ({@code expectedCells} is null
@@ -94,6 +101,12 @@ public final class SinkHttpServer implements AutoCloseable {
 
         /** The counters, or null when there are none (a bare store). */
         SinkStats stats();
+
+        /** The meters {@code GET /metrics} serves, or null when there are none (a bare store). */
+        PrometheusMeterRegistry registry();
+
+        /** What {@code GET /health} answers. */
+        Health opsHealth();
     }
 
     private final HttpServer server;
@@ -137,6 +150,16 @@ public final class SinkHttpServer implements AutoCloseable {
             @Override
             public SinkStats stats() {
                 return null;
+            }
+
+            @Override
+            public PrometheusMeterRegistry registry() {
+                return null;
+            }
+
+            @Override
+            public Health opsHealth() {
+                return Health.healthy(running.state().name(), Map.of("serverIndex", store.serverIndex()));
             }
         });
     }
@@ -238,6 +261,14 @@ public final class SinkHttpServer implements AutoCloseable {
 
     private void route(HttpExchange exchange) throws IOException, HttpError {
         String path = exchange.getRequestURI().getRawPath();
+        if (path.equals("/health")) {
+            OpsEndpoints.health(exchange, source::opsHealth);
+            return;
+        }
+        if (path.equals("/metrics") && source.registry() != null) {
+            OpsEndpoints.metrics(exchange, source.registry());
+            return;
+        }
         String[] parts = path.startsWith("/") ? path.substring(1).split("/", -1) : new String[0];
         int n = parts.length;
         if (n < 2 || !parts[0].equals("v1")) {

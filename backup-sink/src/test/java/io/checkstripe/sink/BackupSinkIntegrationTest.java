@@ -1,11 +1,8 @@
 package io.checkstripe.sink;
 
-import io.checkstripe.store.StoreLayout;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.checkstripe.metrics.PrometheusText;
 import io.checkstripe.schemas.InMemorySchemaRegistry;
 import io.checkstripe.schemas.TopicNames;
 import io.checkstripe.schemas.TopicProvisioner;
@@ -16,8 +13,31 @@ import io.checkstripe.store.CellHeader;
 import io.checkstripe.store.CellKey;
 import io.checkstripe.store.CellRecordReader;
 import io.checkstripe.store.CellStore;
+import io.checkstripe.store.StoreLayout;
 import io.checkstripe.store.StoredCell;
 import io.checkstripe.testkit.KafkaClusterExtension;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -38,25 +58,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Backup sinks against a real broker: stripe units formed by the striper's own {@link
@@ -298,6 +299,53 @@ class BackupSinkIntegrationTest {
         assertThat(sink.stats().deadLetters()).isEqualTo(3);
         sink.close();
         assertExactlyOnce(tmp.resolve("server-0"), c, 0);
+    }
+
+    @Test
+    void metricsAndHealthShowAMonitoringStackWhatTheSinkStoredAndThatItKeepsUp(TestInfo test) throws Exception {
+        setUp(test);
+        BackupSink sink = sink(0, tmp.resolve("server-0"), Map.of());
+        TestCheckpoints.Striped c = checkpoint(3, 6, 4096);
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(KAFKA.producerProps(), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(names.stripes(), 0, null, "garbage".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        Map<Integer, Long> last = publish(c, u -> true, true);
+        await().atMost(WAIT).until(() -> sink.stats().committedOffset() == last.get(0) + 1
+                && sink.stats().acksSent() == 1 && sink.opsHealth().healthy());
+
+        HttpResponse<String> health = get(sink.httpUri(), "/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        JsonNode h = JSON.readTree(health.body());
+        assertThat(h.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(h.get("lag").asLong()).isZero();
+        assertThat(h.get("committedOffset").asLong()).isEqualTo(last.get(0) + 1);
+
+        HttpResponse<String> scraped = get(sink.httpUri(), "/metrics");
+        assertThat(scraped.statusCode()).isEqualTo(200);
+        PrometheusText scrape = PrometheusText.parse(scraped.body());
+        Map<String, String> server = Map.of("server", "0");
+        assertThat(scrape.value("checkstripe_sink_cells_stored_total", server)).isEqualTo(6.0);
+        assertThat(scrape.value("checkstripe_sink_stored_bytes_total", server))
+                .isEqualTo((double) sink.stats().bytesStored()).isPositive();
+        assertThat(scrape.value("checkstripe_sink_manifests_stored_total", server)).isEqualTo(1.0);
+        assertThat(scrape.value("checkstripe_sink_dead_letters_total", Map.of("server", "0", "reason", "unreadable")))
+                .isEqualTo(1.0);
+        assertThat(scrape.value("checkstripe_sink_acks_sent_total", server)).isEqualTo(1.0);
+        assertThat(scrape.value("checkstripe_sink_committed_offset", server)).isEqualTo(last.get(0) + 1.0);
+        assertThat(scrape.value("checkstripe_sink_lag_records", server)).isZero();
+        assertThat(scrape.value("checkstripe_sink_checkpoints_held", Map.of("server", "0", "app", APP)))
+                .isEqualTo(1.0);
+        assertThat(scrape.value("checkstripe_sink_held_bytes", Map.of("server", "0", "app", APP)))
+                .isGreaterThan(sink.stats().bytesStored());
+        assertThat(scrape.value("checkstripe_sink_data_dir_free_bytes", server)).isPositive();
+        assertThat(scrape.value("checkstripe_sink_state", Map.of("server", "0", "state", "RUNNING"))).isEqualTo(1.0);
+        assertThat(scrape.value("checkstripe_sink_state", Map.of("server", "0", "state", "STALLED"))).isZero();
+        assertThat(scrape.family("checkstripe_sink_commit_seconds").type()).isEqualTo("histogram");
+        assertThat(scrape.value("checkstripe_sink_commit_seconds_count", server)).isPositive();
+        assertThat(scrape.value("checkstripe_sink_fsync_seconds_count", server)).isPositive();
+        assertThat(scrape.families().keySet()).anyMatch(name -> name.startsWith("kafka_consumer_"))
+                .contains("jvm_memory_used_bytes");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.checkstripe.sink;
 
+import io.checkstripe.metrics.Health;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
@@ -233,7 +236,21 @@ class SinkHttpServerTest {
                     public SinkStats stats() {
                         return new SinkStats(10, 1000, 1, 2, 1, 0, 42);
                     }
+
+                    @Override
+                    public PrometheusMeterRegistry registry() {
+                        return null;
+                    }
+
+                    @Override
+                    public Health opsHealth() {
+                        return Health.unhealthy("STALLED", stalled.reason(), Map.of("serverIndex", 4));
+                    }
                 })) {
+            HttpResponse<String> health = send(bare.uri().resolve("/health"));
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(JSON.readTree(health.body()).get("reason").asText()).isEqualTo(stalled.reason());
+            assertThat(send(bare.uri().resolve("/metrics")).statusCode()).as("no meters, no /metrics").isEqualTo(404);
             HttpResponse<String> status = send(bare.uri().resolve("/v1/server"));
             JsonNode body = JSON.readTree(status.body());
             assertThat(body.get("state").asText()).isEqualTo("STALLED");

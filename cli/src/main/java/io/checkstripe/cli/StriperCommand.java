@@ -50,6 +50,15 @@ final class StriperCommand implements Callable<Integer> {
                     + "can share the work. Default: ${DEFAULT-VALUE}.")
     int partitions;
 
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "-1",
+            description = "Port of the HTTP server of GET /metrics (Prometheus) and GET /health; 0 picks a free one; "
+                    + "-1 (default) serves none.")
+    int httpPort;
+
+    @Option(names = "--http-host", paramLabel = "HOST", defaultValue = StriperConfig.HTTP_HOST_DEFAULT,
+            description = "Address the HTTP server binds to. Default: ${DEFAULT-VALUE}.")
+    String httpHost;
+
     @Override
     public Integer call() throws InterruptedException {
         Map<String, Object> props = kafka.clientProperties();
@@ -58,12 +67,15 @@ final class StriperCommand implements Callable<Integer> {
         props.put(StriperConfig.TOPIC_REPLICATION_FACTOR_CONFIG, replicationFactor);
         props.put("application.id", applicationId);
         props.put(StriperConfig.TOPIC_CHECKPOINTS_PARTITIONS_CONFIG, partitions);
+        props.put(StriperConfig.HTTP_PORT_CONFIG, httpPort);
+        props.put(StriperConfig.HTTP_HOST_CONFIG, httpHost);
         StriperConfig config = Failures.config(() -> new StriperConfig(props));
         try (StriperApp app = new StriperApp(config)) {
             Runtime.getRuntime().addShutdownHook(new Thread(app::close, "checkstripe-striper-shutdown"));
             app.start();
-            spec.commandLine().getOut().printf("striper running: %s over %d servers, application id %s; Ctrl-C stops it%n",
-                    config.policy().name(), config.servers(), config.applicationId());
+            spec.commandLine().getOut().printf("striper running: %s over %d servers, application id %s%s; "
+                    + "Ctrl-C stops it%n", config.policy().name(), config.servers(), config.applicationId(),
+                    app.httpUri() == null ? "" : ", metrics and health on HTTP " + app.httpUri());
             spec.commandLine().getOut().flush();
             app.run();
         }

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Scenario 9, a sink's disk fills up: one server's store lives on a small file system of the test's own
  * ({@link SmallDisk}: a tmpfs, or an ext4 loop device), filled with a filler file until a checkpoint no longer
- * fits. The sink must stop consuming and say why (its HTTP state and its log), must not record an offset beyond
+ * fits. The sink must stop consuming and say why (its HTTP state, {@code GET /health} answering 503, and its
+ * log; 200 again once it caught up), must not record an offset beyond
  * the cells it holds durably, and must catch up without loss once the filler is deleted. Broker, striper and
  * sinks are real processes; {@code XOR-2-1} over 3 servers.
  */
@@ -86,6 +87,10 @@ class DiskFullFaultTest {
             assertThat(sink.process().stderr()).contains("stopped consuming").contains("is full")
                     .contains(store.toString());
             sink.process().assertAlive();
+            SinkApi.HealthAnswer unhealthy = SinkApi.health(sink.http());
+            assertThat(unhealthy.status()).as("GET /health of the stalled sink").isEqualTo(503);
+            assertThat(unhealthy.body().path("state").asText()).isEqualTo("STALLED");
+            assertThat(unhealthy.body().path("reason").asText()).contains("is full");
 
             // Its offset is not ahead of what it holds durably: every cell and manifest below it is in the store.
             long committed = stalled.path("committedOffset").asLong();
@@ -102,6 +107,8 @@ class DiskFullFaultTest {
                     .until(() -> SinkApi.complete(sink.http(), APP, 1)
                             && "RUNNING".equals(SinkApi.server(sink.http()).path("state").asText()));
             assertThat(sink.process().stderr()).contains("resumed consuming");
+            await("GET /health of server " + victim + " says healthy").atMost(WAIT).pollInterval(Duration.ofMillis(250))
+                    .until(() -> SinkApi.health(sink.http()).status() == 200);
             pipeline.awaitProtected(APP, 1, WAIT);
             int cells = pipeline.assertExactlyOnce(APP, 1, size, SEGMENT);
             pipeline.assertRestores(APP, 1, file);

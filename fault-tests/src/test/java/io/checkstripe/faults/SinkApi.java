@@ -26,6 +26,24 @@ final class SinkApi {
         return get(base, "/v1/server").orElseThrow(() -> new IllegalStateException(base + "/v1/server: 404"));
     }
 
+    /** {@code GET /health}: the status (200 or 503) and the JSON answer. */
+    record HealthAnswer(int status, JsonNode body) {
+    }
+
+    static HealthAnswer health(URI base) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/health")).timeout(Duration.ofSeconds(10))
+                .build();
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return new HealthAnswer(response.statusCode(), JSON.readTree(response.body()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + request.uri(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: GET " + request.uri(), e);
+        }
+    }
+
     /** {@code GET /v1/apps/APP/checkpoints} as JSON, empty when the sink holds nothing of the application. */
     static Optional<JsonNode> checkpoints(URI base, String app) {
         return get(base, "/v1/apps/" + app + "/checkpoints");

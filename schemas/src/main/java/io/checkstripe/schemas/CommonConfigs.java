@@ -1,5 +1,6 @@
 package io.checkstripe.schemas;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -73,6 +74,22 @@ public final class CommonConfigs {
             + "max.request.size of the striper's and the sinks' producers and the max.partition.fetch.bytes of "
             + "their consumers. Must hold the largest segment or cell plus about 1 KiB of record overhead; 8 MiB "
             + "fits the default 1 MiB segments with room to spare.";
+
+    /** Address a process's HTTP server binds to (the sink's API, the striper's metrics and health). */
+    public static final String HTTP_HOST_CONFIG = "checkstripe.http.host";
+    public static final String HTTP_HOST_DEFAULT = "127.0.0.1";
+
+    /** Port of a process's HTTP server: 0 picks a free one, {@value #NO_HTTP} runs none. */
+    public static final String HTTP_PORT_CONFIG = "checkstripe.http.port";
+
+    /** {@value #HTTP_PORT_CONFIG} value that turns the HTTP server off. */
+    public static final int NO_HTTP = -1;
+
+    /** The address of {@value #HTTP_HOST_CONFIG} and {@value #HTTP_PORT_CONFIG}; null when the port is -1. */
+    public static InetSocketAddress httpAddress(AbstractConfig config) {
+        int port = config.getInt(HTTP_PORT_CONFIG);
+        return port == NO_HTTP ? null : new InetSocketAddress(config.getString(HTTP_HOST_CONFIG), port);
+    }
 
     /** A topic whose name a program takes from its configuration, with the key that overrides it. */
     public enum TopicKey {

@@ -1,6 +1,16 @@
 package io.checkstripe.striper;
 
+import io.checkstripe.metrics.Health;
+import io.checkstripe.metrics.OpsHttpServer;
+import io.checkstripe.metrics.ProcessMetrics;
 import io.checkstripe.schemas.TopicProvisioner;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +48,10 @@ public final class StriperApp implements AutoCloseable {
 
     private final StriperConfig config;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final PrometheusMeterRegistry registry = ProcessMetrics.registry(Tags.empty());
     private KafkaStreams streams;
+    private KafkaStreamsMetrics streamsMetrics;
+    private OpsHttpServer http;
     private boolean closed;
 
     /** An instance for {@code config}; nothing starts before {@link #start()}. */
@@ -61,7 +74,8 @@ public final class StriperApp implements AutoCloseable {
             throw new IllegalStateException(closed ? "the striper is closed" : "the striper is already started");
         }
         provisionTopics();
-        KafkaStreams created = new KafkaStreams(StriperTopology.buildTopology(config), config.streamsProperties());
+        KafkaStreams created = new KafkaStreams(StriperTopology.buildTopology(config, registry),
+                config.streamsProperties());
         created.setUncaughtExceptionHandler(StriperApp::onUncaught);
         created.setStateListener((now, before) -> {
             log.info("striper {} went from {} to {}", config.applicationId(), before, now);
@@ -70,6 +84,17 @@ public final class StriperApp implements AutoCloseable {
             }
         });
         streams = created;
+        streamsMetrics = new KafkaStreamsMetrics(created);
+        streamsMetrics.bindTo(registry);
+        InetSocketAddress address = config.httpAddress();
+        if (address != null) {
+            try {
+                http = OpsHttpServer.start(address, registry, this::health);
+            } catch (IOException e) {
+                created.close(Duration.ZERO);
+                throw new UncheckedIOException("cannot listen for HTTP on " + address + ": " + e.getMessage(), e);
+            }
+        }
         created.start();
         log.info("striper {} started: policy {}, {} backup servers, {} -> {}", config.applicationId(),
                 config.policy(), config.servers(), config.topicNames().checkpoints(), config.topicNames().stripes());
@@ -111,6 +136,33 @@ public final class StriperApp implements AutoCloseable {
         return streams == null ? Map.of() : streams.metrics();
     }
 
+    /** The registry of the striper's meters, Kafka Streams' and its JVM's, which {@code GET /metrics} serves. */
+    public PrometheusMeterRegistry meters() {
+        return registry;
+    }
+
+    /** The HTTP server's {@code http://host:port}, or null when it is off or not started. */
+    public synchronized URI httpUri() {
+        return http == null ? null : http.uri();
+    }
+
+    /**
+     * What {@code GET /health} answers: healthy only while Kafka Streams is RUNNING; STARTING before and while it
+     * rebalances, FAILED after a fatal error, STOPPED once closed.
+     */
+    public Health health() {
+        KafkaStreams.State state = state();
+        Map<String, Object> details = Map.of("applicationId", config.applicationId(), "streamsState", state.name());
+        return switch (state) {
+            case RUNNING -> Health.healthy("RUNNING", details);
+            case CREATED, REBALANCING -> Health.unhealthy("STARTING", "Kafka Streams is " + state
+                    + ": tasks are being assigned", details);
+            case PENDING_ERROR, ERROR -> Health.unhealthy("FAILED", "Kafka Streams stopped after a fatal error; "
+                    + "see the log", details);
+            case PENDING_SHUTDOWN, NOT_RUNNING -> Health.unhealthy("STOPPED", "the striper is closed", details);
+        };
+    }
+
     /** The configuration it runs with. */
     public StriperConfig config() {
         return config;
@@ -132,6 +184,13 @@ public final class StriperApp implements AutoCloseable {
                 log.warn("striper {} did not stop within {}", config.applicationId(), CLOSE_TIMEOUT);
             }
         } finally {
+            if (http != null) {
+                http.close();
+            }
+            if (streamsMetrics != null) {
+                streamsMetrics.close();
+            }
+            registry.close();
             stopped.countDown();
         }
     }

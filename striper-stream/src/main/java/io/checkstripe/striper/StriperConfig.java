@@ -8,6 +8,7 @@ import io.checkstripe.schemas.TopicNames;
 import io.checkstripe.schemas.TopicProvisioner;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.striping.SegmentStriper;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -94,6 +95,15 @@ public final class StriperConfig extends AbstractConfig {
     public static final String PROVISION_TIMEOUT_MS_DOC = "How long creating and checking the topics at start may "
             + "wait for Kafka before the start fails with a Kafka TimeoutException (Kafka unreachable).";
 
+    public static final String HTTP_HOST_CONFIG = CommonConfigs.HTTP_HOST_CONFIG;
+    public static final String HTTP_HOST_DEFAULT = CommonConfigs.HTTP_HOST_DEFAULT;
+    public static final String HTTP_HOST_DOC = "Address the striper's HTTP server (GET /metrics, GET /health) binds "
+            + "to; 0.0.0.0 for every interface.";
+
+    public static final String HTTP_PORT_CONFIG = CommonConfigs.HTTP_PORT_CONFIG;
+    public static final String HTTP_PORT_DOC = "Port of the striper's HTTP server (GET /metrics, GET /health): 0 "
+            + "picks a free port, -1 (the default) runs none.";
+
     public static final String APPLICATION_ID_DEFAULT = "checkstripe-striper";
     public static final long COMMIT_INTERVAL_MS_DEFAULT = 100L;
 
@@ -131,7 +141,11 @@ public final class StriperConfig extends AbstractConfig {
             .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) 1, new ReplicationFactorValidator(),
                     Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
             .define(PROVISION_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, Range.atLeast(1), Importance.LOW,
-                    PROVISION_TIMEOUT_MS_DOC);
+                    PROVISION_TIMEOUT_MS_DOC)
+            .define(HTTP_HOST_CONFIG, Type.STRING, HTTP_HOST_DEFAULT, new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, HTTP_HOST_DOC)
+            .define(HTTP_PORT_CONFIG, Type.INT, CommonConfigs.NO_HTTP, Range.between(CommonConfigs.NO_HTTP, 65_535),
+                    Importance.MEDIUM, HTTP_PORT_DOC);
 
     private final RedundancyPolicy policy;
     private final TopicNames topicNames;
@@ -190,6 +204,11 @@ public final class StriperConfig extends AbstractConfig {
     /** Whether missing topics are created at start. */
     public boolean createTopics() {
         return getBoolean(TOPIC_CREATE_CONFIG);
+    }
+
+    /** Where the HTTP server of metrics and health listens; null when it is off. */
+    public InetSocketAddress httpAddress() {
+        return CommonConfigs.httpAddress(this);
     }
 
     /** How long topic provisioning may wait for Kafka. */

@@ -9,6 +9,7 @@ import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
 import io.checkstripe.striping.SegmentStriper;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
@@ -39,12 +40,14 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
 
     private final SegmentStriper striper;
     private final Deserializer<SpecificRecord> values;
+    private final StriperMetrics metrics;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, AppProgress> progress;
 
-    StriperProcessor(SegmentStriper striper, Deserializer<SpecificRecord> values) {
+    StriperProcessor(SegmentStriper striper, Deserializer<SpecificRecord> values, StriperMetrics metrics) {
         this.striper = striper;
         this.values = values;
+        this.metrics = metrics;
     }
 
     @Override
@@ -90,8 +93,11 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
         AppProgress before = Objects.requireNonNullElse(progress.get(appId), AppProgress.NONE);
         AppProgress after = before.onSegment(segment, segment.getData().remaining());
         String outKey = Topics.checkpointKey(appId, segment.getCheckpointId());
+        int size = segment.getData().remaining();
+        long start = System.nanoTime();
         striper.stripe(segment, (server, unit) ->
                 context.forward(new Record<>(outKey, unit, record.timestamp()), StriperTopology.STRIPES_SINK));
+        metrics.segmentStriped(appId, size, Duration.ofNanos(System.nanoTime() - start));
         progress.put(appId, after);
         if (before.inProgress() && before.open() != after.open()) {
             log.warn("application {} started checkpoint {} before committing checkpoint {}; checkpoint {} is "
@@ -111,6 +117,7 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
         context.forward(out, StriperTopology.STRIPES_SINK);
         context.forward(out, StriperTopology.MANIFESTS_SINK);
         progress.put(appId, after);
+        metrics.checkpointStriped(appId);
         // A complete checkpoint is what a publisher waits on: commit it now rather than at the next
         // commit.interval.ms tick, which only batches the segments of checkpoints still in flight.
         context.commit();
@@ -140,6 +147,7 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
         Headers headers = DeadLetters.headers(record.headers(), reason, topic, partition, offset, exception);
         context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
                 StriperTopology.DLQ_SINK);
+        metrics.deadLetter(reason);
         log.warn("record {}-{}@{} sent to the dead-letter topic: {}: {}", topic, partition, offset, reason,
                 cause.getMessage());
     }

@@ -2,6 +2,8 @@ package io.checkstripe.striper;
 
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.striping.SegmentStriper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -44,8 +46,14 @@ public final class StriperTopology {
     private StriperTopology() {
     }
 
-    /** The topology for {@code config}: its policy, N, topic names and schema registry. */
+    /** The topology for {@code config}: its policy, N, topic names and schema registry; meters nowhere. */
     public static Topology buildTopology(StriperConfig config) {
+        return buildTopology(config, new SimpleMeterRegistry());
+    }
+
+    /** The topology for {@code config}, its meters in {@code registry}. */
+    public static Topology buildTopology(StriperConfig config, MeterRegistry registry) {
+        StriperMetrics metrics = new StriperMetrics(registry);
         Topics topics = config.topics();
         int servers = config.servers();
         Deserializer<SpecificRecord> values = topics.checkpoints().valueSerde().deserializer();
@@ -57,7 +65,7 @@ public final class StriperTopology {
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 topics.names().checkpoints());
         topology.addProcessor(PROCESSOR,
-                () -> new StriperProcessor(new SegmentStriper(config.policy(), servers), values), SOURCE);
+                () -> new StriperProcessor(new SegmentStriper(config.policy(), servers), values, metrics), SOURCE);
         topology.addStateStore(store, PROCESSOR);
         topology.addSink(STRIPES_SINK, topics.names().stripes(), topics.stripes().keySerde().serializer(),
                 topics.stripes().valueSerde().serializer(), new StripesPartitioner(servers), PROCESSOR);

@@ -1,30 +1,14 @@
 package io.checkstripe.striper;
 
-import io.checkstripe.striping.Checkpoints;
-import static io.checkstripe.striping.Checkpoints.bytes;
-import static io.checkstripe.striping.Checkpoints.commitOf;
-import static io.checkstripe.striping.Checkpoints.randomBytes;
-import static io.checkstripe.striping.Checkpoints.segments;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.metrics.PrometheusText;
 import io.checkstripe.schemas.TopicProvisioner.TopicMismatchException;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
 import io.checkstripe.schemas.avro.StripeUnit;
+import io.checkstripe.striping.Checkpoints;
 import io.checkstripe.testkit.KafkaClusterExtension;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,6 +27,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import static io.checkstripe.striping.Checkpoints.bytes;
+import static io.checkstripe.striping.Checkpoints.commitOf;
+import static io.checkstripe.striping.Checkpoints.randomBytes;
+import static io.checkstripe.striping.Checkpoints.segments;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /** The striper against a real KRaft broker: transactions in, read_committed cells out, on the right partitions. */
 @Tag("integration")
@@ -65,6 +70,7 @@ class StriperIntegrationTest {
         props.put(StriperConfig.TOPIC_PREFIX_CONFIG, prefix);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "striper");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StriperConfig.HTTP_PORT_CONFIG, 0);
         return new StriperConfig(props);
     }
 
@@ -144,7 +150,28 @@ class StriperIntegrationTest {
                     StandardCharsets.UTF_8)).isEqualTo("unreadable");
             assertThat(new String(letters.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("garbage");
             assertThat(striper.state()).isEqualTo(KafkaStreams.State.RUNNING);
+
+            HttpResponse<String> health = get(striper.httpUri(), "/health");
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).contains("\"state\":\"RUNNING\"");
+            PrometheusText scrape = PrometheusText.parse(get(striper.httpUri(), "/metrics").body());
+            assertThat(scrape.value("checkstripe_striper_segments_total", Map.of("app", app)))
+                    .isEqualTo(segments.size());
+            assertThat(scrape.value("checkstripe_striper_striped_bytes_total", Map.of("app", app)))
+                    .isEqualTo(data.length);
+            assertThat(scrape.value("checkstripe_striper_checkpoints_total", Map.of("app", app))).isEqualTo(1.0);
+            assertThat(scrape.value("checkstripe_striper_dead_letters_total", Map.of("reason", "unreadable")))
+                    .isEqualTo(1.0);
+            assertThat(scrape.value("checkstripe_striper_encode_seconds_count", Map.of())).isEqualTo(segments.size());
+            assertThat(scrape.families().keySet()).anyMatch(name -> name.startsWith("kafka_stream_"))
+                    .contains("jvm_memory_used_bytes");
         }
+        assertThat(new StriperApp(config).health().healthy()).as("a striper not started").isFalse();
+    }
+
+    private static HttpResponse<String> get(URI base, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.checkstripe.striper;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.checkstripe.striping.Checkpoints;
 import io.checkstripe.striping.SegmentStriper;
 
@@ -49,7 +50,8 @@ class StriperProcessorTest {
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
         StriperProcessor processor = new StriperProcessor(new SegmentStriper(config.policy(), 5),
-                config.topics().checkpoints().valueSerde().deserializer());
+                config.topics().checkpoints().valueSerde().deserializer(),
+                new StriperMetrics(new SimpleMeterRegistry()));
         processor.init(context);
 
         byte[] data = randomBytes(7, 3000);

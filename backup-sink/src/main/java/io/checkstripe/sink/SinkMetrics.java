@@ -1,0 +1,156 @@
+package io.checkstripe.sink;
+
+import java.io.File;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import io.checkstripe.schemas.DeadLetterReason;
+import io.checkstripe.store.CommitTiming;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The meters of one backup sink ({@code checkstripe.sink.*}; every one also carries the registry's {@code server}
+ * tag): what it stored, how long its commits and their fsyncs took, where its durable offset stands against the
+ * end of its partition (the lag a team alerts on, since the sink keeps its offsets in its store and Kafka's group
+ * tools cannot see them), what it sent (acks, dead letters by reason), what it holds per application, the free
+ * space of its data directory, and its state. Counters and gauges only ever read atomics, so a scrape never takes
+ * the store's lock. Thread-safe.
+ */
+final class SinkMetrics {
+
+    private static final String P = "checkstripe.sink.";
+
+    private final MeterRegistry registry;
+    private final Counter cellsStored;
+    private final Counter bytesStored;
+    private final Counter manifestsStored;
+    private final Counter acksSent;
+    private final Counter checkpointsDeleted;
+    private final Timer commit;
+    private final Timer fsync;
+    private final AtomicLong committedOffset = new AtomicLong(-1);
+    private final AtomicLong endOffset = new AtomicLong(-1);
+    /** Offset below which every record is durable or no data (transaction markers, aborted records). */
+    private final AtomicLong durableOffset = new AtomicLong(-1);
+    private final Map<String, AtomicLong> checkpointsHeld = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> bytesHeld = new ConcurrentHashMap<>();
+    private final Map<DeadLetterReason, Counter> deadLetters = new ConcurrentHashMap<>();
+
+    SinkMetrics(MeterRegistry registry, File dataDir, Supplier<SinkHealth.State> state) {
+        this.registry = registry;
+        cellsStored = Counter.builder(P + "cells.stored").description("Cells newly made durable in the store")
+                .register(registry);
+        bytesStored = Counter.builder(P + "stored").baseUnit("bytes").description("Data bytes of those cells")
+                .register(registry);
+        manifestsStored = Counter.builder(P + "manifests.stored").description("Manifests newly made durable")
+                .register(registry);
+        acksSent = Counter.builder(P + "acks.sent").description("Checkpoint acknowledgements Kafka accepted")
+                .register(registry);
+        checkpointsDeleted = Counter.builder(P + "checkpoints.deleted")
+                .description("Checkpoints removed by retention").register(registry);
+        commit = Timer.builder(P + "commit").description("Store commits: fsyncs, then the offset recorded durably")
+                .publishPercentileHistogram().register(registry);
+        fsync = Timer.builder(P + "fsync").description("The fsync rounds of each store commit")
+                .publishPercentileHistogram().register(registry);
+        Gauge.builder(P + "committed.offset", committedOffset, AtomicLong::get)
+                .description("Next offset of its stripes partition to consume, as the store recorded it durably")
+                .register(registry);
+        Gauge.builder(P + "lag", this, SinkMetrics::lag).baseUnit("records")
+                .description("End offset of its stripes partition minus the offset the store made durable")
+                .register(registry);
+        Gauge.builder(P + "data.dir.free", dataDir, File::getUsableSpace).baseUnit("bytes")
+                .description("Space usable by the sink on the file system of its data directory").register(registry);
+        for (SinkHealth.State s : SinkHealth.State.values()) {
+            Gauge.builder(P + "state", state, st -> st.get() == s ? 1 : 0).tag("state", s.name())
+                    .description("1 for the state the sink is in, 0 for the others").register(registry);
+        }
+    }
+
+    /** A committed batch: what was new in it, how long the commit took, the offset it recorded. */
+    void committed(long cells, long bytes, long manifests, CommitTiming timing, long nextOffset) {
+        cellsStored.increment(cells);
+        bytesStored.increment(bytes);
+        manifestsStored.increment(manifests);
+        commit.record(timing.total());
+        fsync.record(timing.fsync());
+        committedOffset.set(nextOffset);
+        durableOffset.accumulateAndGet(nextOffset, Math::max);
+    }
+
+    /** The offset found in the store at start or after a stall. */
+    void resumedAt(long nextOffset) {
+        committedOffset.set(nextOffset);
+        durableOffset.set(nextOffset);
+    }
+
+    /**
+     * The consumer's position once every record it returned is durable: what lies below it and above the
+     * committed offset holds no data (a transaction's commit marker, say), so the sink has nothing more to store.
+     */
+    void durableThrough(long position) {
+        durableOffset.accumulateAndGet(position, Math::max);
+    }
+
+    /** The end of the stripes partition, as the consumer last learnt it. */
+    void endOffset(long end) {
+        endOffset.set(end);
+    }
+
+    /** Records of the partition not yet durable here; 0 until the end is known. */
+    long lag() {
+        long end = endOffset.get();
+        return end < 0 ? 0 : Math.max(0, end - Math.max(0, durableOffset.get()));
+    }
+
+    long endOffset() {
+        return endOffset.get();
+    }
+
+    long committedOffset() {
+        return committedOffset.get();
+    }
+
+    /** The counters as {@code GET /v1/server} reports them. */
+    SinkStats stats() {
+        long dead = 0;
+        for (Counter c : deadLetters.values()) {
+            dead += (long) c.count();
+        }
+        return new SinkStats((long) cellsStored.count(), (long) bytesStored.count(), (long) manifestsStored.count(),
+                dead, (long) acksSent.count(), (long) checkpointsDeleted.count(), committedOffset.get());
+    }
+
+    void deadLetter(DeadLetterReason reason) {
+        deadLetters.computeIfAbsent(reason, r -> Counter.builder(P + "dead.letters").tag("reason", r.code())
+                .description("Records sent to the dead-letter topic, by reason").register(registry)).increment();
+    }
+
+    void ackSent() {
+        acksSent.increment();
+    }
+
+    void deleted() {
+        checkpointsDeleted.increment();
+    }
+
+    /** What the store holds of an application now (its checkpoints and their bytes on disk). */
+    void holds(String app, int checkpoints, long bytes) {
+        held(checkpointsHeld, app, P + "checkpoints.held", null, "Checkpoints of the application in the store")
+                .set(checkpoints);
+        held(bytesHeld, app, P + "held", "bytes", "Bytes on disk of the application's checkpoints").set(bytes);
+    }
+
+    private AtomicLong held(Map<String, AtomicLong> values, String app, String name, String unit, String help) {
+        return values.computeIfAbsent(app, a -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder(name, value, AtomicLong::get).tag("app", a).baseUnit(unit).description(help)
+                    .register(registry);
+            return value;
+        });
+    }
+}
