@@ -17,6 +17,13 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "checkstripe", mixinStandardHelpOptions = true, versionProvider = Checkstripe.Version.class,
         description = "Fault-tolerant application checkpoints striped with parity through Kafka.",
+        footerHeading = "%nEnvironment:%n",
+        footer = {
+                "  CHECKSTRIPE_LOG_LEVEL        level of checkstripe's own log lines on stderr (default WARN;",
+                "                               INFO shows what the services do)",
+                "  CHECKSTRIPE_KAFKA_LOG_LEVEL  level of every other logger, Kafka's clients included (default ERROR)",
+                "  CHECKSTRIPE_LOG_FORMAT       text (default) or json: one JSON object per log line",
+                "  CHECKSTRIPE_JAVA_OPTS        extra JVM options of bin/checkstripe (e.g. -Xmx1g)"},
         subcommands = {
                 DemoCommand.class,
                 BenchCommand.class,

@@ -10,10 +10,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -79,14 +82,45 @@ class LauncherIntegrationTest {
         assertThat(read(log)).as("no stack trace from a clean stop").doesNotContain("Exception");
     }
 
+    @Test
+    void withTheJsonSwitchEveryLogLineIsAJsonObjectOnStderr() throws Exception {
+        Path missing = tmp.resolve("no-such-store");
+        Launched status = run(Map.of("CHECKSTRIPE_LOG_FORMAT", "json", "CHECKSTRIPE_LOG_LEVEL", "INFO"),
+                "status", "--app", "a", "--from", missing.toString());
+        List<String> logLines = status.output().lines().filter(l -> l.startsWith("{")).toList();
+        assertThat(logLines).as("log lines in:\n%s", status.output()).isNotEmpty();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : logLines) {
+            JsonNode entry = json.readTree(line);
+            assertThat(entry.path("level").asText()).isNotEmpty();
+            assertThat(entry.path("loggerName").asText()).startsWith("io.checkstripe");
+            assertThat(entry.path("formattedMessage").asText()).isNotEmpty();
+        }
+        assertThat(logLines).anySatisfy(l -> assertThat(json.readTree(l).path("formattedMessage").asText())
+                .contains(missing.toString()).contains("unreachable"));
+    }
+
+    @Test
+    void helpNamesTheEnvironmentVariables() throws Exception {
+        Launched help = run("--help");
+        assertThat(help.output()).contains("CHECKSTRIPE_LOG_LEVEL", "CHECKSTRIPE_KAFKA_LOG_LEVEL",
+                "CHECKSTRIPE_LOG_FORMAT", "CHECKSTRIPE_JAVA_OPTS");
+    }
+
     private record Launched(int exitCode, String output) {
     }
 
     private Launched run(String... args) throws Exception {
+        return run(Map.of(), args);
+    }
+
+    private Launched run(Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
         command.addAll(List.of(args));
         Path log = Files.createTempFile(tmp, args[0].replace("-", "") + "-", ".out");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
         try {
             assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("still running: %s", command).isTrue();
             return new Launched(p.exitValue(), read(log));
