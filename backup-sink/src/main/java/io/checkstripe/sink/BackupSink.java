@@ -158,6 +158,7 @@ public final class BackupSink implements AutoCloseable {
     private Producer<byte[], byte[]> producer;
     private ScheduledExecutorService ackSender;
     private SinkHttpServer http;
+    private Scrubber scrubber;
     private Thread thread;
     private boolean started;
     private boolean closed;
@@ -217,6 +218,11 @@ public final class BackupSink implements AutoCloseable {
             });
             thread = new Thread(this::loop, "checkstripe-sink-" + serverIndex);
             thread.start();
+            if (config.scrubBytesPerSecond() > 0) {
+                scrubber = new Scrubber(serverIndex, () -> store, config.scrubBytesPerSecond(), config.scrubInterval(),
+                        metrics);
+                scrubber.start();
+            }
         } catch (IOException | RuntimeException e) {
             closed = true;
             shutDown();
@@ -256,6 +262,12 @@ public final class BackupSink implements AutoCloseable {
     /** The counters since start. */
     public SinkStats stats() {
         return metrics.stats();
+    }
+
+    /** What the background scrub found; disabled when {@code checkstripe.scrub.rate.mb} is 0. */
+    public ScrubReport scrubReport() {
+        Scrubber s = scrubber;
+        return s != null ? s.report() : new ScrubReport(false, 0, config.scrubInterval().toSeconds(), 0, false, null);
     }
 
     /** The registry of the sink's meters and of its JVM's, which {@code GET /metrics} serves. */
@@ -340,6 +352,9 @@ public final class BackupSink implements AutoCloseable {
     }
 
     private void shutDown() {
+        if (scrubber != null) {
+            scrubber.close();
+        }
         if (consumer != null) {
             consumer.wakeup();
         }
@@ -842,6 +857,11 @@ public final class BackupSink implements AutoCloseable {
         @Override
         public Health opsHealth() {
             return BackupSink.this.opsHealth();
+        }
+
+        @Override
+        public ScrubReport scrub() {
+            return scrubReport();
         }
     }
 }

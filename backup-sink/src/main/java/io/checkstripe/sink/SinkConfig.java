@@ -101,6 +101,13 @@ public final class SinkConfig extends AbstractConfig {
     public static final String HEALTH_BROKER_TIMEOUT_MS_DOC = "The sink reports STALLED, broker unreachable, once no "
             + "fetch response came from Kafka for this long (an idle partition still answers every fetch.max.wait.ms).";
 
+    public static final String SCRUB_RATE_MB_CONFIG = "checkstripe.scrub.rate.mb";
+    public static final String SCRUB_RATE_MB_DOC = "Pace of the background scrub, in MB (10^6 bytes) of cells read and "
+            + "CRC-checked per second; 0 turns the scrub off.";
+
+    public static final String SCRUB_INTERVAL_S_CONFIG = "checkstripe.scrub.interval.s";
+    public static final String SCRUB_INTERVAL_S_DOC = "Seconds between two scrub passes (and before the first).";
+
     public static final String SCHEMA_REGISTRY_URL_CONFIG = CommonConfigs.SCHEMA_REGISTRY_URL_CONFIG;
     public static final String TOPIC_PREFIX_CONFIG = CommonConfigs.TOPIC_PREFIX_CONFIG;
     public static final String TOPIC_STRIPES_CONFIG = CommonConfigs.TOPIC_STRIPES_CONFIG;
@@ -126,6 +133,12 @@ public final class SinkConfig extends AbstractConfig {
 
     /** Default of {@value #HEALTH_BROKER_TIMEOUT_MS_CONFIG}. */
     public static final long HEALTH_BROKER_TIMEOUT_MS_DEFAULT = 30_000L;
+
+    /** Default of {@value #SCRUB_RATE_MB_CONFIG}. */
+    public static final double SCRUB_RATE_MB_DEFAULT = 16.0;
+
+    /** Default of {@value #SCRUB_INTERVAL_S_CONFIG}: a pass an hour. */
+    public static final long SCRUB_INTERVAL_S_DEFAULT = 3_600L;
 
     /** Default of {@value #HTTP_THREADS_CONFIG}. */
     public static final int HTTP_THREADS_DEFAULT = 4;
@@ -163,7 +176,11 @@ public final class SinkConfig extends AbstractConfig {
             .define(HEALTH_MAX_BEHIND_MS_CONFIG, Type.LONG, HEALTH_MAX_BEHIND_MS_DEFAULT, Range.atLeast(1),
                     Importance.LOW, HEALTH_MAX_BEHIND_MS_DOC)
             .define(HEALTH_BROKER_TIMEOUT_MS_CONFIG, Type.LONG, HEALTH_BROKER_TIMEOUT_MS_DEFAULT, Range.atLeast(1),
-                    Importance.LOW, HEALTH_BROKER_TIMEOUT_MS_DOC);
+                    Importance.LOW, HEALTH_BROKER_TIMEOUT_MS_DOC)
+            .define(SCRUB_RATE_MB_CONFIG, Type.DOUBLE, SCRUB_RATE_MB_DEFAULT, Range.atLeast(0), Importance.MEDIUM,
+                    SCRUB_RATE_MB_DOC)
+            .define(SCRUB_INTERVAL_S_CONFIG, Type.LONG, SCRUB_INTERVAL_S_DEFAULT, Range.atLeast(1), Importance.MEDIUM,
+                    SCRUB_INTERVAL_S_DOC);
 
     private final TopicNames topicNames;
 
@@ -234,6 +251,16 @@ public final class SinkConfig extends AbstractConfig {
     /** How long without a fetch response from Kafka before the sink reports it unreachable. */
     public Duration healthBrokerTimeout() {
         return Duration.ofMillis(getLong(HEALTH_BROKER_TIMEOUT_MS_CONFIG));
+    }
+
+    /** The scrub's pace in bytes per second; 0 when it is off. */
+    public double scrubBytesPerSecond() {
+        return getDouble(SCRUB_RATE_MB_CONFIG) * 1e6;
+    }
+
+    /** The pause between two scrub passes. */
+    public Duration scrubInterval() {
+        return Duration.ofSeconds(getLong(SCRUB_INTERVAL_S_CONFIG));
     }
 
     /** Longest wait of one poll. */

@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
  *       ...}}, status 200 only while the sink runs and keeps up with its partition, 503 with a {@code "reason"}
  *       otherwise ({@link BackupSink#opsHealth()})</td></tr>
  *   <tr><td>{@code /metrics}</td><td>the sink's and its JVM's meters, a Prometheus scrape in the text format</td></tr>
+ *   <tr><td>{@code /v1/scrub}</td><td>JSON {@link ScrubReport}: the background scrub's settings, passes, and the
+ *       last pass's cells checked and corrupt cells and manifests found (404 without a scrub)</td></tr>
  *   <tr><td>{@code /v1/apps}</td><td>JSON array of the application ids with checkpoints here, sorted</td></tr>
  *   <tr><td>{@code /v1/apps/{app}/checkpoints}</td><td>JSON array, by ascending id, of {@code {"checkpointId": 5,
  *       "hasManifest": true, "complete": true, "cells": 12, "expectedCells": 12}} ({@code expectedCells} is null
@@ -107,6 +109,9 @@ public final class SinkHttpServer implements AutoCloseable {
 
         /** What {@code GET /health} answers. */
         Health opsHealth();
+
+        /** What {@code GET /v1/scrub} answers, or null when nothing scrubs (a bare store). */
+        ScrubReport scrub();
     }
 
     private final HttpServer server;
@@ -160,6 +165,11 @@ public final class SinkHttpServer implements AutoCloseable {
             @Override
             public Health opsHealth() {
                 return Health.healthy(running.state().name(), Map.of("serverIndex", store.serverIndex()));
+            }
+
+            @Override
+            public ScrubReport scrub() {
+                return null;
             }
         });
     }
@@ -276,6 +286,8 @@ public final class SinkHttpServer implements AutoCloseable {
         }
         if (n == 2 && parts[1].equals("server")) {
             server(exchange);
+        } else if (n == 2 && parts[1].equals("scrub") && source.scrub() != null) {
+            sendJson(exchange, 200, source.scrub());
         } else if (n == 2 && parts[1].equals("apps")) {
             sendJson(exchange, 200, store().apps());
         } else if (n == 4 && parts[1].equals("apps") && parts[3].equals("checkpoints")) {

@@ -1,6 +1,7 @@
 package io.checkstripe.sink;
 
 import java.io.File;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,6 +41,11 @@ final class SinkMetrics {
     private final Map<String, AtomicLong> checkpointsHeld = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> bytesHeld = new ConcurrentHashMap<>();
     private final Map<DeadLetterReason, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Counter scrubbedCells;
+    private final Counter scrubbedBytes;
+    private final Counter scrubPasses;
+    private final AtomicLong scrubFinished = new AtomicLong();
+    private final Map<String, Counter> scrubCorrupt = new ConcurrentHashMap<>();
 
     SinkMetrics(MeterRegistry registry, File dataDir, Supplier<SinkHealth.State> state) {
         this.registry = registry;
@@ -65,6 +71,14 @@ final class SinkMetrics {
                 .register(registry);
         Gauge.builder(P + "data.dir.free", dataDir, File::getUsableSpace).baseUnit("bytes")
                 .description("Space usable by the sink on the file system of its data directory").register(registry);
+        scrubbedCells = Counter.builder(P + "scrub.cells").description("Cells the background scrub CRC-checked")
+                .register(registry);
+        scrubbedBytes = Counter.builder(P + "scrub.checked").baseUnit("bytes")
+                .description("Bytes of the cells the scrub checked").register(registry);
+        scrubPasses = Counter.builder(P + "scrub.passes").description("Scrub passes finished").register(registry);
+        Gauge.builder(P + "scrub.last.pass", scrubFinished, AtomicLong::get).baseUnit("seconds")
+                .description("When the last scrub pass finished, in seconds since the epoch; 0 before the first")
+                .register(registry);
         for (SinkHealth.State s : SinkHealth.State.values()) {
             Gauge.builder(P + "state", state, st -> st.get() == s ? 1 : 0).tag("state", s.name())
                     .description("1 for the state the sink is in, 0 for the others").register(registry);
@@ -128,6 +142,22 @@ final class SinkMetrics {
     void deadLetter(DeadLetterReason reason) {
         deadLetters.computeIfAbsent(reason, r -> Counter.builder(P + "dead.letters").tag("reason", r.code())
                 .description("Records sent to the dead-letter topic, by reason").register(registry)).increment();
+    }
+
+    void scrubbed(long bytes) {
+        scrubbedCells.increment();
+        scrubbedBytes.increment(bytes);
+    }
+
+    /** A corrupt {@code cell} or {@code manifest} the scrub found. */
+    void scrubFound(String kind) {
+        scrubCorrupt.computeIfAbsent(kind, k -> Counter.builder(P + "scrub.corrupt").tag("kind", k)
+                .description("Corrupt cells and manifests the scrub found, once each").register(registry)).increment();
+    }
+
+    void scrubPassed(Instant finished) {
+        scrubPasses.increment();
+        scrubFinished.set(finished.getEpochSecond());
     }
 
     void ackSent() {

@@ -44,9 +44,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -346,6 +349,65 @@ class BackupSinkIntegrationTest {
         assertThat(scrape.value("checkstripe_sink_fsync_seconds_count", server)).isPositive();
         assertThat(scrape.families().keySet()).anyMatch(name -> name.startsWith("kafka_consumer_"))
                 .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void theScrubFindsAFlippedBitWithinAnIntervalQuarantinesTheCellAndReportsIt(TestInfo test) throws Exception {
+        setUp(test);
+        Path dir = tmp.resolve("server-0");
+        BackupSink sink = sink(0, dir, Map.of(SinkConfig.SCRUB_RATE_MB_CONFIG, 200.0,
+                SinkConfig.SCRUB_INTERVAL_S_CONFIG, 1L));
+        TestCheckpoints.Striped c = checkpoint(4, 8, 4096);
+        Map<Integer, Long> last = publish(c, u -> true, true);
+        await().atMost(WAIT).until(() -> sink.stats().committedOffset() == last.get(0) + 1);
+        await().atMost(WAIT).until(() -> sink.scrubReport().lastPass() != null
+                && sink.scrubReport().lastPass().cellsChecked() == 8);
+        assertThat(sink.scrubReport().lastPass().findings()).as("an intact store").isEmpty();
+
+        // Flip one bit in the data of the third cell record of the log.
+        Path log = StoreLayout.of(dir).cellLog(APP, 4);
+        long dataAt;
+        CellHeader hit;
+        try (InputStream in = Files.newInputStream(log); CellRecordReader reader = new CellRecordReader(in)) {
+            reader.next();
+            reader.next();
+            hit = reader.next().orElseThrow();
+            dataAt = reader.position() + 100; // the reader stands at the start of the record's data
+        }
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, dataAt);
+            b.put(0, (byte) (b.get(0) ^ 0x10)).rewind();
+            ch.write(b, dataAt);
+        }
+        long passesBefore = sink.scrubReport().passes();
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.scrubReport().passes() >= passesBefore + 2
+                || !sink.scrubReport().lastPass().findings().isEmpty());
+        ScrubReport.Pass pass = sink.scrubReport().lastPass();
+        assertThat(pass.findings()).singleElement().satisfies(f -> {
+            assertThat(f.kind()).isEqualTo("corrupt-cell");
+            assertThat(f.app()).isEqualTo(APP);
+            assertThat(f.checkpointId()).isEqualTo(4);
+            assertThat(f.segment()).isEqualTo(hit.segmentIndex());
+            assertThat(f.cell()).isEqualTo(hit.cellIndex());
+            assertThat(f.quarantinedTo()).isNotNull();
+            assertThat(Path.of(f.quarantinedTo())).exists().startsWith(StoreLayout.of(dir).quarantineDir());
+        });
+        assertThat(pass.quarantined()).isOne();
+
+        JsonNode scrub = JSON.readTree(get(sink.httpUri(), "/v1/scrub").body());
+        assertThat(scrub.get("enabled").asBoolean()).isTrue();
+        assertThat(scrub.at("/lastPass/findings/0/kind").asText()).isEqualTo("corrupt-cell");
+        assertThat(scrub.at("/lastPass/started").asText()).endsWith("Z");
+        PrometheusText scrape = PrometheusText.parse(get(sink.httpUri(), "/metrics").body());
+        assertThat(scrape.value("checkstripe_sink_scrub_corrupt_total", Map.of("server", "0", "kind", "cell")))
+                .isEqualTo(1.0);
+        assertThat(scrape.value("checkstripe_sink_scrub_cells_total", Map.of("server", "0"))).isGreaterThan(8.0);
+        // Reported, never dropped: reads still call the cell corrupt, and the sink goes on.
+        CellStore view = CellStore.openReadOnly(dir);
+        resources.add(view);
+        assertThat(view.readCell(APP, 4, hit.segmentIndex(), hit.cellIndex()).orElseThrow().intact()).isFalse();
+        assertThat(sink.health().state()).isEqualTo(SinkHealth.State.RUNNING);
     }
 
     @Test

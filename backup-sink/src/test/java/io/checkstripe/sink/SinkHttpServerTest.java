@@ -246,6 +246,11 @@ class SinkHttpServerTest {
                     public Health opsHealth() {
                         return Health.unhealthy("STALLED", stalled.reason(), Map.of("serverIndex", 4));
                     }
+
+                    @Override
+                    public ScrubReport scrub() {
+                        return null;
+                    }
                 })) {
             HttpResponse<String> health = send(bare.uri().resolve("/health"));
             assertThat(health.statusCode()).isEqualTo(503);

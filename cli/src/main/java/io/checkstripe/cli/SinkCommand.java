@@ -46,6 +46,15 @@ final class SinkCommand implements Callable<Integer> {
             description = "Complete checkpoints to keep per application. Default: ${DEFAULT-VALUE}.")
     int retain;
 
+    @Option(names = "--scrub-rate", paramLabel = "MB_PER_S",
+            description = "Pace of the background scrub that CRC-checks every cell and manifest, in MB/s; 0 turns it "
+                    + "off. Default: 16.")
+    Double scrubRate;
+
+    @Option(names = "--scrub-interval", paramLabel = "SECONDS",
+            description = "Seconds between two scrub passes. Default: 3600.")
+    Long scrubInterval;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> props = kafka.clientProperties();
@@ -53,6 +62,12 @@ final class SinkCommand implements Callable<Integer> {
         props.put(SinkConfig.DATA_DIR_CONFIG, dataDir.toAbsolutePath().toString());
         props.put(SinkConfig.HTTP_PORT_CONFIG, httpPort);
         props.put(SinkConfig.HTTP_HOST_CONFIG, httpHost);
+        if (scrubRate != null) {
+            props.put(SinkConfig.SCRUB_RATE_MB_CONFIG, scrubRate);
+        }
+        if (scrubInterval != null) {
+            props.put(SinkConfig.SCRUB_INTERVAL_S_CONFIG, scrubInterval);
+        }
         props.put(SinkConfig.RETAIN_CONFIG, retain);
         SinkConfig config = Failures.config(() -> new SinkConfig(props));
         try (BackupSink sink = new BackupSink(config)) {

@@ -2,6 +2,7 @@ package io.checkstripe.store;
 
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.CorruptCellException;
+import io.checkstripe.core.DurableFiles;
 import io.checkstripe.core.FileChannels;
 import java.io.Closeable;
 import java.io.IOException;
@@ -293,6 +294,51 @@ public final class CellStore implements Closeable {
     public Optional<CellReadResult> readCell(String app, long checkpointId, int segmentIndex, int cellIndex)
             throws IOException {
         return reads.read(CheckpointRef.validated(app, checkpointId), new CellKey(segmentIndex, cellIndex));
+    }
+
+    /**
+     * Copies the stored record of a cell that failed its CRC to {@code quarantine/}, durably, for inspection. The
+     * cell stays in its log, where reads keep reporting it corrupt (an erasure to the restorer), until an intact
+     * copy of it is appended and supersedes it. Returns the copy, or empty when the store does not hold the cell.
+     */
+    public synchronized Optional<Path> quarantineCell(String app, long checkpointId, int segmentIndex, int cellIndex)
+            throws IOException {
+        checkWritable();
+        CheckpointRef ref = CheckpointRef.validated(app, checkpointId);
+        Optional<InputStream> record = reads.open(ref, new CellKey(segmentIndex, cellIndex));
+        if (record.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] bytes;
+        try (InputStream in = record.get()) {
+            bytes = in.readAllBytes();
+        }
+        Path target = layout.quarantined(ref, StoreLayout.CELL_LOG, "@s" + segmentIndex + "c" + cellIndex + "-"
+                + System.currentTimeMillis());
+        Files.createDirectories(layout.quarantineDir());
+        DurableFiles.writeAtomically(target, bytes);
+        log.warn("{}/{}: cell {}/{} fails its CRC; its record is copied to {}, and it counts as missing until an "
+                + "intact copy replaces it", app, checkpointId, segmentIndex, cellIndex, target);
+        return Optional.of(target);
+    }
+
+    /**
+     * Reads the checkpoint's manifest file from disk again and checks it (magic, version, CRC), rather than
+     * trusting the copy read when the log was loaded: what a scrub needs to find rot that came later. Empty when
+     * the store holds no manifest of it.
+     *
+     * @throws CorruptRecordException when the file on disk does not decode
+     */
+    public Optional<StoredManifest> rereadManifest(String app, long checkpointId) throws IOException {
+        CheckpointRef ref = CheckpointRef.validated(app, checkpointId);
+        Path file = layout.manifest(ref.appId(), ref.checkpointId());
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        return Optional.of(ManifestFormat.decode(bytes));
     }
 
     /**
