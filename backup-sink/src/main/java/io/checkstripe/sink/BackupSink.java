@@ -46,7 +46,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -102,7 +101,14 @@ import org.slf4j.LoggerFactory;
  * one error naming the data directory and the cause, and reports {@link SinkHealth.State#STALLED} with the reason.
  * Its offset stays at the last durable batch. It then retries with a doubling backoff: it closes the store, opens
  * it again (recovery cuts a torn tail), seeks back to the committed offset and goes on, so it catches up without
- * loss once space is freed. While the store cannot be reopened, the HTTP API reads a read-only view of it.
+ * loss once space is freed. While the store cannot be reopened, the HTTP API reads a read-only view of it. When
+ * Kafka has not answered a fetch for {@link SinkConfig#healthBrokerTimeout()}, the sink reports STALLED too
+ * (broker unreachable) until it does.
+ *
+ * <h2>Watching it</h2>
+ * {@link #metrics()} ({@code GET /metrics}) holds the sink's meters ({@link SinkMetrics}), its Kafka clients' and
+ * its JVM's; {@link #opsHealth()} ({@code GET /health}) says whether it does its job; a {@link Scrubber} CRC-checks
+ * the store in the background and {@link #scrubReport()} ({@code GET /v1/scrub}) says what it found.
  *
  * <p>{@link #start()} and {@link #close()} are for in-JVM use (the demo, tests); {@link #run()} blocks until
  * {@link #close()} for a CLI. The Kafka clients come from a {@link SinkClientSupplier}, Kafka's own unless the
