@@ -79,6 +79,15 @@ public final class IndexRanges {
         }
     }
 
+    /** Every range, ascending: the whole set however long, as {@link #toString()} is not. */
+    public List<Range> ranges() {
+        List<Range> ranges = new ArrayList<>(bounds.length / 2);
+        for (int r = 0; r < bounds.length; r += 2) {
+            ranges.add(new Range(bounds[r], bounds[r + 1]));
+        }
+        return ranges;
+    }
+
     /** Every index, ascending; meant for small sets and tests. */
     public List<Integer> toList() {
         List<Integer> all = new ArrayList<>();
@@ -119,6 +128,22 @@ public final class IndexRanges {
     @Override
     public int hashCode() {
         return Arrays.hashCode(bounds);
+    }
+
+    /**
+     * One run of consecutive indexes, {@code first} to {@code last} inclusive.
+     *
+     * @param first the smallest index of the run
+     * @param last  the largest, at least {@code first}
+     */
+    public record Range(int first, int last) {
+        /** @throws IllegalArgumentException naming a negative first index or a last one below it */
+        public Range {
+            if (first < 0 || last < first) {
+                throw new IllegalArgumentException("range " + first + "-" + last + " is not from a non-negative index "
+                        + "up to one at least as large");
+            }
+        }
     }
 
     /** Collects indexes given in ascending order (repeats of the last one are ignored). Not thread-safe. */

@@ -55,6 +55,12 @@ public record RestoreReport(String app, long checkpointId, String policy, int se
         }
     }
 
+    /** This report naming {@code where} as the output: where the bytes went after they were restored to a file. */
+    public RestoreReport withOutput(Path where) {
+        return new RestoreReport(app, checkpointId, policy, servers, where, bytes, sha256, serversUsed, serversLost,
+                unreachableSources, cellsRebuilt, badCells, skipped, warnings, elapsed);
+    }
+
     /** The cells whose bytes failed their CRC32C. */
     public List<BadCell> corruptCells() {
         return badCells.stream().filter(c -> c.kind() == BadCell.Kind.CORRUPT).toList();

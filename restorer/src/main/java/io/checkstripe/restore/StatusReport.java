@@ -29,6 +29,11 @@ public record StatusReport(String app, boolean dataChecked, List<CheckpointStatu
         warnings = List.copyOf(warnings);
     }
 
+    /** The newest checkpoint any reachable server holds, whose health {@code checkstripe status} exits with. */
+    public Optional<CheckpointStatus> newest() {
+        return checkpoints.stream().findFirst();
+    }
+
     /** The status of one checkpoint, if any server holds it. */
     public Optional<CheckpointStatus> checkpoint(long checkpointId) {
         return checkpoints.stream().filter(c -> c.checkpointId() == checkpointId).findFirst();

@@ -55,6 +55,17 @@ class IndexRangesTest {
         IndexRanges r = b.build();
         assertThat(r.size()).isEqualTo(50);
         assertThat(r.toString()).startsWith("0, 2, 4").endsWith("38, ...");
+        assertThat(r.ranges()).as("every range, where the print stops at 20").hasSize(50)
+                .endsWith(new IndexRanges.Range(98, 98));
+    }
+
+    @Test
+    void rangesAreTheRunsInOrder() {
+        assertThat(IndexRanges.of(41, 0, 1, 2, 50, 3, 2).ranges()).containsExactly(new IndexRanges.Range(0, 3),
+                new IndexRanges.Range(41, 41), new IndexRanges.Range(50, 50));
+        assertThat(IndexRanges.empty().ranges()).isEmpty();
+        assertThatThrownBy(() -> new IndexRanges.Range(5, 4)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("range 5-4");
     }
 
     @Test
