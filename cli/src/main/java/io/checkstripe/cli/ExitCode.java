@@ -1,8 +1,11 @@
 package io.checkstripe.cli;
 
+import io.checkstripe.restore.StatusReport;
+
 /**
  * The exit codes of every checkstripe command: the contract other tooling relies on
- * (DESIGN.md section 6), kept in one place so no command invents its own.
+ * (DESIGN.md section 6), kept in one place so no command invents its own. The README's table
+ * says which commands return which.
  */
 public final class ExitCode {
     /** The command did what it was asked. */
@@ -17,9 +20,27 @@ public final class ExitCode {
     public static final int KAFKA_UNREACHABLE = 4;
     /** {@code publish --wait-protected}: not every backup server acknowledged in time. */
     public static final int NOT_PROTECTED = 5;
+    /**
+     * {@code status}: the newest checkpoint can still be rebuilt, but some of its cells or servers are lost, so
+     * it survives fewer further losses than its policy promises; a repair or a new checkpoint is due.
+     */
+    public static final int DEGRADED = 6;
     /** Anything else: a bug or an environment failure; the message says what. */
     public static final int SOFTWARE = 70;
 
     private ExitCode() {
+    }
+
+    /**
+     * What {@code status} exits with: the health of the newest checkpoint alone ({@link #OK} complete,
+     * {@link #DEGRADED}, {@link #UNRECOVERABLE}), older ones being only what a failover falls back to. No
+     * checkpoint at all is {@link #UNRECOVERABLE}, as a restore then exits: there is nothing to fail over to.
+     */
+    static int ofStatus(StatusReport report) {
+        return report.newest().map(newest -> switch (newest.health()) {
+            case COMPLETE -> OK;
+            case DEGRADED -> DEGRADED;
+            case UNRECOVERABLE -> UNRECOVERABLE;
+        }).orElse(UNRECOVERABLE);
     }
 }

@@ -17,10 +17,13 @@ import picocli.CommandLine.Spec;
 /**
  * {@code checkstripe status}: a table of an application's checkpoints by backup server, each
  * complete, degraded (rebuildable) or unrecoverable. By default every cell's CRC is checked (a
- * scrub); {@code --quick} only compares what the servers list.
+ * scrub); {@code --quick} only compares what the servers list. The exit code is the newest
+ * checkpoint's health ({@link ExitCode#ofStatus}), so a monitor needs no parsing to raise an alarm.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show which servers hold which checkpoints and whether each can be rebuilt.")
+        description = "Show which servers hold which checkpoints and whether each can be rebuilt. Exits 0 when the "
+                + "newest checkpoint is complete, 6 when it is degraded (still rebuildable), 2 when it is "
+                + "unrecoverable or there is none.")
 final class StatusCommand implements Callable<Integer> {
 
     @Spec
@@ -48,6 +51,6 @@ final class StatusCommand implements Callable<Integer> {
         var w = spec.commandLine().getOut();
         w.println(report.format());
         w.flush();
-        return ExitCode.OK;
+        return ExitCode.ofStatus(report);
     }
 }
