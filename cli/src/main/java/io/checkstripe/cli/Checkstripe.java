@@ -1,5 +1,6 @@
 package io.checkstripe.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -10,10 +11,11 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code checkstripe} launcher. {@link #main} only exits with what {@link #run} returns, so
- * tests call {@code run} in-process with their own output streams.
+ * tests call {@code run} in-process with their own standard streams.
  *
  * <p>A user's mistake prints one line and no stack trace; {@code --verbose} adds the cause
- * chain. Exit codes are those of {@link ExitCode}.
+ * chain. Exit codes are those of {@link ExitCode}. A command run with {@code --output json}
+ * also prints its failure as JSON on stdout ({@link OutputFormat}).
  */
 @Command(name = "checkstripe", mixinStandardHelpOptions = true, versionProvider = Checkstripe.Version.class,
         description = "Fault-tolerant application checkpoints striped with parity through Kafka.",
@@ -41,17 +43,22 @@ public final class Checkstripe {
             description = "Print the cause chain of a failure, not just its message.")
     boolean verbose;
 
-    /** The streams of this run, for output that is not a picocli writer (progress, a launched app). */
+    /**
+     * The streams of this run, for what is not a picocli writer: a checkpoint read from stdin or
+     * restored to stdout, progress, a launched app.
+     */
+    InputStream in;
     PrintStream out;
     PrintStream err;
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.in, System.out, System.err));
     }
 
     /** Runs one command line and returns its exit code; never calls {@link System#exit}. */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
         Checkstripe root = new Checkstripe();
+        root.in = in;
         root.out = out;
         root.err = err;
         CommandLine cl = new CommandLine(root);
@@ -64,16 +71,19 @@ public final class Checkstripe {
             w.println(command + ": " + ex.getMessage() + " (see '" + command + " --help')");
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, w);
             w.flush();
+            OutputFormat.printError(ex.getCommandLine(), ex.getMessage(), ExitCode.USAGE);
             return ExitCode.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             int code = Failures.exitCode(ex);
+            String message = Failures.describe(ex);
             PrintWriter w = c.getErr();
-            w.println("checkstripe " + c.getCommandName() + ": " + Failures.describe(ex));
+            w.println("checkstripe " + c.getCommandName() + ": " + message);
             if (root.verbose) {
                 ex.printStackTrace(w);
             }
             w.flush();
+            OutputFormat.printError(c, message, code);
             return code;
         });
         return cl.execute(args);

@@ -1,9 +1,9 @@
 package io.checkstripe.cli;
 
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -17,28 +17,38 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code checkstripe publish}: streams a checkpoint file into Kafka in one transaction and
- * exits 0 once it is committed, or with {@code --wait-protected} once every backup server
- * holds it durably. With {@code --stripe-locally} the stripes are formed here and
+ * {@code checkstripe publish}: streams a checkpoint file, or stdin with {@code --file -}, into
+ * Kafka in one transaction and exits 0 once it is committed, or with {@code --wait-protected} once
+ * every backup server holds it durably. Either way the input is read a segment at a time, so memory
+ * does not grow with the checkpoint. With {@code --stripe-locally} the stripes are formed here and
  * written straight to the stripes topic.
  */
 @Command(name = "publish", mixinStandardHelpOptions = true,
-        description = "Publish a checkpoint file; exits 0 once it is committed (or protected).")
+        description = "Publish a checkpoint file, or stdin with --file -; exits 0 once it is committed (or "
+                + "protected). --output json prints the result as one JSON document.")
 final class PublishCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
+    @ParentCommand
+    Checkstripe root;
+
     @Mixin
     KafkaOptions kafka;
+
+    @Mixin
+    OutputFormat output;
 
     @Option(names = "--app", required = true, paramLabel = "APP", description = "Application id.")
     String app;
 
-    @Option(names = "--file", required = true, paramLabel = "FILE", description = "The checkpoint to publish.")
+    @Option(names = "--file", required = true, paramLabel = "FILE",
+            description = "The checkpoint to publish; - reads it from stdin, to its end.")
     Path file;
 
     @Option(names = "--checkpoint-id", paramLabel = "ID",
@@ -73,7 +83,8 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(file)) {
+        boolean fromStdin = StandardStreams.named(file);
+        if (!fromStdin && !Files.isRegularFile(file)) {
             throw new UsageException("--file: no such file: " + file);
         }
         if (stripeLocally && (policy == null || servers == null)) {
@@ -96,15 +107,17 @@ final class PublishCommand implements Callable<Integer> {
         PublisherConfig config = Failures.config(() -> new PublisherConfig(props));
         PublishResult result;
         try (CheckpointPublisher publisher = new CheckpointPublisher(config)) {
-            result = publisher.publish(request, file);
+            result = fromStdin ? publisher.publish(request, root.in) : publisher.publish(request, file);
         }
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf("published %s checkpoint %d: %s in %d segments, sha256 %s, committed in %s%n",
-                result.appId(), result.checkpointId(), HumanFormat.size(result.totalBytes()), result.segments(),
-                result.sha256(), HumanFormat.duration(result.elapsed()));
-        result.timeToProtected().ifPresent(t -> out.printf("protected on every backup server after %s%n",
-                HumanFormat.duration(t)));
-        out.flush();
+        output.print(spec.commandLine().getOut(), () -> text(result), () -> ReportJson.publish(result));
         return ExitCode.OK;
+    }
+
+    private static String text(PublishResult result) {
+        String committed = String.format(Locale.ROOT, "published %s checkpoint %d: %s in %d segments, sha256 %s, "
+                + "committed in %s", result.appId(), result.checkpointId(), HumanFormat.size(result.totalBytes()),
+                result.segments(), result.sha256(), HumanFormat.duration(result.elapsed()));
+        return result.timeToProtected().map(t -> committed + System.lineSeparator()
+                + "protected on every backup server after " + HumanFormat.duration(t)).orElse(committed);
     }
 }

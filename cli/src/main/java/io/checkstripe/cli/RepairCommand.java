@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
  * other servers and writes them, durably, into its new store.
  */
 @Command(name = "repair", mixinStandardHelpOptions = true,
-        description = "Rebuild a replaced server's cells from the others into its data directory.")
+        description = "Rebuild a replaced server's cells from the others into its data directory. "
+                + "--output json prints the report as one JSON document.")
 final class RepairCommand implements Callable<Integer> {
 
     @Spec
@@ -31,6 +32,9 @@ final class RepairCommand implements Callable<Integer> {
 
     @Mixin
     SourceOptions sources;
+
+    @Mixin
+    OutputFormat output;
 
     @Option(names = "--server-index", required = true, paramLabel = "I", description = "The replaced server's index.")
     int serverIndex;
@@ -48,9 +52,7 @@ final class RepairCommand implements Callable<Integer> {
         } finally {
             SourceOptions.closeAll(opened);
         }
-        var w = spec.commandLine().getOut();
-        w.println(report.format());
-        w.flush();
+        output.print(spec.commandLine().getOut(), report::format, () -> ReportJson.repair(report));
         // Some checkpoint could not be rebuilt from the others: the report above names it and why.
         return report.unrecoverable().isEmpty() ? ExitCode.OK : ExitCode.UNRECOVERABLE;
     }

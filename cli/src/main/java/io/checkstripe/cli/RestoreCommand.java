@@ -1,5 +1,7 @@
 package io.checkstripe.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,10 +28,14 @@ import picocli.CommandLine.Spec;
 /**
  * {@code checkstripe restore}: rebuilds a checkpoint from the surviving backup servers, verifies
  * it end to end and, with {@code --exec}, starts the application from it. Without
- * {@code --checkpoint} it takes the newest checkpoint that can be rebuilt.
+ * {@code --checkpoint} it takes the newest checkpoint that can be rebuilt. With {@code --out -} the
+ * checkpoint goes to stdout once verified ({@link ScratchFile}) and the report to stderr, so a pipe
+ * carries only the checkpoint's bytes; that is why it takes neither {@code --output json} nor
+ * {@code --exec}. Nor do those two go together: the application would write to stdout after the document.
  */
 @Command(name = "restore", mixinStandardHelpOptions = true,
-        description = "Rebuild and verify a checkpoint from the backup servers; optionally run the application.")
+        description = "Rebuild and verify a checkpoint from the backup servers; optionally run the application. "
+                + "--out - writes it to stdout once verified; --output json prints the report as one JSON document.")
 final class RestoreCommand implements Callable<Integer> {
 
     @Spec
@@ -41,7 +47,12 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     SourceOptions sources;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the checkpoint.")
+    @Mixin
+    OutputFormat output;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE",
+            description = "Where to write the checkpoint; - for stdout, once verified (restored to a temp file in "
+                    + "java.io.tmpdir first), the report then going to stderr.")
     Path out;
 
     @Option(names = "--checkpoint", paramLabel = "ID",
@@ -60,27 +71,62 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        boolean toStdout = StandardStreams.named(out);
+        refuseConflicts(toStdout);
+        return toStdout ? restoreToStdout() : restoreToFile();
+    }
+
+    private int restoreToFile() throws IOException {
         Path target = out.toAbsolutePath();
         Path dir = target.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
             throw new UsageException("--out: directory does not exist: " + dir);
         }
-        RestoreOptions options = sources.options(root.err, progress);
-        List<CellSource> opened = sources.open(options);
-        RestoreReport report;
-        try {
-            report = new Restorer(options).restore(sources.app, opened, target,
-                    checkpoint == null ? OptionalLong.empty() : OptionalLong.of(checkpoint));
-        } finally {
-            SourceOptions.closeAll(opened);
-        }
-        var w = spec.commandLine().getOut();
-        w.println(report.format());
-        w.flush();
+        RestoreReport report = restore(target);
+        output.print(spec.commandLine().getOut(), report::format, () -> ReportJson.restore(report));
         if (exec.isEmpty()) {
             return ExitCode.OK;
         }
         return AppLauncher.launch(exec, report.output());
+    }
+
+    /** Restores to a scratch file, copies it to stdout once verified, and reports on stderr. */
+    private int restoreToStdout() throws IOException {
+        try (ScratchFile scratch = ScratchFile.create()) {
+            RestoreReport report = restore(scratch.path());
+            scratch.copyTo(root.out);
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(report.withOutput(out).format());
+            err.flush();
+            return ExitCode.OK;
+        }
+    }
+
+    /** Refuses the options that would put something beside the checkpoint or the document on stdout. */
+    private void refuseConflicts(boolean toStdout) {
+        if (toStdout && output.json()) {
+            throw new UsageException("--out - puts the checkpoint on stdout, where --output json would put its "
+                    + "report: restore to a file with --out FILE");
+        }
+        if (toStdout && !exec.isEmpty()) {
+            throw new UsageException("--exec starts the application on a restored file, which --out - does not "
+                    + "leave: restore to one with --out FILE");
+        }
+        if (output.json() && !exec.isEmpty()) {
+            throw new UsageException("--exec lets the application write to stdout after the report, where "
+                    + "--output json allows one JSON document only: leave out one of them");
+        }
+    }
+
+    private RestoreReport restore(Path target) throws IOException {
+        RestoreOptions options = sources.options(root.err, progress);
+        List<CellSource> opened = sources.open(options);
+        try {
+            return new Restorer(options).restore(sources.app, opened, target,
+                    checkpoint == null ? OptionalLong.empty() : OptionalLong.of(checkpoint));
+        } finally {
+            SourceOptions.closeAll(opened);
+        }
     }
 
     /**

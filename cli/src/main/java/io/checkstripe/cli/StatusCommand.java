@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show which servers hold which checkpoints and whether each can be rebuilt. Exits 0 when the "
                 + "newest checkpoint is complete, 6 when it is degraded (still rebuildable), 2 when it is "
-                + "unrecoverable or there is none.")
+                + "unrecoverable or there is none. --output json prints one JSON document.")
 final class StatusCommand implements Callable<Integer> {
 
     @Spec
@@ -34,6 +34,9 @@ final class StatusCommand implements Callable<Integer> {
 
     @Mixin
     SourceOptions sources;
+
+    @Mixin
+    OutputFormat output;
 
     @Option(names = "--quick", description = "Do not read and CRC-check every cell; trust the servers' listings.")
     boolean quick;
@@ -48,9 +51,7 @@ final class StatusCommand implements Callable<Integer> {
         } finally {
             SourceOptions.closeAll(opened);
         }
-        var w = spec.commandLine().getOut();
-        w.println(report.format());
-        w.flush();
+        output.print(spec.commandLine().getOut(), report::format, () -> ReportJson.status(report));
         return ExitCode.ofStatus(report);
     }
 }
