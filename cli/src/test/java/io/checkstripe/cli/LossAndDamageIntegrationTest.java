@@ -3,20 +3,14 @@ package io.checkstripe.cli;
 import io.checkstripe.store.StoreLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.checkstripe.store.CellHeader;
-import io.checkstripe.store.CellRecordReader;
 import io.checkstripe.testkit.KafkaClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,6 +29,9 @@ class LossAndDamageIntegrationTest {
     @RegisterExtension
     static final KafkaClusterExtension KAFKA = KafkaClusterExtension.withBrokers(1);
 
+    @RegisterExtension
+    static final StoreCopies STORES = new StoreCopies();
+
     private static final String APP = "ledger";
     private static final int SERVERS = 5;
     /** 64 KiB segments: the checkpoints span several stripes, so every server holds data and parity cells. */
@@ -45,13 +42,9 @@ class LossAndDamageIntegrationTest {
 
     private static Path first;
     private static Path second;
-    private static List<Path> stores;
 
     @TempDir
     Path tmp;
-
-    /** This test's copies of the stores, server i at index i. */
-    private List<Path> copies;
 
     @BeforeAll
     static void publishTwoCheckpoints() throws Exception {
@@ -63,36 +56,22 @@ class LossAndDamageIntegrationTest {
                 assertThat(run.exitCode()).as(run.describe()).isZero();
                 assertThat(run.out()).contains("protected on every backup server");
             }
-            pipeline.stopSinks();
-            stores = new ArrayList<>();
-            for (int i = 0; i < SERVERS; i++) {
-                stores.add(pipeline.dataDir(i));
-            }
-        }
-    }
-
-    @BeforeEach
-    void copyStores() throws IOException {
-        copies = new ArrayList<>();
-        for (int i = 0; i < SERVERS; i++) {
-            Path copy = tmp.resolve("server-" + i);
-            TestFiles.copyTree(stores.get(i), copy);
-            copies.add(copy);
+            STORES.keep(pipeline);
         }
     }
 
     @Test
     void withMStoresDeletedTheNewestCheckpointComesBack() throws Exception {
-        TestFiles.deleteTree(copies.get(1));
-        TestFiles.deleteTree(copies.get(3));
+        TestFiles.deleteTree(STORES.get(1));
+        TestFiles.deleteTree(STORES.get(3));
         Path out = tmp.resolve("restored.bin");
-        CliRun run = Pipeline.restore(APP, sources(), out);
+        CliRun run = Pipeline.restore(APP, STORES.sources(), out);
         assertThat(run.exitCode()).as(run.describe()).isZero();
         assertThat(run.out()).contains("restored checkpoint 2 of " + APP).contains("lost server 1")
                 .contains("lost server 3").contains("used servers 0, 2, 4");
         assertThat(Files.mismatch(out, second)).as("first differing byte").isEqualTo(-1L);
 
-        CliRun status = Pipeline.status(APP, sources());
+        CliRun status = Pipeline.status(APP, STORES.sources());
         assertThat(status.exitCode()).as("the newest is degraded; " + status.describe()).isEqualTo(ExitCode.DEGRADED);
         assertThat(status.out()).containsPattern("(?m)^\\s*2\\s+DEGRADED\\s+RS-3-2")
                 .containsPattern("(?m)^\\s*1\\s+DEGRADED\\s+RS-3-2");
@@ -100,15 +79,15 @@ class LossAndDamageIntegrationTest {
 
     @Test
     void aFlippedBitInAStoredCellIsFoundAndRebuilt() throws Exception {
-        CellHeader damaged = flipABitInTheFirstCell(copies.get(2), 2);
+        CellHeader damaged = TestFiles.flipABitInTheFirstCell(STORES.get(2), APP, 2);
         Path out = tmp.resolve("restored.bin");
-        CliRun run = Pipeline.restore(APP, sources(), out);
+        CliRun run = Pipeline.restore(APP, STORES.sources(), out);
         assertThat(run.exitCode()).as(run.describe()).isZero();
         assertThat(run.out()).contains("restored checkpoint 2 of " + APP)
                 .contains("cells rebuilt: 1; bad cells: 1 (1 corrupt, 0 missing, 0 foreign)");
         assertThat(Files.mismatch(out, second)).as("first differing byte").isEqualTo(-1L);
 
-        CliRun status = Pipeline.status(APP, sources());
+        CliRun status = Pipeline.status(APP, STORES.sources());
         assertThat(status.exitCode()).as("the newest is degraded; " + status.describe()).isEqualTo(ExitCode.DEGRADED);
         assertThat(status.out()).as(status.describe()).containsPattern("(?m)^\\s*2\\s+DEGRADED\\s+RS-3-2")
                 .containsPattern("(?m)^\\s*1\\s+COMPLETE\\s+RS-3-2")
@@ -118,10 +97,10 @@ class LossAndDamageIntegrationTest {
     @Test
     void withMPlusOneServersLostTheRestoreExitsTwoNamingThem() throws Exception {
         for (int lost : List.of(0, 2, 4)) {
-            TestFiles.deleteTree(copies.get(lost));
+            TestFiles.deleteTree(STORES.get(lost));
         }
         Path out = tmp.resolve("restored.bin");
-        CliRun run = Pipeline.restore(APP, sources(), out);
+        CliRun run = Pipeline.restore(APP, STORES.sources(), out);
         assertThat(run.exitCode()).as(run.describe()).isEqualTo(ExitCode.UNRECOVERABLE);
         assertThat(run.errLines()).as(run.describe()).hasSize(1);
         assertThat(run.err()).as(run.describe())
@@ -130,7 +109,7 @@ class LossAndDamageIntegrationTest {
                 .containsPattern("lost servers 0\\b.*, 2\\b.*, 4\\b");
         assertThat(out).doesNotExist();
 
-        CliRun asked = Pipeline.restore(APP, sources(), out, "--checkpoint", "1");
+        CliRun asked = Pipeline.restore(APP, STORES.sources(), out, "--checkpoint", "1");
         assertThat(asked.exitCode()).as(asked.describe()).isEqualTo(ExitCode.UNRECOVERABLE);
         assertThat(asked.err()).contains("checkpoint 1 of " + APP + " cannot be rebuilt")
                 .doesNotContain("checkpoint 2");
@@ -139,15 +118,15 @@ class LossAndDamageIntegrationTest {
     @Test
     void whenTheNewestCheckpointIsUnrecoverableThePreviousOneIsRestored() throws Exception {
         for (int server : List.of(0, 1, 2)) {
-            TestFiles.deleteTree(StoreLayout.of(copies.get(server)).checkpointDir(APP, 2));
+            TestFiles.deleteTree(StoreLayout.of(STORES.get(server)).checkpointDir(APP, 2));
         }
         Path out = tmp.resolve("restored.bin");
-        CliRun run = Pipeline.restore(APP, sources(), out);
+        CliRun run = Pipeline.restore(APP, STORES.sources(), out);
         assertThat(run.exitCode()).as(run.describe()).isZero();
         assertThat(run.out()).contains("restored checkpoint 1 of " + APP).contains("skipped newer checkpoint 2");
         assertThat(Files.mismatch(out, first)).as("first differing byte").isEqualTo(-1L);
 
-        CliRun asked = Pipeline.restore(APP, sources(), tmp.resolve("asked.bin"), "--checkpoint", "2");
+        CliRun asked = Pipeline.restore(APP, STORES.sources(), tmp.resolve("asked.bin"), "--checkpoint", "2");
         assertThat(asked.exitCode()).as("--checkpoint never falls back; " + asked.describe())
                 .isEqualTo(ExitCode.UNRECOVERABLE);
         assertThat(tmp.resolve("asked.bin")).doesNotExist();
@@ -155,41 +134,18 @@ class LossAndDamageIntegrationTest {
 
     @Test
     void execRunsTheApplicationOnTheRestoredFileAndPassesItsExitCode() throws Exception {
-        TestFiles.deleteTree(copies.get(4));
+        TestFiles.deleteTree(STORES.get(4));
         Path out = tmp.resolve("restored.bin");
         // The app sees its option-looking arguments, {} inside an argument, and the environment variable.
         String script = "test \"$CHECKSTRIPE_RESTORED_FILE\" = \"${1#--state=}\" && cmp -s \"${1#--state=}\" \"$2\" "
                 + "&& exit 7; exit 9";
-        CliRun run = Pipeline.restore(APP, sources(), out, "--exec", "sh", "-c", script, "app", "--state={}",
+        CliRun run = Pipeline.restore(APP, STORES.sources(), out, "--exec", "sh", "-c", script, "app", "--state={}",
                 second.toString());
         assertThat(run.exitCode()).as(run.describe()).isEqualTo(7);
         assertThat(run.out()).contains("restored checkpoint 2 of " + APP);
 
-        CliRun wrong = Pipeline.restore(APP, sources(), out, "--exec", "sh", "-c", "cmp -s \"$1\" \"$2\" || exit 3",
-                "app", "{}", first.toString());
+        CliRun wrong = Pipeline.restore(APP, STORES.sources(), out, "--exec", "sh", "-c",
+                "cmp -s \"$1\" \"$2\" || exit 3", "app", "{}", first.toString());
         assertThat(wrong.exitCode()).as("the app's own failure; " + wrong.describe()).isEqualTo(3);
-    }
-
-    private List<String> sources() {
-        return copies.stream().map(Path::toString).toList();
-    }
-
-    /** Flips one bit in the middle of the data of the first cell in a checkpoint's log; returns that cell. */
-    private static CellHeader flipABitInTheFirstCell(Path store, long checkpointId) throws IOException {
-        Path log = StoreLayout.of(store).cellLog(APP, checkpointId);
-        CellHeader header;
-        long dataStart;
-        try (InputStream in = Files.newInputStream(log); CellRecordReader reader = new CellRecordReader(in)) {
-            header = reader.next().orElseThrow(() -> new AssertionError("no cell in " + log));
-            dataStart = reader.position();
-        }
-        long at = dataStart + header.cellLength() / 2;
-        try (RandomAccessFile raf = new RandomAccessFile(log.toFile(), "rw")) {
-            raf.seek(at);
-            int b = raf.read();
-            raf.seek(at);
-            raf.write(b ^ 0x10);
-        }
-        return header;
     }
 }

@@ -1,6 +1,7 @@
 package io.checkstripe.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,9 +101,14 @@ final class Pipeline implements AutoCloseable {
         pipeline.stopSinks();
     }
 
+    /** Every server's data directory, server i at index i. */
+    List<Path> dataDirs() {
+        return IntStream.range(0, servers()).mapToObj(this::dataDir).toList();
+    }
+
     /** Every server's data directory, for a restore that reads the stores directly. */
     List<String> directories() {
-        return IntStream.range(0, servers()).mapToObj(i -> dataDir(i).toString()).toList();
+        return dataDirs().stream().map(Path::toString).toList();
     }
 
     /** Every server's HTTP API, as started (a stopped sink's address no longer answers). */
@@ -115,14 +121,24 @@ final class Pipeline implements AutoCloseable {
      * {@code app}, waiting up to 150 s unless {@code options} name another {@code --protect-timeout}.
      */
     CliRun publish(String app, Path file, String... options) {
+        return CliRun.of(publishArgs(app, file.toString(), options));
+    }
+
+    /** {@link #publish} of {@code file} through standard input: {@code --file -}. */
+    CliRun publishFromStdin(String app, Path file, String... options) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return CliRun.withInput(in, publishArgs(app, "-", options));
+        }
+    }
+
+    private List<String> publishArgs(String app, String file, String... options) {
         List<String> args = new ArrayList<>(List.of("publish", "--bootstrap-server", bootstrap,
-                "--command-config", commandConfig.toString(), "--app", app, "--file", file.toString(),
-                "--wait-protected"));
+                "--command-config", commandConfig.toString(), "--app", app, "--file", file, "--wait-protected"));
         if (!List.of(options).contains("--protect-timeout")) {
             args.addAll(List.of("--protect-timeout", "150"));
         }
         args.addAll(List.of(options));
-        return CliRun.of(args);
+        return args;
     }
 
     @Override
@@ -138,8 +154,10 @@ final class Pipeline implements AutoCloseable {
         return CliRun.of(args);
     }
 
-    /** {@code checkstripe status --app app --from sources}: every cell read and checked. */
-    static CliRun status(String app, List<String> sources) {
-        return CliRun.of("status", "--app", app, "--from", String.join(",", sources));
+    /** {@code checkstripe status --app app --from sources options...}: every cell read and checked. */
+    static CliRun status(String app, List<String> sources, String... options) {
+        List<String> args = new ArrayList<>(List.of("status", "--app", app, "--from", String.join(",", sources)));
+        args.addAll(List.of(options));
+        return CliRun.of(args);
     }
 }

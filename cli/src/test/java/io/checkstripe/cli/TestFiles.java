@@ -3,6 +3,7 @@ package io.checkstripe.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -13,8 +14,14 @@ import java.util.stream.Stream;
 
 import io.checkstripe.core.DurableFiles;
 import io.checkstripe.pipeline.SeededCheckpoints;
+import io.checkstripe.store.CellHeader;
+import io.checkstripe.store.CellRecordReader;
+import io.checkstripe.store.StoreLayout;
 
-/** Checkpoint files for the tests: seeded random contents, streaming SHA-256, tree copy and delete. */
+/**
+ * Checkpoint files for the tests: seeded random contents, streaming SHA-256, tree copy and delete, and a
+ * flipped bit in a stored cell.
+ */
 final class TestFiles {
 
     private TestFiles() {
@@ -54,5 +61,24 @@ final class TestFiles {
 
     static void deleteTree(Path root) throws IOException {
         DurableFiles.deleteRecursively(root);
+    }
+
+    /** Flips one bit in the middle of the data of the first cell in a checkpoint's log; returns that cell. */
+    static CellHeader flipABitInTheFirstCell(Path store, String app, long checkpointId) throws IOException {
+        Path log = StoreLayout.of(store).cellLog(app, checkpointId);
+        CellHeader header;
+        long dataStart;
+        try (InputStream in = Files.newInputStream(log); CellRecordReader reader = new CellRecordReader(in)) {
+            header = reader.next().orElseThrow(() -> new AssertionError("no cell in " + log));
+            dataStart = reader.position();
+        }
+        long at = dataStart + header.cellLength() / 2;
+        try (RandomAccessFile raf = new RandomAccessFile(log.toFile(), "rw")) {
+            raf.seek(at);
+            int b = raf.read();
+            raf.seek(at);
+            raf.write(b ^ 0x10);
+        }
+        return header;
     }
 }
