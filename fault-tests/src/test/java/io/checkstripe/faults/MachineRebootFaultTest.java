@@ -105,7 +105,8 @@ class MachineRebootFaultTest {
         pipeline.assertRestores(APP, 1, first);
         pipeline.assertRestores(APP, 2, second);
         CheckstripeProcess.Result status = pipeline.status(APP);
-        assertThat(status.exitCode()).as("%s", status).isZero();
+        assertThat(status.exitCode()).as("exit code of status for its newest checkpoint: %s", status)
+                .isEqualTo(Cli.statusExitCodeFor(status.stdout()));
         if (status.stdout().matches("(?s).*\\n3\\s+(COMPLETE|DEGRADED)\\s.*")) {
             pipeline.assertRestores(APP, 3, interrupted);
         }

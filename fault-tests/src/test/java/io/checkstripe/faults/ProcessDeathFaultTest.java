@@ -166,7 +166,8 @@ class ProcessDeathFaultTest {
 
         // While it is dead: checkpoint 2 is nowhere restorable, and the newest restore is checkpoint 1, whole.
         CheckstripeProcess.Result status = pipeline.status(app);
-        assertThat(status.exitCode()).as("%s", status).isZero();
+        assertThat(status.exitCode()).as("exit code of status for its newest checkpoint: %s", status)
+                .isEqualTo(Cli.statusExitCodeFor(status.stdout()));
         assertThat(status.stdout()).as("status while the striper is dead").doesNotContainPattern(
                 "(?m)^2\\s+(COMPLETE|DEGRADED)\\s");
         Path out = pipeline.restoredFile(app);

@@ -321,7 +321,8 @@ class StorageFaultTest {
         assertThat(r.stdout()).contains("bad cells: " + expected.size());
 
         CheckstripeProcess.Result status = Cli.run(List.of("status", "--app", APP, "--from", from));
-        assertThat(status.exitCode()).as("%s", status).isZero();
+        assertThat(status.exitCode()).as("status of a degraded newest checkpoint: %s", status)
+                .isEqualTo(ExitCode.DEGRADED);
         expected.forEach(cell -> assertThat(status.stdout()).as("status shows %s, %s", cell, seed)
                 .containsPattern("checkpoint 2: " + cell));
         assertThat(status.stdout()).containsPattern("(?m)^2\\s+DEGRADED\\s")
