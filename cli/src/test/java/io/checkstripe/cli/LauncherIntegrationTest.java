@@ -98,6 +98,14 @@ class LauncherIntegrationTest {
         }
         assertThat(logLines).anySatisfy(l -> assertThat(json.readTree(l).path("formattedMessage").asText())
                 .contains(missing.toString()).contains("unreachable"));
+        assertThat(status.output()).as("no status lines of Logback itself").doesNotContain("|-");
+    }
+
+    @Test
+    void aCommandThatLogsPrintsItsLinesAndNothingOfLogbackItself() throws Exception {
+        Launched status = run(Map.of("CHECKSTRIPE_LOG_LEVEL", "INFO"), "status", "--app", "a", "--from",
+                tmp.resolve("gone").toString());
+        assertThat(status.output()).contains("WARN  io.checkstripe.restore.Survey").doesNotContain("|-");
     }
 
     @Test
