@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.checkstripe.codec.Crc32c;
+import io.checkstripe.core.Pacer;
 import io.checkstripe.store.CellKey;
 import io.checkstripe.store.CellReadResult;
 import io.checkstripe.store.CellStore;
@@ -104,7 +105,7 @@ final class Scrubber implements AutoCloseable {
 
     private void pass(CellStore s) throws IOException, InterruptedException {
         Instant started = Instant.now();
-        long begin = System.nanoTime();
+        Pacer pacer = Pacer.start(bytesPerSecond);
         long cells = 0;
         long bytes = 0;
         long manifests = 0;
@@ -133,7 +134,7 @@ final class Scrubber implements AutoCloseable {
                     if (!read.get().intact()) {
                         findings.add(corrupt(s, app, cp, key, read.get()));
                     }
-                    pace(begin, bytes);
+                    pacer.pace(bytes);
                 }
             }
         }
@@ -161,14 +162,5 @@ final class Scrubber implements AutoCloseable {
                     key.segmentIndex(), key.cellIndex(), app, cp, detail, copy);
         }
         return new ScrubReport.Finding("corrupt-cell", app, cp, key.segmentIndex(), key.cellIndex(), detail, copy);
-    }
-
-    /** Waits until reading {@code bytes} since {@code begin} is within the rate. */
-    private void pace(long begin, long bytes) throws InterruptedException {
-        long due = begin + (long) (bytes / bytesPerSecond * 1e9);
-        long wait = due - System.nanoTime();
-        if (wait > 0 && closing.await(wait, TimeUnit.NANOSECONDS)) {
-            throw new InterruptedException("closing");
-        }
     }
 }
