@@ -869,5 +869,20 @@ public final class BackupSink implements AutoCloseable {
         public ScrubReport scrub() {
             return scrubReport();
         }
+
+        @Override
+        public boolean acceptsRepairs() {
+            return config.httpRepairs();
+        }
+
+        @Override
+        public CellStore writableStore() {
+            return store;
+        }
+
+        @Override
+        public void repaired(long cells, long bytes) {
+            metrics.repaired(cells, bytes);
+        }
     }
 }

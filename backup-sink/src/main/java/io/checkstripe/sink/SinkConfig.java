@@ -75,6 +75,15 @@ public final class SinkConfig extends AbstractConfig {
     public static final String HTTP_THREADS_DOC = "Threads serving HTTP requests; more concurrent requests wait in "
             + "a queue of " + SinkHttpServer.QUEUE_CAPACITY + " and beyond it are refused.";
 
+    public static final String HTTP_REPAIRS_CONFIG = "checkstripe.http.repairs.enabled";
+    public static final String HTTP_REPAIRS_DOC = "Whether the HTTP API takes a healer's writes of rebuilt cells and "
+            + "manifests (POST .../cells, PUT .../manifest). A write only adds cells the store lacks or holds corrupt, "
+            + "each checked against its CRC32C, but the API has no authentication: turn it on only where the network "
+            + "to the API is trusted.";
+
+    /** Default of {@value #HTTP_REPAIRS_CONFIG}: read-only. */
+    public static final boolean HTTP_REPAIRS_DEFAULT = false;
+
     public static final String RETAIN_CONFIG = "checkstripe.retain";
     public static final String RETAIN_DOC = "R: the newest R checkpoints of each application that are complete on "
             + "this server are kept; older checkpoints, complete or not, are deleted once R newer ones are complete. "
@@ -166,6 +175,7 @@ public final class SinkConfig extends AbstractConfig {
                     HTTP_PORT_DOC)
             .define(HTTP_THREADS_CONFIG, Type.INT, HTTP_THREADS_DEFAULT, Range.between(1, 64), Importance.LOW,
                     HTTP_THREADS_DOC)
+            .define(HTTP_REPAIRS_CONFIG, Type.BOOLEAN, HTTP_REPAIRS_DEFAULT, Importance.MEDIUM, HTTP_REPAIRS_DOC)
             .define(RETAIN_CONFIG, Type.INT, RETAIN_DEFAULT, Range.atLeast(1), Importance.MEDIUM, RETAIN_DOC)
             .define(RETRY_BACKOFF_MS_CONFIG, Type.LONG, RETRY_BACKOFF_MS_DEFAULT, Range.atLeast(1), Importance.LOW,
                     RETRY_BACKOFF_MS_DOC)
@@ -226,6 +236,11 @@ public final class SinkConfig extends AbstractConfig {
     /** Threads serving HTTP requests. */
     public int httpThreads() {
         return getInt(HTTP_THREADS_CONFIG);
+    }
+
+    /** Whether the HTTP API takes repairs. */
+    public boolean httpRepairs() {
+        return getBoolean(HTTP_REPAIRS_CONFIG);
     }
 
     /** R, complete checkpoints kept per application. */

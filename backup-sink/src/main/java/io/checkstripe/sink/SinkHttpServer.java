@@ -7,11 +7,19 @@ import com.sun.net.httpserver.HttpServer;
 import io.checkstripe.core.AppId;
 import io.checkstripe.metrics.Health;
 import io.checkstripe.metrics.OpsEndpoints;
+import io.checkstripe.codec.CorruptCellException;
+import io.checkstripe.core.DiskFullException;
+import io.checkstripe.store.CellHeader;
 import io.checkstripe.store.CellRecordFormat;
+import io.checkstripe.store.CellRecordReader;
 import io.checkstripe.store.CellStore;
+import io.checkstripe.store.CheckpointConflictException;
+import io.checkstripe.store.CorruptRecordException;
 import io.checkstripe.store.ManifestFormat;
+import io.checkstripe.store.StoredCell;
 import io.checkstripe.store.StoredManifest;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,12 +45,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A backup server's read-only HTTP API, through which the restorer, {@code status} and {@code repair} read the
- * server's cells and manifests from another host. Every answer comes from the store's thread-safe read paths;
+ * A backup server's HTTP API, through which the restorer, {@code status} and {@code repair} read the server's
+ * cells and manifests from another host, and through which the healer writes back cells it rebuilt (when the
+ * sink accepts repairs). Every answer comes from the store's thread-safe read paths;
  * cells are streamed from the cell logs in bounded memory, never buffered whole.
  *
  * <table>
- *   <caption>Endpoints (GET only)</caption>
+ *   <caption>Endpoints</caption>
  *   <tr><th>path</th><th>answer</th></tr>
  *   <tr><td>{@code /v1/server}</td><td>JSON {@code {"serverIndex": I, "formatVersion": 1, "state": "RUNNING",
  *       ...}}: the state is a {@link SinkHealth.State}; a stalled sink adds {@code "reason"}; a sink adds its
@@ -65,11 +74,17 @@ import org.slf4j.LoggerFactory;
  *       defaults to 0, {@code to} to the end; 404 when the checkpoint is not here</td></tr>
  *   <tr><td>{@code /v1/apps/{app}/checkpoints/{cp}/cells/{segment}/{cell}}</td><td>that one cell record; 404 when
  *       absent</td></tr>
+ *   <tr><td>{@code POST /v1/apps/{app}/checkpoints/{cp}/cells}</td><td>body: {@link CellRecordFormat} records of
+ *       the checkpoint; appends those the store lacks or holds corrupt, commits, and answers {@code {"appended": N,
+ *       "bytes": B, "alreadyHeld": M}}; 403 unless the sink accepts repairs, 409 for a cell that contradicts the
+ *       checkpoint, 507 when the disk is full</td></tr>
+ *   <tr><td>{@code PUT /v1/apps/{app}/checkpoints/{cp}/manifest}</td><td>body: the {@link ManifestFormat} bytes;
+ *       stores and commits it unless held, answers {@code {"stored": true|false}}</td></tr>
  * </table>
  *
  * <p>Errors are JSON {@code {"error": "..."}}: 400 for an invalid application id (checked with {@link AppId}
  * before the store is touched), checkpoint id, index or range; 404 for an unknown path or anything not stored;
- * 405 (with {@code Allow: GET}) for any other method; 503 while the sink has no store open; 500 when the store
+ * 405 (with {@code Allow: GET}) for any other method or path; 503 while the sink has no store open; 500 when the store
  * fails to read. A failure in the middle of a stream cuts the connection without the final chunk, so the client
  * sees an incomplete response rather than a short, well-formed one.
  *
@@ -112,6 +127,15 @@ public final class SinkHttpServer implements AutoCloseable {
 
         /** What {@code GET /v1/scrub} answers, or null when nothing scrubs (a bare store). */
         ScrubReport scrub();
+
+        /** Whether the repair endpoints take writes ({@value SinkConfig#HTTP_REPAIRS_CONFIG}). */
+        boolean acceptsRepairs();
+
+        /** The store to write repaired cells into, or null while none is open for writing. */
+        CellStore writableStore();
+
+        /** Counts cells a repair added to the store, once durable. */
+        void repaired(long cells, long bytes);
     }
 
     private final HttpServer server;
@@ -126,14 +150,23 @@ public final class SinkHttpServer implements AutoCloseable {
 
     /**
      * Serves a store that nothing else changes the health of, for tests and tools that want the API over a data
-     * directory without a sink (a read-only store, say); it reports state RUNNING and no counters. The store
-     * stays the caller's to close, after this server.
+     * directory without a sink (a read-only store, say); it reports state RUNNING and no counters, and takes no
+     * repairs. The store stays the caller's to close, after this server.
      *
      * @param address where to listen; port 0 picks a free port
      * @param threads request threads, at least 1
      * @throws IOException when the address cannot be bound
      */
     public static SinkHttpServer serve(CellStore store, InetSocketAddress address, int threads) throws IOException {
+        return serve(store, address, threads, false);
+    }
+
+    /**
+     * Same as {@link #serve(CellStore, InetSocketAddress, int)}, taking repairs into a writable store when
+     * {@code acceptRepairs}.
+     */
+    public static SinkHttpServer serve(CellStore store, InetSocketAddress address, int threads,
+            boolean acceptRepairs) throws IOException {
         Objects.requireNonNull(store, "store");
         SinkHealth running = SinkHealth.of(SinkHealth.State.RUNNING);
         return start(address, threads, new Source() {
@@ -170,6 +203,21 @@ public final class SinkHttpServer implements AutoCloseable {
             @Override
             public ScrubReport scrub() {
                 return null;
+            }
+
+            @Override
+            public boolean acceptsRepairs() {
+                return acceptRepairs;
+            }
+
+            @Override
+            public CellStore writableStore() {
+                return store.readOnly() ? null : store;
+            }
+
+            @Override
+            public void repaired(long cells, long bytes) {
+                // a bare store has no meters
             }
         });
     }
@@ -248,12 +296,16 @@ public final class SinkHttpServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try {
-            if (!"GET".equals(exchange.getRequestMethod())) {
+            String method = exchange.getRequestMethod();
+            if (method.equals("POST") || method.equals("PUT")) {
+                routeWrite(exchange, method);
+            } else if (method.equals("GET")) {
+                route(exchange);
+            } else {
                 exchange.getResponseHeaders().set("Allow", "GET");
-                throw new HttpError(405, "method " + exchange.getRequestMethod() + " not allowed: the API is "
-                        + "read-only, use GET");
+                throw new HttpError(405, "method " + method + " not allowed: read with GET; POST and PUT are "
+                        + "only for repairs of cells and manifests");
             }
-            route(exchange);
             exchange.close();
         } catch (HttpError e) {
             sendJson(exchange, e.status, Map.of("error", e.getMessage()));
@@ -310,6 +362,102 @@ public final class SinkHttpServer implements AutoCloseable {
         } else {
             throw notFound(path);
         }
+    }
+
+    /**
+     * {@code POST .../cells} and {@code PUT .../manifest}: a healer's writes of what it rebuilt. Each cell is
+     * appended only if the store lacks it or holds it corrupt ({@link CellStore#append}), and nothing is
+     * answered before the store committed (fsync) what the request added.
+     */
+    private void routeWrite(HttpExchange exchange, String method) throws IOException, HttpError {
+        String path = exchange.getRequestURI().getRawPath();
+        String[] parts = path.startsWith("/") ? path.substring(1).split("/", -1) : new String[0];
+        boolean checkpoint = parts.length == 6 && parts[0].equals("v1") && parts[1].equals("apps")
+                && parts[3].equals("checkpoints");
+        boolean cells = checkpoint && parts[5].equals("cells") && method.equals("POST");
+        boolean manifest = checkpoint && parts[5].equals("manifest") && method.equals("PUT");
+        if (!cells && !manifest) {
+            exchange.getResponseHeaders().set("Allow", "GET");
+            throw new HttpError(405, "method " + method + " not allowed on " + shorten(path) + ": only POST .../cells"
+                    + " and PUT .../manifest of a checkpoint take writes");
+        }
+        if (!source.acceptsRepairs()) {
+            throw new HttpError(403, "backup server " + source.serverIndex() + " does not accept repairs: start its"
+                    + " sink with --accept-repairs (" + SinkConfig.HTTP_REPAIRS_CONFIG + "=true)");
+        }
+        String app = app(parts[2]);
+        long cp = checkpointId(parts[4]);
+        CellStore store = source.writableStore();
+        if (store == null) {
+            throw new HttpError(503, "backup server " + source.serverIndex() + " has no store open for writing ("
+                    + source.health().state() + "); try again later");
+        }
+        try {
+            if (cells) {
+                repairCells(exchange, store, app, cp);
+            } else {
+                repairManifest(exchange, store, app, cp);
+            }
+        } catch (CorruptRecordException | CorruptCellException | IllegalArgumentException e) {
+            throw new HttpError(400, "bad repair of " + app + "/" + cp + ": " + e.getMessage());
+        } catch (CheckpointConflictException e) {
+            throw new HttpError(409, e.getMessage());
+        } catch (DiskFullException e) {
+            throw new HttpError(507, "backup server " + source.serverIndex() + ": " + e.getMessage());
+        }
+    }
+
+    private void repairCells(HttpExchange exchange, CellStore store, String app, long cp) throws IOException,
+            HttpError {
+        long appended = 0;
+        long bytes = 0;
+        long held = 0;
+        try (CellRecordReader in = new CellRecordReader(new BufferedInputStream(exchange.getRequestBody(),
+                STREAM_BUFFER))) {
+            for (Optional<CellHeader> h = in.next(); h.isPresent(); h = in.next()) {
+                if (!h.get().appId().equals(app) || h.get().checkpointId() != cp) {
+                    throw new HttpError(400, "cell " + h.get() + " is not of " + app + "/" + cp);
+                }
+                StoredCell cell = in.readCell().cell();
+                if (store.append(cell)) {
+                    appended++;
+                    bytes += cell.data().length;
+                } else {
+                    held++;
+                }
+            }
+        } finally {
+            if (appended > 0) {
+                // What was appended is intact and verified: keep it even when the rest of the body is bad.
+                store.commit(Map.of());
+                source.repaired(appended, bytes);
+                log.info("backup server {}: a repair added {} cells ({} bytes) of {}/{}", source.serverIndex(),
+                        appended, bytes, app, cp);
+            }
+        }
+        sendJson(exchange, 200, Map.of("appended", appended, "bytes", bytes, "alreadyHeld", held));
+    }
+
+    private void repairManifest(HttpExchange exchange, CellStore store, String app, long cp) throws IOException,
+            HttpError {
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readNBytes(ManifestFormat.MAX_LENGTH + 1);
+        }
+        if (body.length > ManifestFormat.MAX_LENGTH) {
+            throw new HttpError(413, "a manifest is at most " + ManifestFormat.MAX_LENGTH + " bytes");
+        }
+        StoredManifest manifest = ManifestFormat.decode(body);
+        if (!manifest.appId().equals(app) || manifest.checkpointId() != cp) {
+            throw new HttpError(400, "the manifest is of " + manifest.appId() + "/" + manifest.checkpointId()
+                    + ", not of " + app + "/" + cp);
+        }
+        boolean stored = store.putManifest(manifest);
+        if (stored) {
+            store.commit(Map.of());
+            log.info("backup server {}: a repair stored the manifest of {}/{}", source.serverIndex(), app, cp);
+        }
+        sendJson(exchange, 200, Map.of("stored", stored));
     }
 
     // ---------------------------------------------------------------- endpoints

@@ -46,6 +46,8 @@ final class SinkMetrics {
     private final Counter scrubPasses;
     private final AtomicLong scrubFinished = new AtomicLong();
     private final Map<String, Counter> scrubCorrupt = new ConcurrentHashMap<>();
+    private final Counter repairedCells;
+    private final Counter repairedBytes;
 
     SinkMetrics(MeterRegistry registry, File dataDir, Supplier<SinkHealth.State> state) {
         this.registry = registry;
@@ -76,6 +78,11 @@ final class SinkMetrics {
         scrubbedBytes = Counter.builder(P + "scrub.checked").baseUnit("bytes")
                 .description("Bytes of the cells the scrub checked").register(registry);
         scrubPasses = Counter.builder(P + "scrub.passes").description("Scrub passes finished").register(registry);
+        repairedCells = Counter.builder(P + "repaired.cells")
+                .description("Cells a healer rebuilt that the store lacked or held corrupt, made durable")
+                .register(registry);
+        repairedBytes = Counter.builder(P + "repaired").baseUnit("bytes").description("Data bytes of those cells")
+                .register(registry);
         Gauge.builder(P + "scrub.last.pass", scrubFinished, AtomicLong::get).baseUnit("seconds")
                 .description("When the last scrub pass finished, in seconds since the epoch; 0 before the first")
                 .register(registry);
@@ -182,5 +189,11 @@ final class SinkMetrics {
                     .register(registry);
             return value;
         });
+    }
+
+    /** Cells written through the API's repair endpoint and made durable. */
+    void repaired(long cells, long bytes) {
+        repairedCells.increment(cells);
+        repairedBytes.increment(bytes);
     }
 }

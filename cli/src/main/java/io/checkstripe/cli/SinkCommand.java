@@ -55,6 +55,11 @@ final class SinkCommand implements Callable<Integer> {
             description = "Seconds between two scrub passes. Default: 3600.")
     Long scrubInterval;
 
+    @Option(names = "--accept-repairs",
+            description = "Let a healer write rebuilt cells and manifests through the HTTP API (POST/PUT). The API "
+                    + "has no authentication: only where its network is trusted. Default: read-only.")
+    boolean acceptRepairs;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> props = kafka.clientProperties();
@@ -69,6 +74,7 @@ final class SinkCommand implements Callable<Integer> {
             props.put(SinkConfig.SCRUB_INTERVAL_S_CONFIG, scrubInterval);
         }
         props.put(SinkConfig.RETAIN_CONFIG, retain);
+        props.put(SinkConfig.HTTP_REPAIRS_CONFIG, acceptRepairs);
         SinkConfig config = Failures.config(() -> new SinkConfig(props));
         try (BackupSink sink = new BackupSink(config)) {
             Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "checkstripe-sink-shutdown"));
