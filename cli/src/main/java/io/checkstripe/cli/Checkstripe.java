@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
                 StatusCommand.class,
                 RestoreCommand.class,
                 RepairCommand.class,
+                HealerCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Checkstripe {
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.checkstripe.codec.Crc32c;
+import io.checkstripe.heal.HealPass;
 import io.checkstripe.producer.PublishResult;
 import io.checkstripe.restore.BadCell;
 import io.checkstripe.restore.CheckpointStatus;
@@ -56,11 +57,25 @@ final class ReportJson {
 
     static ObjectNode repair(RepairReport report) {
         ObjectNode doc = Json.object().put("app", report.app()).put("serverIndex", report.serverIndex())
-                .put("dataDir", report.dataDir().toString());
+                .put("target", report.target());
         list(doc, "repaired", report.repaired(), ReportJson::repaired);
         list(doc, "unrecoverable", report.unrecoverable(), ReportJson::skipped);
         problems(doc, report.unreachableSources(), report.warnings());
         return doc.put("elapsedSeconds", seconds(report.elapsed()));
+    }
+
+    static ObjectNode heal(HealPass pass) {
+        ObjectNode doc = Json.object().put("started", pass.started().toString())
+                .put("elapsedSeconds", seconds(pass.elapsed())).put("cellsWritten", pass.cellsWritten())
+                .put("bytes", pass.bytesWritten()).put("unrecoverable", pass.unrecoverable())
+                .put("serversSkipped", pass.serversSkipped());
+        return list(doc, "servers", pass.servers(), s -> {
+            ObjectNode node = Json.object().put("location", s.location())
+                    .put("serverIndex", s.serverIndex() < 0 ? null : s.serverIndex()).put("skipped", s.skipped())
+                    .put("cellsWritten", s.cellsWritten()).put("bytes", s.bytesWritten());
+            list(node, "repairs", s.repairs(), ReportJson::repair);
+            return list(node, "errors", s.errors(), TextNode::valueOf);
+        });
     }
 
     static ObjectNode publish(PublishResult result) {

@@ -113,7 +113,7 @@ class ReportJsonTest {
 
     @Test
     void repairListsWhatItWroteAndWhatItCouldNot() throws Exception {
-        RepairReport report = new RepairReport("ledger", 3, Path.of("/data/s3-new"),
+        RepairReport report = new RepairReport("ledger", 3, "/data/s3-new",
                 List.of(new RepairReport.Repaired(5, 24, 1_572_864, List.of(CORRUPT, MISSING, FOREIGN)),
                         new RepairReport.Repaired(4, 0, 0, List.of())),
                 List.of(new SkippedCheckpoint(3, "stripes 0-7 lost")), List.of(GONE), List.of("source given twice"),
@@ -121,7 +121,7 @@ class ReportJsonTest {
         JsonNode doc = written(ReportJson.repair(report));
 
         assertThat(doc.path("serverIndex").asInt()).isEqualTo(3);
-        assertThat(doc.path("dataDir").asText()).isEqualTo("/data/s3-new");
+        assertThat(doc.path("target").asText()).isEqualTo("/data/s3-new");
         JsonNode five = doc.path("repaired").path(0);
         assertThat(five.path("checkpointId").asLong()).isEqualTo(5);
         assertThat(five.path("cellsWritten").asLong()).isEqualTo(24);

@@ -255,7 +255,7 @@ public final class HttpSource implements CellSource {
         }
     }
 
-    private List<JsonNode> listing(String app) throws IOException {
+    List<JsonNode> listing(String app) throws IOException {
         JsonNode node = listingNode(app);
         if (!node.isArray()) {
             throw new IOException(base + " sent a checkpoint listing of " + app + " that is not a JSON array");
@@ -271,7 +271,7 @@ public final class HttpSource implements CellSource {
         return entries;
     }
 
-    private JsonNode json(String path) throws IOException {
+    JsonNode json(String path) throws IOException {
         try (Response r = get(path)) {
             r.expectOk();
             return JSON.readTree(r.readAll(MAX_JSON_BYTES));
@@ -301,6 +301,50 @@ public final class HttpSource implements CellSource {
         }
         return new Response(uri, response.statusCode(),
                 new IdleTimeoutInputStream(response.body(), requestTimeout, uri.toString()));
+    }
+
+    /**
+     * Sends a request with a body ({@code POST}, {@code PUT}) and reads its JSON answer; any status but 200 is
+     * an {@link IOException} carrying the server's message. {@code timeout} bounds the whole exchange, which
+     * includes the server's fsync.
+     */
+    JsonNode send(String method, String path, HttpRequest.BodyPublisher body, Duration timeout) throws IOException {
+        URI uri = URI.create(base + path);
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Content-Type",
+                "application/octet-stream").method(method, body).build();
+        HttpResponse<byte[]> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while sending to " + uri);
+        } catch (IOException e) {
+            throw new IOException(method + " " + uri + ": " + describe(e), e);
+        }
+        String text = new String(response.body(), StandardCharsets.UTF_8).strip();
+        if (response.statusCode() != 200) {
+            throw new IOException(method + " " + uri + " answered HTTP " + response.statusCode() + ": "
+                    + (text.length() > 512 ? text.substring(0, 512) : text));
+        }
+        return JSON.readTree(text);
+    }
+
+    /** The HTTP status of {@code GET path} and its body as JSON (null when it is not JSON). */
+    StatusAndBody probe(String path) throws IOException {
+        try (Response r = get(path)) {
+            byte[] bytes = r.readAll(MAX_JSON_BYTES);
+            JsonNode node;
+            try {
+                node = JSON.readTree(bytes);
+            } catch (IOException e) {
+                node = null;
+            }
+            return new StatusAndBody(r.status, node);
+        }
+    }
+
+    /** An answer of {@link #probe}. */
+    record StatusAndBody(int status, JsonNode body) {
     }
 
     private static String describe(IOException e) {

@@ -1,25 +1,24 @@
 package io.checkstripe.restore;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
- * What a repair rebuilt into a replaced server's store, and what it could not. Printed by {@link #format()}.
+ * What a repair rebuilt onto a server, and what it could not. Printed by {@link #format()}.
  * Immutable and thread-safe.
  *
  * @param app                the application
  * @param serverIndex        the server repaired
- * @param dataDir            its new store
+ * @param target             where its cells went: a data directory or the server's URL
  * @param repaired           checkpoints rebuilt, verified and committed, newest first
  * @param unrecoverable      checkpoints that could not be rebuilt from the other servers, and why
  * @param unreachableSources sources that could not be read at all
  * @param warnings           anything else worth knowing
  * @param elapsed            wall-clock time of the repair
  */
-public record RepairReport(String app, int serverIndex, Path dataDir, List<Repaired> repaired,
+public record RepairReport(String app, int serverIndex, String target, List<Repaired> repaired,
         List<SkippedCheckpoint> unrecoverable, List<UnreachableSource> unreachableSources, List<String> warnings,
         Duration elapsed) {
 
@@ -27,7 +26,7 @@ public record RepairReport(String app, int serverIndex, Path dataDir, List<Repai
      * One checkpoint rebuilt onto the server.
      *
      * @param checkpointId the checkpoint
-     * @param cellsWritten cells written to the store (0 when it already held them all)
+     * @param cellsWritten cells written to the server (0 when it already held them all)
      * @param bytes        bytes of those cells
      * @param badCells     bad cells found on the other servers while rebuilding
      */
@@ -39,7 +38,7 @@ public record RepairReport(String app, int serverIndex, Path dataDir, List<Repai
 
     public RepairReport {
         Objects.requireNonNull(app, "app");
-        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(target, "target");
         Objects.requireNonNull(elapsed, "elapsed");
         repaired = List.copyOf(repaired);
         unrecoverable = List.copyOf(unrecoverable);
@@ -50,7 +49,7 @@ public record RepairReport(String app, int serverIndex, Path dataDir, List<Repai
     /** The summary for a terminal, ending with a newline. */
     public String format() {
         StringBuilder sb = new StringBuilder("repaired server ").append(serverIndex).append(" of ").append(app)
-                .append(" into ").append(dataDir).append('\n');
+                .append(" onto ").append(target).append('\n');
         for (Repaired r : repaired) {
             sb.append("  checkpoint ").append(r.checkpointId()).append(": ").append(r.cellsWritten())
                     .append(" cells written (").append(Progress.bytes(r.bytes())).append(")");

@@ -76,7 +76,7 @@ class RepairerTest {
         assertThat(report.repaired()).allSatisfy(r -> assertThat(r.cellsWritten()).isEqualTo(14));
         assertThat(report.unrecoverable()).isEmpty();
         assertSameCells(dead, cluster.dir(2), 1, 2);
-        assertThat(report.format()).contains("repaired server 2 of rep into " + cluster.dir(2))
+        assertThat(report.format()).contains("repaired server 2 of rep onto " + cluster.dir(2))
                 .contains("checkpoint 2: 14 cells written");
 
         // Two other servers die: the restore needs the repaired one.
