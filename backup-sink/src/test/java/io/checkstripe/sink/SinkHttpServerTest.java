@@ -192,7 +192,7 @@ class SinkHttpServerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"POST", "PUT", "DELETE", "HEAD"})
+    @ValueSource(strings = {"POST", "DELETE", "HEAD"})
     void otherMethodsAre405(String method) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(at("/v1/apps/ledger/checkpoints/5/manifest"))
                 .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
@@ -251,6 +251,21 @@ class SinkHttpServerTest {
                     public ScrubReport scrub() {
                         return null;
                     }
+
+                    @Override
+                    public boolean acceptsRepairs() {
+                        return true;
+                    }
+
+                    @Override
+                    public CellStore writableStore() {
+                        return null;
+                    }
+
+                    @Override
+                    public void repaired(long cells, long bytes) {
+                        throw new AssertionError("no store, no repair");
+                    }
                 })) {
             HttpResponse<String> health = send(bare.uri().resolve("/health"));
             assertThat(health.statusCode()).isEqualTo(503);
@@ -266,6 +281,11 @@ class SinkHttpServerTest {
             HttpResponse<String> apps = send(bare.uri().resolve("/v1/apps"));
             assertThat(apps.statusCode()).isEqualTo(503);
             assertThat(JSON.readTree(apps.body()).get("error").asText()).contains("is full");
+            HttpResponse<String> repair = client.send(HttpRequest.newBuilder(bare.uri().resolve(
+                    "/v1/apps/ledger/checkpoints/5/manifest")).timeout(Duration.ofSeconds(10))
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[8])).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(repair.statusCode()).as("a repair without a writable store").isEqualTo(503);
         }
     }
 
