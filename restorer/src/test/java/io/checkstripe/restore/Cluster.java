@@ -31,7 +31,7 @@ import java.util.stream.IntStream;
  * sinks fill them (StripeWorkspace cells, CellStore appends, a manifest per server, a durable commit), with
  * checkpoint bytes generated from a seed so a test can regenerate what it expects. Not thread-safe.
  */
-final class Cluster implements AutoCloseable {
+public final class Cluster implements AutoCloseable {
 
     /** Changes the bytes a server stores for one cell (the CRC is computed over what is stored). */
     @FunctionalInterface
@@ -40,7 +40,7 @@ final class Cluster implements AutoCloseable {
     }
 
     /** What was written: the manifest and the SHA-256 of the checkpoint's bytes. */
-    record Written(StoredManifest manifest, byte[] sha256) {
+    public record Written(StoredManifest manifest, byte[] sha256) {
     }
 
     final Path root;
@@ -49,13 +49,13 @@ final class Cluster implements AutoCloseable {
     private final List<SinkHttpServer> httpServers = new ArrayList<>();
     private final List<CellStore> servedStores = new ArrayList<>();
 
-    Cluster(Path root, String policy, int servers) {
+    public Cluster(Path root, String policy, int servers) {
         this.root = root;
         this.policy = RedundancyPolicy.parse(policy).name();
         this.servers = servers;
     }
 
-    Path dir(int server) {
+    public Path dir(int server) {
         return root.resolve("server-" + server);
     }
 
@@ -83,7 +83,7 @@ final class Cluster implements AutoCloseable {
                 .toList());
     }
 
-    Written write(String app, long cp, long size, int segmentSize, long seed) throws IOException {
+    public Written write(String app, long cp, long size, int segmentSize, long seed) throws IOException {
         return write(app, cp, size, segmentSize, seed, null, null);
     }
 
@@ -175,7 +175,7 @@ final class Cluster implements AutoCloseable {
         };
     }
 
-    static byte[] bytes(long size, long seed) {
+    public static byte[] bytes(long size, long seed) {
         try (InputStream in = data(size, seed)) {
             return in.readAllBytes();
         } catch (IOException e) {
@@ -184,7 +184,7 @@ final class Cluster implements AutoCloseable {
     }
 
     /** Serves server {@code server}'s store through the sink's real HTTP API; closed with the cluster. */
-    String serve(int server) throws IOException {
+    public String serve(int server) throws IOException {
         CellStore store = CellStore.openReadOnly(dir(server));
         servedStores.add(store);
         SinkHttpServer http = SinkHttpServer.serve(store, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2);
@@ -192,17 +192,30 @@ final class Cluster implements AutoCloseable {
         return http.uri().toString();
     }
 
+    /**
+     * Serves server {@code server}'s store, opened for writing, through the sink's real HTTP API taking repairs,
+     * as a sink started with {@code --accept-repairs} does; closed with the cluster.
+     */
+    public String serveWritable(int server) throws IOException {
+        CellStore store = CellStore.open(dir(server), server);
+        servedStores.add(store);
+        SinkHttpServer http = SinkHttpServer.serve(store, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2,
+                true);
+        httpServers.add(http);
+        return http.uri().toString();
+    }
+
     /** The paths of the store of one server. */
-    StoreLayout layout(int server) {
+    public StoreLayout layout(int server) {
         return StoreLayout.of(dir(server));
     }
 
     /** The log of one checkpoint on one server. */
-    Path log(int server, String app, long cp) {
+    public Path log(int server, String app, long cp) {
         return layout(server).cellLog(app, cp);
     }
 
-    void deleteServer(int server) throws IOException {
+    public void deleteServer(int server) throws IOException {
         try (var files = Files.walk(dir(server))) {
             for (Path p : files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
                 Files.delete(p);
