@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,6 +19,7 @@ import io.checkstripe.restore.CheckpointStatus;
 import io.checkstripe.restore.Health;
 import io.checkstripe.restore.IndexRanges;
 import io.checkstripe.restore.LostServer;
+import io.checkstripe.heal.HealPass;
 import io.checkstripe.restore.RepairReport;
 import io.checkstripe.restore.RestoreReport;
 import io.checkstripe.restore.ServerStatus;
@@ -109,6 +111,37 @@ class ReportJsonTest {
         assertThat(doc.path("elapsedSeconds").asDouble()).isEqualTo(1.5);
         assertThat(doc.path("bytesPerSecond").asLong()).isEqualTo(2_000_000);
         assertUnreachableAndWarning(doc);
+    }
+
+    @Test
+    void aHealPassListsEveryServerWhatItWroteAndWhyOneWasSkipped() throws Exception {
+        RepairReport onto2 = new RepairReport("ledger", 2, "http://10.0.0.2:8080",
+                List.of(new RepairReport.Repaired(5, 7, 7_340_032, List.of()),
+                        new RepairReport.Repaired(6, 0, 0, List.of())),
+                List.of(new SkippedCheckpoint(4, "stripes 0-3 lost")), List.of(), List.of(), Duration.ofSeconds(2));
+        HealPass pass = new HealPass(Instant.parse("2026-12-02T06:00:00Z"), Duration.ofMillis(2500), List.of(
+                new HealPass.Server("http://10.0.0.1:8080", 1, null, List.of(), List.of()),
+                new HealPass.Server("http://10.0.0.2:8080", 2, null, List.of(onto2), List.of("orders: HTTP 507")),
+                new HealPass.Server("http://10.0.0.3:8080", -1, "unreachable: connection refused", List.of(),
+                        List.of())));
+        JsonNode doc = written(ReportJson.heal(pass));
+
+        assertThat(doc.path("started").asText()).isEqualTo("2026-12-02T06:00:00Z");
+        assertThat(doc.path("elapsedSeconds").asDouble()).isEqualTo(2.5);
+        assertThat(doc.path("cellsWritten").asLong()).isEqualTo(7);
+        assertThat(doc.path("bytes").asLong()).isEqualTo(7_340_032);
+        assertThat(doc.path("unrecoverable").asLong()).isEqualTo(1);
+        assertThat(doc.path("serversSkipped").asLong()).isEqualTo(2);
+        JsonNode servers = doc.path("servers");
+        assertThat(servers).hasSize(3);
+        assertThat(servers.path(0).path("cellsWritten").asLong()).isZero();
+        assertThat(servers.path(0).path("skipped").isNull()).isTrue();
+        assertThat(servers.path(1).path("repairs").path(0).path("target").asText()).isEqualTo("http://10.0.0.2:8080");
+        assertThat(servers.path(1).path("repairs").path(0).path("repaired").path(0).path("cellsWritten").asLong())
+                .isEqualTo(7);
+        assertThat(servers.path(1).path("errors").path(0).asText()).isEqualTo("orders: HTTP 507");
+        assertThat(servers.path(2).path("serverIndex").isNull()).isTrue();
+        assertThat(servers.path(2).path("skipped").asText()).startsWith("unreachable");
     }
 
     @Test

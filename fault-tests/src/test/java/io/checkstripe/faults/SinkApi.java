@@ -66,6 +66,11 @@ final class SinkApi {
         });
     }
 
+    /** {@code GET /v1/scrub}: the sink's scrub report, empty when it does not scrub. */
+    static Optional<JsonNode> scrub(URI base) {
+        return get(base, "/v1/scrub");
+    }
+
     private static Optional<JsonNode> get(URI base, String path) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).build();
         try {

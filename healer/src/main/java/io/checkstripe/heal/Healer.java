@@ -13,6 +13,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,9 +66,13 @@ public final class Healer implements AutoCloseable {
     private volatile String failure;
 
     /**
+     * Deletes the spool files a healer killed earlier left in {@link HealerOptions#spoolDir}: one healer per
+     * spool directory.
+     *
      * @param registry where the healer's meters go ({@code checkstripe_healer_*})
+     * @throws IOException when the spool directory cannot be created or cleaned
      */
-    public Healer(HealerOptions options, MeterRegistry registry) {
+    public Healer(HealerOptions options, MeterRegistry registry) throws IOException {
         this.options = options;
         this.registry = registry;
         for (URI uri : options.servers()) {
@@ -74,6 +81,13 @@ public final class Healer implements AutoCloseable {
             servers.add(new HttpTarget(source, options.spoolDir(), options.writeTimeout()));
         }
         this.repairer = new Repairer(options.restore(), options.rateMegabytes() * 1e6);
+        Files.createDirectories(options.spoolDir());
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(options.spoolDir(), HttpTarget.SPOOL_GLOB)) {
+            for (Path file : stale) {
+                Files.delete(file);
+                log.info("deleted {}, left by a healer that stopped midway", file);
+            }
+        }
         passes = Counter.builder(P + "passes").description("Heal passes finished").register(registry);
         Gauge.builder(P + "last.pass.end", lastPassEnd, AtomicLong::get).baseUnit("seconds")
                 .description("When the last pass ended, in seconds since the epoch").register(registry);

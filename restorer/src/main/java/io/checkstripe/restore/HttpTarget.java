@@ -41,6 +41,9 @@ import java.util.function.LongPredicate;
  */
 public final class HttpTarget implements RepairTarget {
 
+    /** The names of spool files, as a glob. */
+    public static final String SPOOL_GLOB = "heal-*.cells";
+
     private final HttpSource server;
     private final Path spoolDir;
     private final Duration writeTimeout;
