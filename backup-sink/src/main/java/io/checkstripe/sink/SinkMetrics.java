@@ -7,11 +7,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import io.checkstripe.metrics.ReasonCounters;
 import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.store.CommitTiming;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 /**
@@ -40,7 +42,7 @@ final class SinkMetrics {
     private final AtomicLong durableOffset = new AtomicLong(-1);
     private final Map<String, AtomicLong> checkpointsHeld = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> bytesHeld = new ConcurrentHashMap<>();
-    private final Map<DeadLetterReason, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final ReasonCounters deadLetters;
     private final Counter scrubbedCells;
     private final Counter scrubbedBytes;
     private final Counter scrubPasses;
@@ -59,6 +61,8 @@ final class SinkMetrics {
                 .register(registry);
         acksSent = Counter.builder(P + "acks.sent").description("Checkpoint acknowledgements Kafka accepted")
                 .register(registry);
+        deadLetters = new ReasonCounters(registry, P + "dead.letters",
+                "Records sent to the dead-letter topic, by reason", Tags.empty());
         checkpointsDeleted = Counter.builder(P + "checkpoints.deleted")
                 .description("Checkpoints removed by retention").register(registry);
         commit = Timer.builder(P + "commit").description("Store commits: fsyncs, then the offset recorded durably")
@@ -138,17 +142,12 @@ final class SinkMetrics {
 
     /** The counters as {@code GET /v1/server} reports them. */
     SinkStats stats() {
-        long dead = 0;
-        for (Counter c : deadLetters.values()) {
-            dead += (long) c.count();
-        }
         return new SinkStats((long) cellsStored.count(), (long) bytesStored.count(), (long) manifestsStored.count(),
-                dead, (long) acksSent.count(), (long) checkpointsDeleted.count(), committedOffset.get());
+                deadLetters.total(), (long) acksSent.count(), (long) checkpointsDeleted.count(), committedOffset.get());
     }
 
     void deadLetter(DeadLetterReason reason) {
-        deadLetters.computeIfAbsent(reason, r -> Counter.builder(P + "dead.letters").tag("reason", r.code())
-                .description("Records sent to the dead-letter topic, by reason").register(registry)).increment();
+        deadLetters.increment(reason.code());
     }
 
     void scrubbed(long bytes) {

@@ -1,12 +1,6 @@
 package io.checkstripe.faults;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +29,6 @@ class BrokerFailureFaultTest {
     private static final String APP = "broker-killed";
     private static final int SERVERS = 3;
     private static final int SEGMENT = 1 << 20;
-    private static final Duration WAIT = Duration.ofMinutes(5);
 
     @TempDir
     Path tmp;
@@ -55,32 +48,14 @@ class BrokerFailureFaultTest {
                      .replicationFactor(3)) {
             pipeline.startStriper("striper");
             pipeline.startSinks();
-            KafkaProbe kafka = new KafkaProbe(cluster);
-            String checkpoints = pipeline.topics().checkpoints();
-            long before = kafka.written(checkpoints);
             log.info("scenario 4: SIGKILL broker {} once {} of {} segments are sent ({})", victim, killAfter, segments,
                     seed);
-
-            try (CheckstripeProcess publish = pipeline.startPublish(APP, file, "--checkpoint-id", "1",
-                    "--wait-protected", "--protect-timeout", "300")) {
-                await("publish under way").atMost(WAIT).pollInterval(Duration.ofMillis(20))
-                        .until(() -> kafka.written(checkpoints) - before >= killAfter);
-                cluster.kill(victim);
-                int code = publish.waitFor(WAIT);
-                assertThat(code).as("publish with broker %d dead\n%s", victim, publish.diagnostics()).isZero();
-                assertThat(publish.stdout()).contains("protected on every backup server");
-            }
-            pipeline.assertRestores(APP, 1, file);
-            int cells = pipeline.assertExactlyOnce(APP, 1, size, SEGMENT);
-            log.info("scenario 4: checkpoint 1 protected and restored byte-exact with broker {} dead ({} cells)",
-                    victim, cells);
-
-            cluster.restart(victim);
-            List<String> topics = new ArrayList<>(pipeline.topics().all());
-            cluster.awaitReplicasInSync(topics);
-            pipeline.publishProtected(APP, after, 2);
-            pipeline.assertExactlyOnce(APP, 2, 5L * SEGMENT + 5, SEGMENT);
-            pipeline.assertRestores(APP, 2, after);
+            Deployment.Victim broker = new Deployment.Victim("broker " + victim, () -> cluster.kill(victim),
+                    () -> cluster.restart(victim));
+            int cells = pipeline.assertBrokerKilledDuringAPublishCostsNoCheckpoint(broker, APP, file, after,
+                    killAfter, SEGMENT);
+            log.info("scenario 4: checkpoint 1 protected and restored byte-exact with broker {} dead ({} cells), "
+                    + "checkpoint 2 once it was back", victim, cells);
             pipeline.assertRestores(APP, 1, file);
             pipeline.striper("striper").assertAlive();
         }

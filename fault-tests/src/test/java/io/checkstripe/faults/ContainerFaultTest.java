@@ -290,32 +290,15 @@ class ContainerFaultTest {
         Path file = TestFiles.random(tmp.resolve("1.bin"), size, random.nextLong());
         Path after = TestFiles.random(tmp.resolve("2.bin"), 5L * SEGMENT + 5, random.nextLong());
         String app = unique("broker");
-        KafkaProbe probe = new KafkaProbe(kafka);
-        String checkpoints = pipeline.topics().checkpoints();
-        long before = probe.written(checkpoints);
-        try (CheckstripeProcess publish = pipeline.startPublish(app, file, "--checkpoint-id", "1",
-                "--wait-protected", "--protect-timeout", "300")) {
-            await("publish under way").atMost(WAIT).pollInterval(Duration.ofMillis(20))
-                    .until(() -> probe.written(checkpoints) - before >= killAfter);
+        Deployment.Victim broker = new Deployment.Victim("kafka-" + victim, () -> {
             kafka.kill(victim);
             log.info("container faults: killed broker container kafka-{} after {} of {} segments ({})", victim,
                     killAfter, segments, seed);
-            try {
-                assertThat(publish.waitFor(WAIT)).as("publish with kafka-%d dead\n%s", victim,
-                        publish.diagnostics()).isZero();
-                assertThat(publish.stdout()).contains("protected on every backup server");
-                pipeline.assertRestores(app, 1, file);
-                int cells = pipeline.assertExactlyOnce(app, 1, size, SEGMENT);
-                log.info("container faults: protected and restored byte-exact with kafka-{} dead ({} cells)",
-                        victim, cells);
-            } finally {
-                kafka.restart(victim);
-            }
-        }
-        kafka.awaitReplicasInSync(new ArrayList<>(pipeline.topics().all()));
-        pipeline.publishProtected(app, after, 2);
-        pipeline.assertExactlyOnce(app, 2, size(after), SEGMENT);
-        pipeline.assertRestores(app, 2, after);
+        }, () -> kafka.restart(victim));
+        int cells = pipeline.assertBrokerKilledDuringAPublishCostsNoCheckpoint(broker, app, file, after, killAfter,
+                SEGMENT);
+        log.info("container faults: protected and restored byte-exact with kafka-{} dead ({} cells), and the "
+                + "next checkpoint once it was back", victim, cells);
     }
 
     /** {@code name} with a random suffix: containers and topics of an earlier run never collide. */

@@ -84,8 +84,14 @@ final class ContainerPipeline implements Deployment, AutoCloseable {
         }
     }
 
-    TopicNames topics() {
+    @Override
+    public TopicNames topics() {
         return topics;
+    }
+
+    @Override
+    public KafkaContainers kafka() {
+        return kafka;
     }
 
     @Override
@@ -186,7 +192,8 @@ final class ContainerPipeline implements Deployment, AutoCloseable {
      * Copies every server's store out of its container and asserts that it holds each of its cells of the
      * checkpoint exactly once and intact; returns the cells checked.
      */
-    int assertExactlyOnce(String app, long checkpointId, long bytes, int segmentBytes) {
+    @Override
+    public int assertExactlyOnce(String app, long checkpointId, long bytes, int segmentBytes) {
         int segments = (int) ((bytes + segmentBytes - 1) / segmentBytes);
         int cells = 0;
         for (Sink sink : sinks.values()) {

@@ -1,6 +1,7 @@
 package io.checkstripe.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,12 +9,32 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import io.checkstripe.broker.KafkaBrokers;
+import io.checkstripe.schemas.TopicNames;
+
 /**
  * A checkstripe deployment a scenario publishes to from this host and restores from: its parts may be processes
  * of this machine ({@link Pipeline}) or containers ({@link ContainerPipeline}); publishing and restoring work the
- * same way on both, so they are written once here.
+ * same way on both, so they are written once here, and so is a broker killed during a publish, which differs
+ * only in how the broker is killed and started again.
  */
 interface Deployment {
+
+    /** A broker a scenario kills: its name in messages, and how it is killed and started again. */
+    record Victim(String name, Runnable kill, Runnable restart) {
+    }
+
+    /** The brokers the deployment runs on. */
+    KafkaBrokers kafka();
+
+    /** The deployment's topics. */
+    TopicNames topics();
+
+    /**
+     * Asserts that every server holds each of its cells of the checkpoint exactly once and intact; returns the
+     * cells checked.
+     */
+    int assertExactlyOnce(String app, long checkpointId, long bytes, int segmentBytes);
 
     /** The options every command that talks to Kafka from this host gets: brokers and the clients' config file. */
     List<String> kafkaArgs();
@@ -99,5 +120,41 @@ interface Deployment {
         assertThat(r.stdout()).contains("restored checkpoint " + checkpointId + " of " + app);
         TestFiles.assertSameBytes(out, original);
         TestFiles.deleteQuietly(out);
+    }
+
+    /**
+     * Kills {@code broker} once {@code killAfter} records of checkpoint 1 ({@code first}) are on the checkpoints
+     * topic and asserts that the publish is protected all the same, restores byte-exact and left each cell exactly
+     * once; then restarts the broker, waits for every topic's replicas to be in sync and asserts as much of
+     * checkpoint 2 ({@code second}). The broker is restarted even when an assertion fails. Returns the cells of
+     * checkpoint 1.
+     */
+    default int assertBrokerKilledDuringAPublishCostsNoCheckpoint(Victim broker, String app, Path first,
+                                                                  Path second, int killAfter, int segmentBytes) {
+        Duration wait = Duration.ofMinutes(5);
+        KafkaProbe probe = new KafkaProbe(kafka());
+        String checkpoints = topics().checkpoints();
+        long before = probe.written(checkpoints);
+        int cells;
+        try (CheckstripeProcess publish = startPublish(app, first, "--checkpoint-id", "1", "--wait-protected",
+                "--protect-timeout", "300")) {
+            await("publish under way").atMost(wait).pollInterval(Duration.ofMillis(20))
+                    .until(() -> probe.written(checkpoints) - before >= killAfter);
+            broker.kill().run();
+            try {
+                assertThat(publish.waitFor(wait)).as("publish with %s dead\n%s", broker.name(),
+                        publish.diagnostics()).isZero();
+                assertThat(publish.stdout()).contains("protected on every backup server");
+                assertRestores(app, 1, first);
+                cells = assertExactlyOnce(app, 1, first.toFile().length(), segmentBytes);
+            } finally {
+                broker.restart().run();
+            }
+        }
+        kafka().awaitReplicasInSync(new ArrayList<>(topics().all()));
+        publishProtected(app, second, 2);
+        assertExactlyOnce(app, 2, second.toFile().length(), segmentBytes);
+        assertRestores(app, 2, second);
+        return cells;
     }
 }

@@ -90,8 +90,14 @@ final class Pipeline implements Deployment, AutoCloseable {
         return servers;
     }
 
-    TopicNames topics() {
+    @Override
+    public TopicNames topics() {
         return topics;
+    }
+
+    @Override
+    public KafkaBrokers kafka() {
+        return kafka;
     }
 
     @Override
@@ -176,11 +182,8 @@ final class Pipeline implements Deployment, AutoCloseable {
         }
     }
 
-    /**
-     * Asserts that every server holds each of its cells of the checkpoint exactly once and intact; returns the
-     * cells checked.
-     */
-    int assertExactlyOnce(String app, long checkpointId, long bytes, int segmentBytes) {
+    @Override
+    public int assertExactlyOnce(String app, long checkpointId, long bytes, int segmentBytes) {
         int segments = (int) ((bytes + segmentBytes - 1) / segmentBytes);
         int cells = 0;
         for (int i = 0; i < servers; i++) {

@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.checkstripe.metrics.ReasonCounters;
 import io.checkstripe.schemas.DeadLetterReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 /**
@@ -25,12 +27,14 @@ final class StriperMetrics {
     private final Map<String, Counter> segments = new ConcurrentHashMap<>();
     private final Map<String, Counter> bytes = new ConcurrentHashMap<>();
     private final Map<String, Counter> checkpoints = new ConcurrentHashMap<>();
-    private final Map<DeadLetterReason, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final ReasonCounters deadLetters;
 
     StriperMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.encode = Timer.builder(P + "encode").description("Encoding one segment into its stripe's cells")
                 .publishPercentileHistogram().register(registry);
+        this.deadLetters = new ReasonCounters(registry, P + "dead.letters",
+                "Records sent to the dead-letter topic, by reason", Tags.empty());
     }
 
     /** A segment of {@code size} bytes of {@code app} striped in {@code encoding}. */
@@ -47,8 +51,7 @@ final class StriperMetrics {
     }
 
     void deadLetter(DeadLetterReason reason) {
-        deadLetters.computeIfAbsent(reason, r -> Counter.builder(P + "dead.letters").tag("reason", r.code())
-                .description("Records sent to the dead-letter topic, by reason").register(registry)).increment();
+        deadLetters.increment(reason.code());
     }
 
     private Counter counter(Map<String, Counter> counters, String app, String name, String unit, String help) {
