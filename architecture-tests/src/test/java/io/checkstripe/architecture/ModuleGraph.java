@@ -52,6 +52,7 @@ record ModuleGraph(Path root, Map<String, Set<String>> modules) {
             Map.entry("striper-stream", "io.checkstripe.striper"),
             Map.entry("backup-sink", "io.checkstripe.sink"),
             Map.entry("restorer", "io.checkstripe.restore"),
+            Map.entry("healer", "io.checkstripe.heal"),
             Map.entry("pipeline", "io.checkstripe.pipeline"),
             Map.entry("e2e-bench", "io.checkstripe.e2e"),
             Map.entry("bench", "io.checkstripe.bench"),

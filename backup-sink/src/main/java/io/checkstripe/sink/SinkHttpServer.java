@@ -1,7 +1,5 @@
 package io.checkstripe.sink;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.checkstripe.core.AppId;
@@ -27,7 +25,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -101,11 +98,9 @@ public final class SinkHttpServer implements AutoCloseable {
     /** Version of the API's paths and of the formats it serves. */
     public static final int FORMAT_VERSION = CellRecordFormat.VERSION;
 
-    private static final String JSON = "application/json";
     private static final String BINARY = "application/octet-stream";
     private static final int STREAM_BUFFER = 64 * 1024;
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,18}");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** What the API serves: the sink's current store and state. Implementations are thread-safe. */
     interface Source {
@@ -308,7 +303,7 @@ public final class SinkHttpServer implements AutoCloseable {
             }
             exchange.close();
         } catch (HttpError e) {
-            sendJson(exchange, e.status, Map.of("error", e.getMessage()));
+            OpsEndpoints.json(exchange, e.status, Map.of("error", e.getMessage()));
         } catch (IOException | RuntimeException e) {
             if (exchange.getResponseCode() != -1) {
                 // Headers are out: cut the connection, so the client sees an incomplete response.
@@ -317,7 +312,7 @@ public final class SinkHttpServer implements AutoCloseable {
                 throw e;
             }
             log.warn("backup server {}: {} failed: {}", source.serverIndex(), exchange.getRequestURI(), e.toString());
-            sendJson(exchange, 500, Map.of("error", "cannot read the store: " + e.getMessage()));
+            OpsEndpoints.json(exchange, 500, Map.of("error", "cannot read the store: " + e.getMessage()));
         }
     }
 
@@ -339,9 +334,9 @@ public final class SinkHttpServer implements AutoCloseable {
         if (n == 2 && parts[1].equals("server")) {
             server(exchange);
         } else if (n == 2 && parts[1].equals("scrub") && source.scrub() != null) {
-            sendJson(exchange, 200, source.scrub());
+            OpsEndpoints.json(exchange, 200, source.scrub());
         } else if (n == 2 && parts[1].equals("apps")) {
-            sendJson(exchange, 200, store().apps());
+            OpsEndpoints.json(exchange, 200, store().apps());
         } else if (n == 4 && parts[1].equals("apps") && parts[3].equals("checkpoints")) {
             checkpoints(exchange, app(parts[2]));
         } else if (n == 6 && parts[1].equals("apps") && parts[3].equals("checkpoints") && parts[5].equals("manifest")) {
@@ -435,7 +430,7 @@ public final class SinkHttpServer implements AutoCloseable {
                         appended, bytes, app, cp);
             }
         }
-        sendJson(exchange, 200, Map.of("appended", appended, "bytes", bytes, "alreadyHeld", held));
+        OpsEndpoints.json(exchange, 200, Map.of("appended", appended, "bytes", bytes, "alreadyHeld", held));
     }
 
     private void repairManifest(HttpExchange exchange, CellStore store, String app, long cp) throws IOException,
@@ -457,7 +452,7 @@ public final class SinkHttpServer implements AutoCloseable {
             store.commit(Map.of());
             log.info("backup server {}: a repair stored the manifest of {}/{}", source.serverIndex(), app, cp);
         }
-        sendJson(exchange, 200, Map.of("stored", stored));
+        OpsEndpoints.json(exchange, 200, Map.of("stored", stored));
     }
 
     // ---------------------------------------------------------------- endpoints
@@ -483,7 +478,7 @@ public final class SinkHttpServer implements AutoCloseable {
             body.put("checkpointsDeleted", stats.checkpointsDeleted());
         }
         body.put("time", Instant.now().toString());
-        sendJson(exchange, 200, body);
+        OpsEndpoints.json(exchange, 200, body);
     }
 
     private void checkpoints(HttpExchange exchange, String app) throws IOException, HttpError {
@@ -508,7 +503,7 @@ public final class SinkHttpServer implements AutoCloseable {
             throw new HttpError(404, "no checkpoint of application " + app + " on backup server "
                     + source.serverIndex());
         }
-        sendJson(exchange, 200, list);
+        OpsEndpoints.json(exchange, 200, list);
     }
 
     private void manifest(HttpExchange exchange, String app, long cp) throws IOException, HttpError {
@@ -621,25 +616,5 @@ public final class SinkHttpServer implements AutoCloseable {
             return "";
         }
         return s.length() <= 80 ? s : s.substring(0, 80) + "...";
-    }
-
-    private static void sendJson(HttpExchange exchange, int status, Object body) throws IOException {
-        byte[] bytes;
-        try {
-            bytes = MAPPER.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            bytes = ("{\"error\":\"cannot encode the answer\"}").getBytes(StandardCharsets.UTF_8);
-            status = 500;
-        }
-        exchange.getResponseHeaders().set("Content-Type", JSON);
-        if ("HEAD".equals(exchange.getRequestMethod())) {
-            exchange.sendResponseHeaders(status, -1); // a HEAD answer has no body
-            exchange.close();
-            return;
-        }
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 }
