@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.checkstripe.store.CellHeader;
 import io.checkstripe.store.CellKey;
 import io.checkstripe.store.CellRecordFormat;
-import io.checkstripe.store.CellRecordReader;
 import io.checkstripe.store.CellStore;
 import io.checkstripe.store.ManifestFormat;
 import io.checkstripe.store.StoreLayout;
 import io.checkstripe.store.StoredCell;
-import java.io.BufferedInputStream;
+import io.checkstripe.store.TestCells;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -20,14 +18,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -103,7 +98,7 @@ class SinkHttpRepairTest {
         store.close();
         store = CellStore.openReadOnly(dataDir);
         assertThat(store.isComplete("ledger", 5)).isTrue();
-        assertThat(recordsPerCell(StoreLayout.of(dataDir).cellLog("ledger", 5)).values()).containsOnly(1);
+        assertThat(TestCells.recordCounts(StoreLayout.of(dataDir).cellLog("ledger", 5)).values()).containsOnly(1);
     }
 
     @Test
@@ -143,16 +138,6 @@ class SinkHttpRepairTest {
         assertThat(store.manifest("ledger", 5)).isEmpty();
     }
 
-    /** How many records of each key a cell log holds. */
-    private static Map<CellKey, Integer> recordsPerCell(Path log) throws IOException {
-        Map<CellKey, Integer> counts = new HashMap<>();
-        try (CellRecordReader r = new CellRecordReader(new BufferedInputStream(Files.newInputStream(log)))) {
-            for (Optional<CellHeader> h = r.next(); h.isPresent(); h = r.next()) {
-                counts.merge(h.get().key(), 1, Integer::sum);
-            }
-        }
-        return counts;
-    }
 
     private TreeMap<CellKey, StoredCell> cellsOf(int server) {
         return ledger.cellsFor(server);

@@ -7,23 +7,17 @@ import io.checkstripe.restore.Cluster;
 import io.checkstripe.restore.HttpSource;
 import io.checkstripe.restore.RestoreOptions;
 import io.checkstripe.restore.Restorer;
-import io.checkstripe.store.CellHeader;
-import io.checkstripe.store.CellKey;
-import io.checkstripe.store.CellRecordReader;
 import io.checkstripe.store.CellStore;
+import io.checkstripe.store.TestCells;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -92,7 +86,7 @@ class HealerTest {
         cluster = check;
         for (Cluster.Written w : written) {
             long cp = w.manifest().checkpointId();
-            assertThat(recordsPerCell(check.log(2, APP, cp)).values()).containsOnly(1);
+            assertThat(TestCells.recordCounts(check.log(2, APP, cp)).values()).containsOnly(1);
             try (CellStore store = CellStore.openReadOnly(check.dir(2))) {
                 assertThat(store.isComplete(APP, cp)).isTrue();
                 assertThat(store.manifest(APP, cp)).contains(w.manifest());
@@ -161,13 +155,4 @@ class HealerTest {
         return HealerOptions.of(servers, root.resolve("spool")).withRate(0);
     }
 
-    private static Map<CellKey, Integer> recordsPerCell(Path log) throws IOException {
-        Map<CellKey, Integer> counts = new HashMap<>();
-        try (CellRecordReader r = new CellRecordReader(new BufferedInputStream(Files.newInputStream(log)))) {
-            for (Optional<CellHeader> h = r.next(); h.isPresent(); h = r.next()) {
-                counts.merge(h.get().key(), 1, Integer::sum);
-            }
-        }
-        return counts;
-    }
 }

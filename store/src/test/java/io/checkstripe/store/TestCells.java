@@ -17,7 +17,7 @@ import java.util.Optional;
 import java.util.Random;
 
 /** Builds test cells and manifests, and reads back what a log holds; {@link FileDamage} damages files. */
-final class TestCells {
+public final class TestCells {
 
     private TestCells() {
     }
@@ -63,7 +63,7 @@ final class TestCells {
     }
 
     /** How many records of each key a whole log holds. */
-    static Map<CellKey, Integer> recordCounts(Path log) throws IOException {
+    public static Map<CellKey, Integer> recordCounts(Path log) throws IOException {
         Map<CellKey, Integer> counts = new HashMap<>();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(log));
                 CellRecordReader r = new CellRecordReader(in)) {
