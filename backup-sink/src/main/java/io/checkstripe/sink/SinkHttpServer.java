@@ -76,7 +76,8 @@ import org.slf4j.LoggerFactory;
  *       "bytes": B, "alreadyHeld": M}}; 403 unless the sink accepts repairs, 409 for a cell that contradicts the
  *       checkpoint, 507 when the disk is full</td></tr>
  *   <tr><td>{@code PUT /v1/apps/{app}/checkpoints/{cp}/manifest}</td><td>body: the {@link ManifestFormat} bytes;
- *       stores and commits it unless held, answers {@code {"stored": true|false}}</td></tr>
+ *       stores and commits it unless held intact (a file that rotted is written again), answers
+ *       {@code {"stored": true|false}}</td></tr>
  * </table>
  *
  * <p>Errors are JSON {@code {"error": "..."}}: 400 for an invalid application id (checked with {@link AppId}

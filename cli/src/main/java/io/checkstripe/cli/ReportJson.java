@@ -68,11 +68,12 @@ final class ReportJson {
         ObjectNode doc = Json.object().put("started", pass.started().toString())
                 .put("elapsedSeconds", seconds(pass.elapsed())).put("cellsWritten", pass.cellsWritten())
                 .put("bytes", pass.bytesWritten()).put("unrecoverable", pass.unrecoverable())
-                .put("serversSkipped", pass.serversSkipped());
+                .put("manifestsRewritten", pass.manifestsRewritten()).put("serversSkipped", pass.serversSkipped());
         return list(doc, "servers", pass.servers(), s -> {
             ObjectNode node = Json.object().put("location", s.location())
                     .put("serverIndex", s.serverIndex() < 0 ? null : s.serverIndex()).put("skipped", s.skipped())
-                    .put("cellsWritten", s.cellsWritten()).put("bytes", s.bytesWritten());
+                    .put("cellsWritten", s.cellsWritten()).put("bytes", s.bytesWritten())
+                    .put("manifestsRewritten", s.manifestsRewritten());
             list(node, "repairs", s.repairs(), ReportJson::repair);
             return list(node, "errors", s.errors(), TextNode::valueOf);
         });

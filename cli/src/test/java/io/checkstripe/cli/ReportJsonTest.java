@@ -120,9 +120,9 @@ class ReportJsonTest {
                         new RepairReport.Repaired(6, 0, 0, List.of())),
                 List.of(new SkippedCheckpoint(4, "stripes 0-3 lost")), List.of(), List.of(), Duration.ofSeconds(2));
         HealPass pass = new HealPass(Instant.parse("2026-12-02T06:00:00Z"), Duration.ofMillis(2500), List.of(
-                new HealPass.Server("http://10.0.0.1:8080", 1, null, List.of(), List.of()),
-                new HealPass.Server("http://10.0.0.2:8080", 2, null, List.of(onto2), List.of("orders: HTTP 507")),
-                new HealPass.Server("http://10.0.0.3:8080", -1, "unreachable: connection refused", List.of(),
+                new HealPass.Server("http://10.0.0.1:8080", 1, null, List.of(), 1, List.of()),
+                new HealPass.Server("http://10.0.0.2:8080", 2, null, List.of(onto2), 0, List.of("orders: HTTP 507")),
+                new HealPass.Server("http://10.0.0.3:8080", -1, "unreachable: connection refused", List.of(), 0,
                         List.of())));
         JsonNode doc = written(ReportJson.heal(pass));
 
@@ -135,6 +135,8 @@ class ReportJsonTest {
         JsonNode servers = doc.path("servers");
         assertThat(servers).hasSize(3);
         assertThat(servers.path(0).path("cellsWritten").asLong()).isZero();
+        assertThat(servers.path(0).path("manifestsRewritten").asLong()).isOne();
+        assertThat(doc.path("manifestsRewritten").asLong()).isOne();
         assertThat(servers.path(0).path("skipped").isNull()).isTrue();
         assertThat(servers.path(1).path("repairs").path(0).path("target").asText()).isEqualTo("http://10.0.0.2:8080");
         assertThat(servers.path(1).path("repairs").path(0).path("repaired").path(0).path("cellsWritten").asLong())

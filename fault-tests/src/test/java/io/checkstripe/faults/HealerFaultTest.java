@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.checkstripe.broker.BrokerProcess;
 import io.checkstripe.store.CellKey;
+import io.checkstripe.store.CellStore;
+import io.checkstripe.store.StoreLayout;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -39,8 +41,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The healer on real processes: {@code RS-3-2} over five sink processes (scrubbing every two seconds, taking
- * repairs) fed by a striper process on a broker process. Rot on two servers is found by their scrubs and
- * rebuilt; a server whose store is wiped, and whose partition no longer holds its records, is refilled by a
+ * repairs) fed by a striper process on a broker process. Rot in cells on two servers and in a manifest is
+ * found by their scrubs and rebuilt; a server whose store is wiped, and whose partition no longer holds its records, is refilled by a
  * running healer while publishes go on; a healer SIGKILLed midway and run again finishes with every cell on the
  * server exactly once. Every test ends with byte-exact restores that need the healed cells.
  */
@@ -96,25 +98,36 @@ class HealerFaultTest {
         Map<Integer, CellKey> rotten = new TreeMap<>();
         rotten.put(a, flipABit(a, 2, random));
         rotten.put(b, flipABit(b, 1, random));
+        Path manifest = StoreLayout.of(pipeline.sinkDir(b)).manifest(APP, 2);
+        flipABit(manifest, Files.size(manifest) / 2, random);
         rotten.forEach((server, key) -> Awaitility.await("the scrub of server " + server + " finds " + key)
                 .atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250))
-                .until(() -> scrubFound(server, key)));
+                .until(() -> scrubFound(server, "corrupt-cell", key.segmentIndex(), key.cellIndex())));
+        Awaitility.await("the scrub of server " + b + " finds the manifest of checkpoint 2 corrupt")
+                .atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250))
+                .until(() -> scrubFound(b, "corrupt-manifest", -1, -1));
 
         JsonNode pass = healOnce();
         assertThat(pass.get("cellsWritten").asLong()).as("one cell rebuilt on each of servers %s; %s", rotten.keySet(),
                 pass).isEqualTo(2);
+        assertThat(pass.get("manifestsRewritten").asLong()).as("%s", pass).isOne();
         for (long cp : published.keySet()) {
             for (int i = 0; i < SERVERS; i++) {
                 assertIntactOnce(i, cp);
             }
         }
-        assertThat(healOnce().get("cellsWritten").asLong()).as("a second pass finds nothing to do").isZero();
+        try (CellStore store = CellStore.openReadOnly(pipeline.sinkDir(b))) {
+            assertThat(store.rereadManifest(APP, 2)).as("the manifest file of server %d", b).isPresent();
+        }
+        JsonNode again = healOnce();
+        assertThat(again.get("cellsWritten").asLong()).as("a second pass finds nothing to do").isZero();
+        assertThat(again.get("manifestsRewritten").asLong()).isZero();
         assertThat(pipeline.status(APP).exitCode()).isZero();
-        pipeline.assertRestores(APP, 2, published.get(2L), a, b, (b + 1) % SERVERS == a ? (b + 2) % SERVERS
-                : (b + 1) % SERVERS);
-        pipeline.assertRestores(APP, 1, published.get(1L), a, b, (b + 1) % SERVERS == a ? (b + 2) % SERVERS
-                : (b + 1) % SERVERS);
-        log.info("healer: rot in {} on servers {} found by the scrubs and rebuilt; {}", rotten, rotten.keySet(), seed);
+        int third = (b + 1) % SERVERS == a ? (b + 2) % SERVERS : (b + 1) % SERVERS;
+        pipeline.assertRestores(APP, 2, published.get(2L), a, b, third);
+        pipeline.assertRestores(APP, 1, published.get(1L), a, b, third);
+        log.info("healer: rot in cells {} and a manifest of server {}, found by the scrubs and rebuilt; {}", rotten, b,
+                seed);
     }
 
     @Test
@@ -232,22 +245,25 @@ class HealerFaultTest {
         List<Stores.LogRecord> records = Stores.records(pipeline.sinkDir(server), APP, cp);
         Stores.LogRecord victim = records.get(random.nextInt(records.size()));
         long at = victim.position() + victim.headerLength() + random.nextInt(victim.header().cellLength());
-        try (RandomAccessFile file = new RandomAccessFile(Stores.cellLog(pipeline.sinkDir(server), APP, cp).toFile(),
-                "rws")) {
+        flipABit(Stores.cellLog(pipeline.sinkDir(server), APP, cp), at, random);
+        log.info("flipped a bit of cell {} of {}/{} on server {} at byte {}", victim.key(), APP, cp, server, at);
+        return victim.key();
+    }
+
+    private static void flipABit(Path path, long at, SplittableRandom random) throws IOException {
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rws")) {
             file.seek(at);
             int b = file.read();
             file.seek(at);
             file.write(b ^ (1 << random.nextInt(8)));
         }
-        log.info("flipped a bit of cell {} of {}/{} on server {} at byte {}", victim.key(), APP, cp, server, at);
-        return victim.key();
     }
 
-    private static boolean scrubFound(int server, CellKey key) {
+    private static boolean scrubFound(int server, String kind, int segment, int cell) {
         JsonNode report = SinkApi.scrub(pipeline.sink(server).http()).orElseThrow();
         for (JsonNode f : report.path("lastPass").path("findings")) {
-            if (f.path("kind").asText().equals("corrupt-cell") && f.path("segment").asInt() == key.segmentIndex()
-                    && f.path("cell").asInt() == key.cellIndex()) {
+            if (f.path("kind").asText().equals(kind) && f.path("segment").asInt() == segment
+                    && f.path("cell").asInt() == cell) {
                 return true;
             }
         }

@@ -23,12 +23,16 @@ public record HealPass(Instant started, Duration elapsed, List<Server> servers) 
      * @param serverIndex its index, -1 when it did not answer
      * @param skipped     why it was not healed (unreachable, behind, stalled), or null
      * @param repairs     what the pass rebuilt onto it, one report per application it needed cells of
+     * @param manifestsRewritten manifests whose file on it had rotted or vanished, written again
      * @param errors      what failed while healing it; the next pass tries again
      */
     public record Server(String location, int serverIndex, String skipped, List<RepairReport> repairs,
-            List<String> errors) {
+            long manifestsRewritten, List<String> errors) {
         public Server {
             Objects.requireNonNull(location, "location");
+            if (manifestsRewritten < 0) {
+                throw new IllegalArgumentException("negative manifests rewritten: " + manifestsRewritten);
+            }
             repairs = List.copyOf(repairs);
             errors = List.copyOf(errors);
         }
@@ -68,6 +72,10 @@ public record HealPass(Instant started, Duration elapsed, List<Server> servers) 
         return servers.stream().mapToLong(Server::unrecoverable).sum();
     }
 
+    public long manifestsRewritten() {
+        return servers.stream().mapToLong(Server::manifestsRewritten).sum();
+    }
+
     /** Servers not healed in this pass: unreachable, not ready, or failed midway. */
     public long serversSkipped() {
         return servers.stream().filter(s -> s.skipped() != null || !s.errors().isEmpty()).count();
@@ -85,6 +93,9 @@ public record HealPass(Instant started, Duration elapsed, List<Server> servers) 
                 continue;
             }
             sb.append(s.cellsWritten()).append(" cells written");
+            if (s.manifestsRewritten() > 0) {
+                sb.append(", ").append(s.manifestsRewritten()).append(" manifests rewritten");
+            }
             if (s.unrecoverable() > 0) {
                 sb.append(", ").append(s.unrecoverable()).append(" checkpoints not rebuildable");
             }

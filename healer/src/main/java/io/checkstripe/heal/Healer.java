@@ -7,6 +7,7 @@ import io.checkstripe.restore.HttpSource;
 import io.checkstripe.restore.HttpTarget;
 import io.checkstripe.restore.RepairReport;
 import io.checkstripe.restore.Repairer;
+import io.checkstripe.store.StoredManifest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -140,7 +141,7 @@ public final class Healer implements AutoCloseable {
             checkNotClosing();
             Integer index = indexes.get(server);
             results.add(index == null
-                    ? new HealPass.Server(server.location(), -1, unreachable.get(server), List.of(), List.of())
+                    ? new HealPass.Server(server.location(), -1, unreachable.get(server), List.of(), 0, List.of())
                     : heal(server, index, indexes, apps));
         }
         HealPass pass = new HealPass(started, Duration.ofNanos(System.nanoTime() - begin), results);
@@ -161,10 +162,11 @@ public final class Healer implements AutoCloseable {
         }
         if (notReady.isPresent()) {
             log.info("heal pass: server {} ({}) is left alone this pass: {}", index, server.location(), notReady.get());
-            return new HealPass.Server(server.location(), index, notReady.get(), List.of(), List.of());
+            return new HealPass.Server(server.location(), index, notReady.get(), List.of(), 0, List.of());
         }
         List<RepairReport> repairs = new ArrayList<>();
         List<String> errors = new ArrayList<>();
+        long manifests = 0;
         for (String app : apps) {
             checkNotClosing();
             try {
@@ -177,6 +179,7 @@ public final class Healer implements AutoCloseable {
                         other.getKey().completeCheckpoints(app).stream().filter(needs::test).forEach(wanted::add);
                     }
                 }
+                manifests += rewriteManifests(server, index, app, others);
                 if (wanted.isEmpty()) {
                     continue;
                 }
@@ -194,7 +197,33 @@ public final class Healer implements AutoCloseable {
                         server.location(), error);
             }
         }
-        return new HealPass.Server(server.location(), index, null, repairs, errors);
+        return new HealPass.Server(server.location(), index, null, repairs, manifests, errors);
+    }
+
+    /**
+     * Offers the server, from the other servers, each manifest whose file its scrub found corrupt; returns how
+     * many it wrote again (none when the finding is stale).
+     */
+    private long rewriteManifests(HttpTarget server, int index, String app, List<CellSource> others)
+            throws IOException {
+        long rewritten = 0;
+        for (long cp : server.corruptManifests(app)) {
+            for (CellSource other : others) {
+                Optional<StoredManifest> manifest = other.manifest(app, cp);
+                if (manifest.isPresent()) {
+                    if (server.putManifest(manifest.get())) {
+                        rewritten++;
+                        log.info("heal pass: rewrote the rotten manifest of {}/{} on server {} from {}", app, cp,
+                                index, other.location());
+                        Counter.builder(P + "manifests.rewritten").tag("server", Integer.toString(index))
+                                .description("Manifests whose file on a server had rotted, written again")
+                                .register(registry).increment();
+                    }
+                    break;
+                }
+            }
+        }
+        return rewritten;
     }
 
     private void count(int index, RepairReport report) {

@@ -1,6 +1,7 @@
 package io.checkstripe.restore;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.checkstripe.store.CellKey;
 import io.checkstripe.store.CellReadResult;
 import io.checkstripe.store.CellRecordFormat;
@@ -36,7 +37,8 @@ import java.util.function.LongPredicate;
  * PUT  /v1/apps/{app}/checkpoints/{cp}/manifest   body: the ManifestFormat bytes; answer {"stored": true|false}
  * </pre>
  * A cell is lacking when the server does not list it, and corrupt when the server's scrub ({@code GET /v1/scrub})
- * reported it and a read of it now still fails its CRC (a copy written since supersedes it). Thread-safe for
+ * reported it and a read of it now still fails its CRC (a copy written since supersedes it); a manifest whose file
+ * the scrub found corrupt is offered again on its own ({@link #putManifest}). Thread-safe for
  * reads; one writer per checkpoint at a time.
  */
 public final class HttpTarget implements RepairTarget {
@@ -164,8 +166,7 @@ public final class HttpTarget implements RepairTarget {
                             writeTimeout);
                     written = new Written(answer.path("appended").asLong(), answer.path("bytes").asLong());
                 }
-                server.send("PUT", path + "/manifest", HttpRequest.BodyPublishers.ofByteArray(
-                        ManifestFormat.encode(manifest)), writeTimeout);
+                putManifest(manifest);
                 return written;
             }
 
@@ -182,14 +183,45 @@ public final class HttpTarget implements RepairTarget {
         };
     }
 
+    /**
+     * The checkpoints of {@code app} whose manifest file the server's last scrub found corrupt. The server
+     * answers from the copy it read before the rot, so only a rewrite ({@link #putManifest}) tells whether the
+     * file still is: a finding that is stale costs one small request.
+     */
+    public Set<Long> corruptManifests(String app) throws IOException {
+        Set<Long> corrupt = new TreeSet<>();
+        for (JsonNode finding : scrubFindings()) {
+            if (finding.path("kind").asText().equals("corrupt-manifest") && finding.path("app").asText().equals(app)) {
+                corrupt.add(finding.path("checkpointId").asLong());
+            }
+        }
+        return corrupt;
+    }
+
+    /**
+     * Offers the server a manifest; it stores it (durably) when it lacks it or its file is missing or corrupt.
+     *
+     * @return whether the server stored it
+     */
+    public boolean putManifest(StoredManifest manifest) throws IOException {
+        return server.send("PUT", "/v1/apps/" + manifest.appId() + "/checkpoints/" + manifest.checkpointId()
+                + "/manifest", HttpRequest.BodyPublishers.ofByteArray(ManifestFormat.encode(manifest)), writeTimeout)
+                .path("stored").asBoolean();
+    }
+
+    /** The findings of the server's last scrub pass; none when it does not scrub. */
+    private JsonNode scrubFindings() throws IOException {
+        HttpSource.StatusAndBody scrub = server.probe("/v1/scrub");
+        if (scrub.status() != 200 || scrub.body() == null) {
+            return JsonNodeFactory.instance.arrayNode();
+        }
+        return scrub.body().path("lastPass").path("findings");
+    }
+
     /** Cells of {@code app} the server's last scrub found corrupt and that still fail their CRC, by checkpoint. */
     private Map<Long, Set<CellKey>> corruptCells(String app) throws IOException {
         Map<Long, Set<CellKey>> corrupt = new TreeMap<>();
-        HttpSource.StatusAndBody scrub = server.probe("/v1/scrub");
-        if (scrub.status() != 200 || scrub.body() == null) {
-            return corrupt; // no scrub on this server: nothing reported
-        }
-        for (JsonNode finding : scrub.body().path("lastPass").path("findings")) {
+        for (JsonNode finding : scrubFindings()) {
             if (!finding.path("kind").asText().equals("corrupt-cell") || !finding.path("app").asText().equals(app)) {
                 continue;
             }

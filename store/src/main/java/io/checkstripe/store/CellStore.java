@@ -154,8 +154,9 @@ public final class CellStore implements Closeable {
     }
 
     /**
-     * Stores a checkpoint's manifest, unless the same manifest is already stored, in which case it returns
-     * {@code false}. It is written to {@code manifest.tmp} now, and forced and renamed by the next
+     * Stores a checkpoint's manifest, unless the same manifest is already stored intact, in which case it
+     * returns {@code false}; a manifest file that rotted or vanished since the store read it is written again
+     * from the copy offered. It is written to {@code manifest.tmp} now, and forced and renamed by the next
      * {@link #commit}; until then this store reads it from memory.
      *
      * @throws CheckpointConflictException when a different manifest is stored, or the policy or servers differ
@@ -165,10 +166,22 @@ public final class CellStore implements Closeable {
         checkWritable();
         CellLog l = logs.getOrCreate(new CheckpointRef(manifest.appId(), manifest.checkpointId()));
         if (logs.holdsManifest(l, manifest)) {
-            return false;
+            if (l.manifestPending() || manifestFileHolds(manifest)) {
+                return false;
+            }
+            log.warn("{}/{}: the manifest file is missing or corrupt; writing the copy offered again",
+                    manifest.appId(), manifest.checkpointId());
         }
         rounds.stageManifest(l, manifest);
         return true;
+    }
+
+    private boolean manifestFileHolds(StoredManifest manifest) throws IOException {
+        try {
+            return rereadManifest(manifest.appId(), manifest.checkpointId()).filter(manifest::equals).isPresent();
+        } catch (CorruptRecordException e) {
+            return false;
+        }
     }
 
     /** Same as {@code commit(Map.of(sourceKey, nextOffset))}. */

@@ -193,6 +193,27 @@ class CellStoreTest {
     }
 
     @Test
+    void aManifestFileThatRottedAfterItWasReadIsWrittenAgainFromTheCopyOffered() throws IOException {
+        storeTenCells();
+        StoredManifest manifest = TestCells.manifest(APP, CP, POLICY, SERVERS, CELLS, SEGMENT);
+        CellStore s = open();
+        assertThat(s.manifest(APP, CP)).contains(manifest);
+        Path file = StoreLayout.of(dataDir).manifest(APP, CP);
+        FileDamage.flipBit(file, Files.size(file) / 2, 3);
+        assertThatThrownBy(() -> s.rereadManifest(APP, CP)).isInstanceOf(CorruptRecordException.class);
+
+        assertThat(s.putManifest(manifest)).as("the rotten file is replaced").isTrue();
+        s.commit(Map.of());
+        assertThat(s.rereadManifest(APP, CP)).contains(manifest);
+        assertThat(s.putManifest(manifest)).as("an intact file is left alone").isFalse();
+
+        Files.delete(file);
+        assertThat(s.putManifest(manifest)).as("a vanished file is written again").isTrue();
+        s.commit(Map.of());
+        assertThat(s.rereadManifest(APP, CP)).contains(manifest);
+    }
+
+    @Test
     void reopensWhatWasClosed() throws IOException {
         storeTenCells();
         CellStore s = open();
