@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  *   <caption>Endpoints</caption>
  *   <tr><th>path</th><th>answer</th></tr>
  *   <tr><td>{@code /v1/server}</td><td>JSON {@code {"serverIndex": I, "formatVersion": 1, "state": "RUNNING",
- *       ...}}: the state is a {@link SinkHealth.State}; a stalled sink adds {@code "reason"}; a sink adds its
- *       {@link SinkStats} counters</td></tr>
+ *       "acceptsRepairs": false, ...}}: the state is a {@link SinkHealth.State}; a stalled sink adds
+ *       {@code "reason"}; a sink adds its {@link SinkStats} counters</td></tr>
  *   <tr><td>{@code /health}</td><td>JSON {@code {"state": "RUNNING", "healthy": true, "serverIndex": I, "lag": 0,
  *       ...}}, status 200 only while the sink runs and keeps up with its partition, 503 with a {@code "reason"}
  *       otherwise ({@link BackupSink#opsHealth()})</td></tr>
@@ -101,6 +101,8 @@ public final class SinkHttpServer implements AutoCloseable {
 
     private static final String BINARY = "application/octet-stream";
     private static final int STREAM_BUFFER = 64 * 1024;
+    /** Bytes of a refused write's body read before answering; beyond it the connection is cut. */
+    private static final long DRAIN_LIMIT = 64L << 20;
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,18}");
 
     /** What the API serves: the sink's current store and state. Implementations are thread-safe. */
@@ -304,6 +306,7 @@ public final class SinkHttpServer implements AutoCloseable {
             }
             exchange.close();
         } catch (HttpError e) {
+            drainBody(exchange);
             OpsEndpoints.json(exchange, e.status, Map.of("error", e.getMessage()));
         } catch (IOException | RuntimeException e) {
             if (exchange.getResponseCode() != -1) {
@@ -313,6 +316,7 @@ public final class SinkHttpServer implements AutoCloseable {
                 throw e;
             }
             log.warn("backup server {}: {} failed: {}", source.serverIndex(), exchange.getRequestURI(), e.toString());
+            drainBody(exchange);
             OpsEndpoints.json(exchange, 500, Map.of("error", "cannot read the store: " + e.getMessage()));
         }
     }
@@ -468,6 +472,7 @@ public final class SinkHttpServer implements AutoCloseable {
             body.put("reason", health.reason());
         }
         body.put("stateSince", health.since().toString());
+        body.put("acceptsRepairs", source.acceptsRepairs());
         SinkStats stats = source.stats();
         if (stats != null) {
             body.put("committedOffset", stats.committedOffset());
@@ -559,6 +564,22 @@ public final class SinkHttpServer implements AutoCloseable {
                     + (health.reason() != null ? health.reason() : health.state()) + "); try again later");
         }
         return store;
+    }
+
+    /**
+     * Reads what is left of a refused write's body, up to {@value #DRAIN_LIMIT} bytes, so that the client, which
+     * may still be sending it, gets the error answer rather than a broken connection.
+     */
+    private static void drainBody(HttpExchange exchange) {
+        try (InputStream in = exchange.getRequestBody()) {
+            long left = DRAIN_LIMIT;
+            byte[] buffer = new byte[STREAM_BUFFER];
+            for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            log.debug("could not read the rest of a refused request's body: {}", e.toString());
+        }
     }
 
     private static String app(String raw) throws HttpError {

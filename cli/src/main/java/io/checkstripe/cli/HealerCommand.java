@@ -74,6 +74,9 @@ final class HealerCommand implements Callable<Integer> {
         if (interval < 1) {
             throw new UsageException("--interval must be at least 1 second, got " + interval);
         }
+        if (output.json() && !once) {
+            throw new UsageException("--output json prints the report of one pass: give --once too");
+        }
         Path spool = spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"), "checkstripe-healer");
         HealerOptions options;
         try {
@@ -83,7 +86,13 @@ final class HealerCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         PrometheusMeterRegistry registry = ProcessMetrics.registry(Tags.empty());
-        try (Healer healer = new Healer(options, registry);
+        Healer healer;
+        try {
+            healer = new Healer(options, registry);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage()); // a URL that is not http(s)://host:port
+        }
+        try (healer;
              OpsHttpServer http = httpPort < 0 ? null
                      : OpsHttpServer.start(new InetSocketAddress(httpHost, httpPort), registry, healer::health)) {
             if (once) {
@@ -95,9 +104,9 @@ final class HealerCommand implements Callable<Integer> {
                 return pass.serversSkipped() > 0 ? ExitCode.DEGRADED : ExitCode.OK;
             }
             Runtime.getRuntime().addShutdownHook(new Thread(healer::close, "checkstripe-healer-shutdown"));
-            spec.commandLine().getErr().printf("healer running over %d servers%s; Ctrl-C stops it%n", servers.size(),
+            spec.commandLine().getOut().printf("healer running over %d servers%s; Ctrl-C stops it%n", servers.size(),
                     http == null ? "" : ", metrics and health on HTTP " + http.uri());
-            spec.commandLine().getErr().flush();
+            spec.commandLine().getOut().flush();
             healer.run();
         }
         return ExitCode.OK;

@@ -42,13 +42,22 @@ final class RepairCommand implements Callable<Integer> {
     @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "The replaced server's store.")
     Path dataDir;
 
+    @Option(names = "--rate", paramLabel = "MB_PER_S", defaultValue = "0",
+            description = "Checkpoint bytes rebuilt per second at most, in MB, so that the repair leaves the other "
+                    + "servers' disks and network to the pipeline; 0 (default) for no limit.")
+    double rate;
+
     @Override
     public Integer call() throws Exception {
+        if (!(rate >= 0)) {
+            throw new UsageException("--rate must be 0 or more MB/s, got " + rate);
+        }
         RestoreOptions options = sources.options(root.err, false);
         List<CellSource> opened = sources.open(options);
         RepairReport report;
         try {
-            report = new Repairer(options).repair(sources.app, opened, serverIndex, dataDir.toAbsolutePath());
+            report = new Repairer(options, rate * 1e6).repair(sources.app, opened, serverIndex,
+                    dataDir.toAbsolutePath());
         } finally {
             SourceOptions.closeAll(opened);
         }

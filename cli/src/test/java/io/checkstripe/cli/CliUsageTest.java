@@ -2,6 +2,8 @@ package io.checkstripe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,6 +82,40 @@ class CliUsageTest {
         CliRun version = CliRun.of("--version");
         assertThat(version.exitCode()).isZero();
         assertThat(version.out()).startsWith("checkstripe ");
+    }
+
+    @Test
+    void theHealerSaysWhatIsWrongWithItsServersAndOptions() {
+        CliRun none = CliRun.of("healer", "--once");
+        assertThat(none.exitCode()).as(none.describe()).isEqualTo(ExitCode.USAGE);
+        assertThat(none.errLines()).containsExactly("checkstripe healer: Missing required option: "
+                + "'--servers=URL,URL,...' (see 'checkstripe healer --help')");
+        CliRun one = CliRun.of("healer", "--servers", "http://127.0.0.1:1", "--once");
+        assertThat(one.exitCode()).as(one.describe()).isEqualTo(ExitCode.USAGE);
+        assertThat(one.errLines()).singleElement().asString().contains("at least two backup servers");
+        CliRun twice = CliRun.of("healer", "--servers", "http://127.0.0.1:1,http://127.0.0.1:1", "--once");
+        assertThat(twice.exitCode()).as(twice.describe()).isEqualTo(ExitCode.USAGE);
+        assertThat(twice.errLines()).singleElement().asString().contains("given twice");
+        CliRun rate = CliRun.of("healer", "--servers", "http://127.0.0.1:1,http://127.0.0.1:2", "--rate", "-1",
+                "--once");
+        assertThat(rate.exitCode()).as(rate.describe()).isEqualTo(ExitCode.USAGE);
+        assertThat(rate.errLines()).singleElement().asString().contains("-1.0 MB/s is negative");
+        CliRun ftp = CliRun.of("healer", "--servers", "ftp://127.0.0.1:1,http://127.0.0.1:2", "--once");
+        assertThat(ftp.exitCode()).as(ftp.describe()).isEqualTo(ExitCode.USAGE);
+        assertThat(ftp.errLines()).singleElement().asString().contains("must be http://host:port");
+        CliRun json = CliRun.of("healer", "--servers", "http://127.0.0.1:1,http://127.0.0.1:2", "--output", "json");
+        assertThat(json.exitCode()).as(json.describe()).isEqualTo(ExitCode.USAGE);
+        assertThat(json.err()).contains("give --once too");
+    }
+
+    @Test
+    void aHealerPassOverServersThatAreAllDownIsDegradedNotAFailure() throws Exception {
+        CliRun run = CliRun.of("healer", "--servers", "http://127.0.0.1:1,http://127.0.0.1:2", "--once", "--output",
+                "json", "--spool-dir", tmp.resolve("spool").toString());
+        assertThat(run.exitCode()).as(run.describe()).isEqualTo(ExitCode.DEGRADED);
+        JsonNode doc = new ObjectMapper().readTree(run.out());
+        assertThat(doc.path("serversSkipped").asLong()).isEqualTo(2);
+        assertThat(doc.path("servers").path(1).path("skipped").asText()).startsWith("unreachable");
     }
 
     // ------------------------------------------------------------------ --exec parsing

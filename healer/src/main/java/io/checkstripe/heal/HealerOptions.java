@@ -65,8 +65,4 @@ public record HealerOptions(List<URI> servers, double rateMegabytes, Duration in
     public HealerOptions withRate(double megabytes) {
         return new HealerOptions(servers, megabytes, interval, spoolDir, restore, writeTimeout);
     }
-
-    public HealerOptions withInterval(Duration pause) {
-        return new HealerOptions(servers, rateMegabytes, pause, spoolDir, restore, writeTimeout);
-    }
 }

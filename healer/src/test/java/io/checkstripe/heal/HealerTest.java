@@ -119,8 +119,8 @@ class HealerTest {
         }
         try (Healer healer = new Healer(options(servers), ProcessMetrics.registry(Tags.empty()))) {
             HealPass pass = healer.pass();
-            assertThat(pass.servers().get(1).errors()).singleElement().asString().contains("403")
-                    .contains("--accept-repairs");
+            assertThat(pass.servers().get(1).skipped()).contains("--accept-repairs");
+            assertThat(pass.servers().get(1).errors()).isEmpty();
             assertThat(pass.servers().get(3).cellsWritten()).isPositive();
             assertThat(pass.serversSkipped()).isEqualTo(1);
             assertThat(pass.format()).contains("server 1").contains("--accept-repairs");

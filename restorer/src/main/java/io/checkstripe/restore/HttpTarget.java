@@ -89,11 +89,15 @@ public final class HttpTarget implements RepairTarget {
     }
 
     /**
-     * Why the server should not be repaired now, or empty when it may: its {@code /health} answers 200 only while
-     * its sink runs and keeps up with its partition. A sink that is behind would receive the same cells from
-     * Kafka a moment later, and one that is stalled (its disk full) could not take them.
+     * Why the server should not be repaired now, or empty when it may: it must take repairs
+     * ({@code /v1/server} says {@code "acceptsRepairs": true}), and its {@code /health} answers 200 only while its
+     * sink runs and keeps up with its partition. A sink that is behind would receive the same cells from Kafka a
+     * moment later, and one that is stalled (its disk full) could not take them.
      */
     public Optional<String> notReady() throws IOException {
+        if (!server.json("/v1/server").path("acceptsRepairs").asBoolean(false)) {
+            return Optional.of("does not accept repairs: start its sink with --accept-repairs");
+        }
         HttpSource.StatusAndBody health = server.probe("/health");
         if (health.status() == 200) {
             return Optional.empty();
