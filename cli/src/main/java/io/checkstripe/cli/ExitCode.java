@@ -23,7 +23,7 @@ public final class ExitCode {
     /**
      * {@code status}: the newest checkpoint can still be rebuilt, but some of its cells or servers are lost, so
      * it survives fewer further losses than its policy promises; a repair or a new checkpoint is due.
-     * {@code healer --once}: some server could not be healed (unreachable, behind, stalled, refusing writes).
+     * {@code healer --once}: some server could not be healed (unreachable, behind, stalled, not accepting repairs).
      */
     public static final int DEGRADED = 6;
     /** Anything else: a bug or an environment failure; the message says what. */
