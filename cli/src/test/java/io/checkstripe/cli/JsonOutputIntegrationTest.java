@@ -253,7 +253,7 @@ class JsonOutputIntegrationTest {
         JsonNode doc = run.json();
         assertThat(doc.path("app").asText()).isEqualTo(APP);
         assertThat(doc.path("serverIndex").asInt()).isZero();
-        assertThat(doc.path("dataDir").asText()).isEqualTo(replaced.toAbsolutePath().toString());
+        assertThat(doc.path("target").asText()).isEqualTo(replaced.toAbsolutePath().toString());
         assertThat(doc.path("repaired").findValuesAsText("checkpointId")).containsExactly("2", "1");
         for (JsonNode repaired : doc.path("repaired")) {
             assertThat(repaired.path("cellsWritten").asLong()).isPositive();
