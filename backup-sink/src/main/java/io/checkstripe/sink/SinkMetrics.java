@@ -75,7 +75,9 @@ final class SinkMetrics {
         Gauge.builder(P + "lag", this, SinkMetrics::lag).baseUnit("records")
                 .description("End offset of its stripes partition minus the offset the store made durable")
                 .register(registry);
-        Gauge.builder(P + "data.dir.free", dataDir, File::getUsableSpace).baseUnit("bytes")
+        // A gauge holds its object weakly, and nothing else holds this File or the state supplier below: without a
+        // strong reference a garbage collection turns them into NaN.
+        Gauge.builder(P + "data.dir.free", dataDir, File::getUsableSpace).baseUnit("bytes").strongReference(true)
                 .description("Space usable by the sink on the file system of its data directory").register(registry);
         scrubbedCells = Counter.builder(P + "scrub.cells").description("Cells the background scrub CRC-checked")
                 .register(registry);
@@ -91,7 +93,7 @@ final class SinkMetrics {
                 .description("When the last scrub pass finished, in seconds since the epoch; 0 before the first")
                 .register(registry);
         for (SinkHealth.State s : SinkHealth.State.values()) {
-            Gauge.builder(P + "state", state, st -> st.get() == s ? 1 : 0).tag("state", s.name())
+            Gauge.builder(P + "state", state, st -> st.get() == s ? 1 : 0).tag("state", s.name()).strongReference(true)
                     .description("1 for the state the sink is in, 0 for the others").register(registry);
         }
     }
