@@ -129,8 +129,10 @@ public final class Healer implements AutoCloseable {
         Set<String> apps = new TreeSet<>();
         for (HttpTarget server : servers) {
             try {
-                indexes.put(server, server.serverIndex());
-                apps.addAll(server.apps());
+                int index = server.serverIndex(); // remembered once known: apps() is what shows it answers now
+                List<String> held = server.apps();
+                indexes.put(server, index);
+                apps.addAll(held);
             } catch (IOException e) {
                 unreachable.put(server, "unreachable: " + e.getMessage());
                 log.warn("heal pass: backup server at {} is unreachable: {}", server.location(), e.getMessage());
@@ -175,8 +177,14 @@ public final class Healer implements AutoCloseable {
                 List<CellSource> others = new ArrayList<>();
                 for (Map.Entry<HttpTarget, Integer> other : indexes.entrySet()) {
                     if (other.getValue() != index) {
-                        others.add(other.getKey().source());
-                        other.getKey().completeCheckpoints(app).stream().filter(needs::test).forEach(wanted::add);
+                        try {
+                            other.getKey().completeCheckpoints(app).stream().filter(needs::test).forEach(wanted::add);
+                            others.add(other.getKey().source());
+                        } catch (IOException e) {
+                            // lost since the pass began: heal from the others, as a restore would
+                            log.info("heal pass: server {} ({}) did not answer, server {} is healed without it: {}",
+                                    other.getValue(), other.getKey().location(), index, e.getMessage());
+                        }
                     }
                 }
                 manifests += rewriteManifests(server, index, app, others);

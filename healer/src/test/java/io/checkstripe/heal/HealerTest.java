@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -140,6 +141,28 @@ class HealerTest {
             assertThat(pass.servers().get(2).skipped()).startsWith("unreachable");
             assertThat(pass.cellsWritten()).isZero();
             assertThat(healer.health().healthy()).as("a lost server is not the healer's failure").isTrue();
+        }
+    }
+
+    @Test
+    void aServerLostAfterItAnsweredOnceDoesNotStopTheOthersFromBeingHealed() throws Exception {
+        cluster = new Cluster(root.resolve("servers"), "RS-3-2", SERVERS);
+        cluster.write(APP, 1, 400_000, 32 * 1024, 1);
+        List<URI> servers = serveAll();
+        try (Healer healer = new Healer(options(servers), ProcessMetrics.registry(Tags.empty()))) {
+            assertThat(healer.pass().cellsWritten()).isZero();
+            CellStore two = cluster.servedStore(2);
+            two.delete(APP, 1);
+            two.commit(Map.of());
+            cluster.stopServing(4);
+
+            HealPass pass = healer.pass();
+            assertThat(pass.servers().get(4).skipped()).startsWith("unreachable");
+            assertThat(pass.servers().get(2).errors()).isEmpty();
+            assertThat(pass.servers().get(2).cellsWritten()).as("server 2 rebuilt from servers 0, 1 and 3").isPositive();
+            assertThat(two.isComplete(APP, 1)).isTrue();
+            assertThat(pass.servers()).filteredOn(s -> s.serverIndex() != 4)
+                    .allSatisfy(s -> assertThat(s.errors()).isEmpty());
         }
     }
 

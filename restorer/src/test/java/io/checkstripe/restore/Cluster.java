@@ -20,6 +20,7 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -48,6 +49,8 @@ public final class Cluster implements AutoCloseable {
     final int servers;
     private final List<SinkHttpServer> httpServers = new ArrayList<>();
     private final List<CellStore> servedStores = new ArrayList<>();
+    private final Map<Integer, CellStore> writable = new HashMap<>();
+    private final Map<Integer, SinkHttpServer> writableHttp = new HashMap<>();
 
     public Cluster(Path root, String policy, int servers) {
         this.root = root;
@@ -202,7 +205,21 @@ public final class Cluster implements AutoCloseable {
         SinkHttpServer http = SinkHttpServer.serve(store, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2,
                 true);
         httpServers.add(http);
+        writable.put(server, store);
+        writableHttp.put(server, http);
         return http.uri().toString();
+    }
+
+    /** The store {@link #serveWritable} opened for server {@code server}. */
+    public CellStore servedStore(int server) {
+        return writable.get(server);
+    }
+
+    /** Stops serving server {@code server} ({@link #serveWritable}): its URL then refuses connections. */
+    public void stopServing(int server) {
+        SinkHttpServer http = writableHttp.remove(server);
+        httpServers.remove(http);
+        http.close();
     }
 
     /** The paths of the store of one server. */
