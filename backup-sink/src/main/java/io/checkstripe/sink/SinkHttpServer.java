@@ -205,6 +205,12 @@ public final class SinkHttpServer implements AutoCloseable {
      */
     public static SinkHttpServer serve(CellStore store, InetSocketAddress address, int threads,
             boolean acceptRepairs, SinkHttpSecurity security) throws IOException {
+        return serve(store, address, threads, acceptRepairs, security, System::nanoTime);
+    }
+
+    /** Same as {@link #serve(CellStore, InetSocketAddress, int, boolean, SinkHttpSecurity)} on another clock. */
+    static SinkHttpServer serve(CellStore store, InetSocketAddress address, int threads,
+            boolean acceptRepairs, SinkHttpSecurity security, LongSupplier nanoTime) throws IOException {
         Objects.requireNonNull(store, "store");
         SinkHealth running = SinkHealth.of(SinkHealth.State.RUNNING);
         return start(address, threads, new Source() {
@@ -257,7 +263,7 @@ public final class SinkHttpServer implements AutoCloseable {
             public void repaired(long cells, long bytes) {
                 // a bare store has no meters
             }
-        }, security, System::nanoTime);
+        }, security, nanoTime);
     }
 
     /**
