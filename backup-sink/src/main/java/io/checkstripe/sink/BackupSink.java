@@ -244,17 +244,20 @@ public final class BackupSink implements AutoCloseable {
                 http == null ? ", no HTTP API" : ", HTTP API on " + http.uri());
     }
 
+    /** Warns when the API is reachable from other hosts without TLS and authentication. */
     private void warnIfExposed(InetSocketAddress address, SinkHttpSecurity security) {
         if (address.getAddress() != null && address.getAddress().isLoopbackAddress()) {
             return;
         }
-        if (!security.authenticates() || !security.tls()) {
-            log.warn("backup server {}: the HTTP API listens on {}, reachable from other hosts, {}: anyone who can "
-                    + "reach it can {}; configure {} and {} (see the security guide)", serverIndex, address,
-                    security.authenticates() ? "without TLS, so its token crosses the network in the clear"
-                            : "without authentication", security.authenticates() ? "read the token on the way"
-                            : config.httpRepairs() ? "read and write its cells" : "read its cells",
-                    SinkConfig.HTTP_TLS_CERTIFICATE_FILE_CONFIG, SinkConfig.HTTP_AUTH_TOKEN_FILE_CONFIG);
+        if (!security.authenticates()) {
+            log.warn("backup server {}: the HTTP API listens on {}, reachable from other hosts, without "
+                    + "authentication: anyone who reaches it can read{} its cells; set {} and {} (see the security "
+                    + "guide)", serverIndex, address, config.httpRepairs() ? " and write" : "",
+                    SinkConfig.HTTP_AUTH_TOKEN_FILE_CONFIG, SinkConfig.HTTP_TLS_CERTIFICATE_FILE_CONFIG);
+        } else if (!security.tls()) {
+            log.warn("backup server {}: the HTTP API listens on {}, reachable from other hosts, without TLS: its "
+                    + "token crosses the network in the clear; set {} and {}", serverIndex, address,
+                    SinkConfig.HTTP_TLS_CERTIFICATE_FILE_CONFIG, SinkConfig.HTTP_TLS_KEY_FILE_CONFIG);
         }
     }
 
