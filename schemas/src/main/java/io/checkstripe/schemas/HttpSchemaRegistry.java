@@ -172,7 +172,9 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
          * random factor in [0.8, 1.2), never more than {@code retryMaxWait}.
          */
         public long backoffMillis(int retry) {
-            return new ExponentialBackoff(retryWait.toMillis(), 2, retryMaxWait.toMillis(), JITTER).backoff(retry);
+            // Kafka's backoff returns the initial wait uncapped when it exceeds the maximum.
+            long wait = new ExponentialBackoff(retryWait.toMillis(), 2, retryMaxWait.toMillis(), JITTER).backoff(retry);
+            return Math.min(wait, retryMaxWait.toMillis());
         }
 
         private static void checkPositive(String which, Duration value) {

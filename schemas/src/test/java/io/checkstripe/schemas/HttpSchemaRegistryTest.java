@@ -213,6 +213,8 @@ class HttpSchemaRegistryTest {
         }
         assertThat(samples).isEqualTo(11 * 200);
         assertThat(NO_RETRIES.backoffMillis(0)).as("no wait configured").isZero();
+        assertThat(NO_RETRIES.withRetries(1, Duration.ofMillis(500), Duration.ofMillis(100)).backoffMillis(0))
+                .as("a first wait above the maximum").isEqualTo(100);
     }
 
     /** A URL nothing listens on. */
