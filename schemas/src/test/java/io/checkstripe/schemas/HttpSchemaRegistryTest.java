@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -38,7 +39,7 @@ class HttpSchemaRegistryTest {
     private static final HttpSchemaRegistry.Settings FAST_RETRIES =
             HttpSchemaRegistry.Settings.DEFAULTS.withRetries(3, Duration.ofMillis(20), Duration.ofMillis(50));
 
-    private final List<Stub> stubs = new java.util.ArrayList<>();
+    private final List<Stub> stubs = new ArrayList<>();
 
     @AfterEach
     void stopStubs() {
