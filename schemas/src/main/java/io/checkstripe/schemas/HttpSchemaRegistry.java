@@ -350,8 +350,13 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
                     if (!e.retriable()) {
                         throw e;
                     }
-                    last = e;
-                    lastFailures.put(endpoint.url(), e);
+                    // An attempt cut short by the operation's deadline says nothing new about its URL.
+                    boolean cutShort = e.getCause() instanceof HttpTimeoutException
+                            && System.nanoTime() >= deadlineNanos;
+                    if (!cutShort || !lastFailures.containsKey(endpoint.url())) {
+                        lastFailures.put(endpoint.url(), e);
+                    }
+                    last = lastFailures.get(endpoint.url());
                     if (i < endpoints.size() - 1) {
                         log.warn("{}; trying the next schema registry URL", e.getMessage());
                     }
