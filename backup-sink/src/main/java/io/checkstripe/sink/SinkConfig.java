@@ -218,7 +218,7 @@ public final class SinkConfig extends AbstractConfig {
     private static final int MAX_POLL_RECORDS_DEFAULT = 32;
 
     private static final ConfigDef CONFIG = CommonConfigs.addTopicConfigs(
-            CommonConfigs.addMaxMessageBytes(CommonConfigs.addSchemaRegistryUrl(new ConfigDef())),
+            CommonConfigs.addMaxMessageBytes(CommonConfigs.addSchemaRegistry(new ConfigDef())),
             EnumSet.of(TopicKey.STRIPES, TopicKey.ACKS, TopicKey.DEAD_LETTERS))
             .define(SERVER_INDEX_CONFIG, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(0), Importance.HIGH,
                     SERVER_INDEX_DOC)
