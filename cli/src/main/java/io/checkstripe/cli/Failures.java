@@ -1,6 +1,7 @@
 package io.checkstripe.cli;
 
 import java.nio.file.NoSuchFileException;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import io.checkstripe.codec.TooFewCellsException;
@@ -32,11 +33,15 @@ final class Failures {
         return ExitCode.SOFTWARE;
     }
 
-    /** The message of the cause that decided the exit code, or of the failure itself. */
-    static String describe(Throwable failure) {
+    /**
+     * The message of the cause that decided the exit code, or of the failure itself. Kafka refusing the principal
+     * is explained by {@link KafkaRefusal}, naming {@code principal} (from the command's {@code --command-config})
+     * and the ACLs of {@code command}.
+     */
+    static String describe(Throwable failure, String command, Optional<String> principal) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (codeOf(t) != null) {
-                return message(t);
+                return KafkaRefusal.isRefusal(t) ? KafkaRefusal.describe(t, command, principal) : message(t);
             }
         }
         return message(failure);
@@ -69,10 +74,13 @@ final class Failures {
         if (t instanceof NotProtectedException) {
             return ExitCode.NOT_PROTECTED;
         }
+        if (KafkaRefusal.isRefusal(t)) {
+            return ExitCode.NOT_AUTHORIZED;
+        }
         return null;
     }
 
-    private static String message(Throwable t) {
+    static String message(Throwable t) {
         String m = t.getMessage();
         return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
     }
