@@ -41,7 +41,7 @@ final class Pipeline implements Deployment, AutoCloseable {
     private final String prefix;
     private final RedundancyPolicy policy;
     private final int servers;
-    private final RoleConfigs configs;
+    private RoleConfigs configs;
     private final List<String> sinkOptions = new ArrayList<>();
     private final Map<Integer, Sink> sinks = new TreeMap<>();
     private final Map<String, CheckstripeProcess> stripers = new LinkedHashMap<>();
@@ -72,6 +72,15 @@ final class Pipeline implements Deployment, AutoCloseable {
     /** The replication factor of the topics the striper creates (default: the brokers' default). */
     Pipeline replicationFactor(int r) {
         replicationFactor = (short) r;
+        return this;
+    }
+
+    /**
+     * Settings every {@code --command-config} file of {@code role} ({@link RoleConfigs#CLIENT},
+     * {@link RoleConfigs#STRIPER}, {@link RoleConfigs#SINK}) gets: its credentials on a secured cluster, say.
+     */
+    Pipeline roleSettings(String role, Map<String, String> settings) {
+        configs = configs.with(role, settings);
         return this;
     }
 
