@@ -9,6 +9,7 @@ import io.checkstripe.producer.KafkaUnavailableException;
 import io.checkstripe.producer.NotProtectedException;
 import io.checkstripe.restore.UnrecoverableCheckpointException;
 import io.checkstripe.restore.VerificationFailedException;
+import io.checkstripe.schemas.KafkaRefusals;
 import io.checkstripe.schemas.TopicProvisioner;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -41,7 +42,7 @@ final class Failures {
     static String describe(Throwable failure, String command, Optional<String> principal) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (codeOf(t) != null) {
-                return KafkaRefusal.isRefusal(t) ? KafkaRefusal.describe(t, command, principal) : message(t);
+                return KafkaRefusals.isRefusal(t) ? KafkaRefusal.describe(t, command, principal) : message(t);
             }
         }
         return message(failure);
@@ -74,7 +75,7 @@ final class Failures {
         if (t instanceof NotProtectedException) {
             return ExitCode.NOT_PROTECTED;
         }
-        if (KafkaRefusal.isRefusal(t)) {
+        if (KafkaRefusals.isRefusal(t)) {
             return ExitCode.NOT_AUTHORIZED;
         }
         return null;

@@ -3,8 +3,8 @@ package io.checkstripe.cli;
 import java.util.Map;
 import java.util.Optional;
 
+import io.checkstripe.schemas.KafkaRefusals;
 import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
@@ -37,15 +37,10 @@ final class KafkaRefusal {
     private KafkaRefusal() {
     }
 
-    /** Whether {@code t} is Kafka refusing the principal: an authentication or authorization failure. */
-    static boolean isRefusal(Throwable t) {
-        return t instanceof AuthorizationException || t instanceof AuthenticationException;
-    }
-
     /**
      * The line saying who was refused, what for, and what to do.
      *
-     * @param refusal   an exception {@link #isRefusal} accepts
+     * @param refusal   an exception {@link KafkaRefusals#isRefusal} accepts
      * @param command   the checkstripe command that was refused
      * @param principal its principal, {@code User:<name>}, when its {@code --command-config} names one
      */

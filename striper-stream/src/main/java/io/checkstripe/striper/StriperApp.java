@@ -3,6 +3,7 @@ package io.checkstripe.striper;
 import io.checkstripe.metrics.Health;
 import io.checkstripe.metrics.OpsHttpServer;
 import io.checkstripe.metrics.ProcessMetrics;
+import io.checkstripe.schemas.KafkaRefusals;
 import io.checkstripe.schemas.TopicProvisioner;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -18,8 +19,6 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -221,7 +220,7 @@ public final class StriperApp implements AutoCloseable {
 
     private StreamThreadExceptionResponse onUncaught(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof AuthorizationException || t instanceof AuthenticationException) {
+            if (KafkaRefusals.isRefusal(t)) {
                 log.error("Kafka refused striper {}: {}; stopping this instance", config.applicationId(), t.toString());
                 fatal = t;
                 return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
