@@ -48,8 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * certificates from a throw-away CA) and the {@code StandardAuthorizer} with no ACL allowing anything by default;
  * one SCRAM principal per role holding only the ACLs docs/SECURITY.md lists for it; the operator (a super user)
  * creates the topics. Publish, striper, sinks and restore then run as real processes through their own
- * {@code --command-config} files, and a principal lacking an ACL is refused with a message naming it and
- * {@link ExitCode#NOT_AUTHORIZED}.
+ * {@code --command-config} files; a publisher, a striper and a sink each lacking one ACL, and a wrong password, are
+ * refused at once with a message naming the principal and {@link ExitCode#NOT_AUTHORIZED}.
  *
  * <p>The broker's loopback PLAINTEXT listener (controller, inter-broker, this test's Admin) authenticates nobody,
  * so its {@code User:ANONYMOUS} is a super user here; a production cluster secures those listeners too.
@@ -212,6 +212,19 @@ class KafkaSecurityFaultTest {
         assertThat(refused.exitCode()).as("%s", refused).isEqualTo(ExitCode.NOT_AUTHORIZED);
         assertThat(refused.stderr()).as("%s", refused)
                 .contains("User:lurker", "consumer group " + APPLICATION_ID, "docs/SECURITY.md");
+    }
+
+    @Test
+    void aSinkThatMayNotReadTheStripesStopsWithAClearMessageInsteadOfRetrying() {
+        Path config = RoleConfigs.write(tmp.resolve("sink-intruder"), "sink", properties(role("intruder", Map.of())));
+
+        CheckstripeProcess.Result refused = CheckstripeProcess.run("sink-intruder", tmp.resolve("logs"),
+                REFUSED_WITHIN, List.of("sink", "--bootstrap-server", secured.bootstrapServers(), "--command-config",
+                        config.toString(), "--server-index", "0", "--data-dir", tmp.resolve("intruder-store").toString()));
+
+        assertThat(refused.exitCode()).as("%s", refused).isEqualTo(ExitCode.NOT_AUTHORIZED);
+        assertThat(refused.stderr()).as("%s", refused)
+                .contains("User:intruder", "topic(s) " + TOPICS.stripes(), "docs/SECURITY.md");
     }
 
     // ------------------------------------------------------------------ the ACLs of each role (docs/SECURITY.md)
