@@ -3,15 +3,20 @@ package io.checkstripe.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import io.checkstripe.broker.BrokerListener;
 import io.checkstripe.broker.BrokerProcess;
@@ -35,6 +40,7 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.utils.SecurityUtils;
 import org.apache.kafka.metadata.authorizer.StandardAuthorizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,8 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kafka security, tested for real: one broker process with a {@code SASL_SSL} listener (SCRAM-SHA-512 over TLS,
  * certificates from a throw-away CA) and the {@code StandardAuthorizer} with no ACL allowing anything by default;
- * one SCRAM principal per role holding only the ACLs docs/SECURITY.md lists for it; the operator (a super user)
- * creates the topics. Publish, striper, sinks and restore then run as real processes through their own
+ * one SCRAM principal per role holding only the ACLs that the {@code kafka-acls.sh} commands of docs/SECURITY.md
+ * grant it (read from the guide, so the guide is what is tested); the operator (a super user) creates the topics. Publish, striper, sinks and restore then run as real processes through their own
  * {@code --command-config} files; a publisher, a striper and a sink each lacking one ACL, and a wrong password, are
  * refused at once with a message naming the principal and {@link ExitCode#NOT_AUTHORIZED}.
  *
@@ -60,8 +66,7 @@ class KafkaSecurityFaultTest {
 
     private static final String LISTENER = "SASL_SSL";
     private static final String PUBLISH_PREFIX = "checkstripe-publish-";
-    /** The striper's application id as {@link Pipeline} names it without a prefix. */
-    private static final String APPLICATION_ID = "striper";
+    private static final String APPLICATION_ID = "checkstripe-striper";
     private static final int SERVERS = 3;
     private static final String POLICY = "XOR-2-1";
     private static final String APP = "ledger";
@@ -111,12 +116,14 @@ class KafkaSecurityFaultTest {
         // The operator's part: topics, principals, ACLs.
         new TopicProvisioner(broker.admin(), Duration.ofSeconds(60)).ensure(TopicProvisioner.specs(TOPICS, SERVERS,
                 TopicProvisioner.Settings.defaults()), true);
+        Map<String, List<AclBinding>> documented = documentedAcls();
         List<AclBinding> acls = new ArrayList<>();
-        acls.addAll(publisherAcls("publisher", true));
-        acls.addAll(publisherAcls("intruder", false));
-        acls.addAll(striperAcls("striper", true));
-        acls.addAll(striperAcls("lurker", false));
-        acls.addAll(sinkAcls("sink"));
+        documented.values().forEach(acls::addAll);
+        acls.addAll(as("intruder", documented.get("User:publisher"), acl -> acl.pattern().equals(
+                new ResourcePattern(ResourceType.TOPIC, TOPICS.checkpoints(), PatternType.LITERAL))
+                && acl.entry().operation() == AclOperation.WRITE));
+        acls.addAll(as("lurker", documented.get("User:striper"),
+                acl -> acl.pattern().resourceType() == ResourceType.GROUP));
         Admin admin = broker.admin();
         KafkaFutures.get(admin.createAcls(acls).all(), Duration.ofSeconds(60), "create ACLs");
         List<UserScramCredentialUpsertion> users = PASSWORDS.entrySet().stream()
@@ -157,8 +164,8 @@ class KafkaSecurityFaultTest {
                         "checkstripe.transactional.id.prefix", PUBLISH_PREFIX)))
                 .roleSettings(RoleConfigs.STRIPER, role("striper", Map.of(
                         "checkstripe.topic.create", "false")))
-                .roleSettings(RoleConfigs.SINK, role("sink", Map.of()))) {
-            assertThat(pipeline.striperApplicationId()).isEqualTo(APPLICATION_ID);
+                .roleSettings(RoleConfigs.SINK, role("sink", Map.of()))
+                .striperApplicationId(APPLICATION_ID)) {
             pipeline.startStriper("striper");
             pipeline.startSinks();
             pipeline.publishProtected(APP, file, 1);
@@ -229,57 +236,68 @@ class KafkaSecurityFaultTest {
 
     // ------------------------------------------------------------------ the ACLs of each role (docs/SECURITY.md)
 
-    /** The publisher's ACLs; {@code mayWrite} false leaves out Write on the checkpoints topic. */
-    private static List<AclBinding> publisherAcls(String user, boolean mayWrite) {
-        List<AclBinding> acls = new ArrayList<>();
-        acls.addAll(allow(user, topic(TOPICS.checkpoints()), mayWrite
-                ? List.of(AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE_CONFIGS)
-                : List.of(AclOperation.READ, AclOperation.DESCRIBE_CONFIGS)));
-        acls.addAll(allow(user, topic(TOPICS.manifests()), List.of(AclOperation.READ)));
-        acls.addAll(allow(user, topic(TOPICS.acks()), List.of(AclOperation.READ)));
-        acls.addAll(allow(user, prefixed(ResourceType.GROUP, PUBLISH_PREFIX), List.of(AclOperation.READ)));
-        acls.addAll(allow(user, prefixed(ResourceType.TRANSACTIONAL_ID, PUBLISH_PREFIX), List.of(AclOperation.WRITE)));
-        return acls;
-    }
-
-    /** The striper's ACLs; {@code mayJoin} false leaves out Read on its consumer group. */
-    private static List<AclBinding> striperAcls(String user, boolean mayJoin) {
-        List<AclBinding> acls = new ArrayList<>();
-        acls.addAll(allow(user, topic(TOPICS.checkpoints()), List.of(AclOperation.READ, AclOperation.DESCRIBE_CONFIGS)));
-        for (String written : List.of(TOPICS.stripes(), TOPICS.manifests(), TOPICS.deadLetters())) {
-            acls.addAll(allow(user, topic(written), List.of(AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS)));
+    /**
+     * The ACLs the {@code kafka-acls.sh --add} commands of docs/SECURITY.md's "ACLs per role" grant, by
+     * principal, so that the test grants exactly what the guide tells an operator to.
+     */
+    static Map<String, List<AclBinding>> documentedAcls() {
+        Path guide = Path.of(System.getProperty("checkstripe.root", ".."), "docs", "SECURITY.md");
+        String text;
+        try {
+            text = Files.readString(guide);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + guide, e);
         }
-        acls.addAll(allow(user, topic(TOPICS.acks()), List.of(AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS)));
-        if (mayJoin) {
-            acls.addAll(allow(user, new ResourcePattern(ResourceType.GROUP, APPLICATION_ID, PatternType.LITERAL),
-                    List.of(AclOperation.READ)));
-        }
-        acls.addAll(allow(user, prefixed(ResourceType.TRANSACTIONAL_ID, APPLICATION_ID + "-"),
-                List.of(AclOperation.WRITE)));
-        acls.addAll(allow(user, prefixed(ResourceType.TOPIC, APPLICATION_ID + "-"), List.of(AclOperation.CREATE,
-                AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS)));
+        int section = text.indexOf("### ACLs per role");
+        int from = text.indexOf("```bash", section);
+        String block = text.substring(from, text.indexOf("```\n", from + 7)).replace("\\\n", " ");
+        Map<String, List<AclBinding>> acls = new LinkedHashMap<>();
+        block.lines().map(String::trim).filter(line -> line.startsWith("kafka-acls.sh")).forEach(line -> {
+            List<String> words = List.of(line.split("\\s+"));
+            String principal = null;
+            PatternType pattern = PatternType.LITERAL;
+            List<AclOperation> operations = new ArrayList<>();
+            List<ResourcePattern> resources = new ArrayList<>();
+            List<String[]> named = new ArrayList<>();
+            for (int i = 0; i < words.size(); i++) {
+                switch (words.get(i)) {
+                    case "--allow-principal" -> principal = words.get(++i);
+                    case "--operation" -> operations.add(SecurityUtils.operation(words.get(++i)));
+                    case "--resource-pattern-type" ->
+                            pattern = PatternType.fromString(words.get(++i).toUpperCase(Locale.ROOT));
+                    case "--topic", "--group", "--transactional-id" -> named.add(new String[] {words.get(i),
+                            words.get(++i)});
+                    default -> {
+                        // the bootstrap options, --add
+                    }
+                }
+            }
+            for (String[] resource : named) {
+                ResourceType type = switch (resource[0]) {
+                    case "--topic" -> ResourceType.TOPIC;
+                    case "--group" -> ResourceType.GROUP;
+                    default -> ResourceType.TRANSACTIONAL_ID;
+                };
+                resources.add(new ResourcePattern(type, resource[1], pattern));
+            }
+            for (ResourcePattern resource : resources) {
+                for (AclOperation operation : operations) {
+                    acls.computeIfAbsent(principal, p -> new ArrayList<>()).add(new AclBinding(resource,
+                            new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW)));
+                }
+            }
+        });
+        assertThat(acls).as("ACLs of %s", guide).containsOnlyKeys("User:publisher", "User:striper", "User:sink");
         return acls;
     }
 
-    private static List<AclBinding> sinkAcls(String user) {
-        List<AclBinding> acls = new ArrayList<>();
-        acls.addAll(allow(user, topic(TOPICS.stripes()), List.of(AclOperation.READ)));
-        acls.addAll(allow(user, topic(TOPICS.acks()), List.of(AclOperation.WRITE)));
-        acls.addAll(allow(user, topic(TOPICS.deadLetters()), List.of(AclOperation.WRITE)));
-        return acls;
-    }
-
-    private static ResourcePattern topic(String name) {
-        return new ResourcePattern(ResourceType.TOPIC, name, PatternType.LITERAL);
-    }
-
-    private static ResourcePattern prefixed(ResourceType type, String prefix) {
-        return new ResourcePattern(type, prefix, PatternType.PREFIXED);
-    }
-
-    private static List<AclBinding> allow(String user, ResourcePattern resource, List<AclOperation> operations) {
-        return operations.stream().map(op -> new AclBinding(resource, new AccessControlEntry("User:" + user, "*", op,
-                AclPermissionType.ALLOW))).toList();
+    /** {@code acls} granted to {@code user} instead, without the ones {@code leftOut} accepts. */
+    private static List<AclBinding> as(String user, List<AclBinding> acls, Predicate<AclBinding> leftOut) {
+        List<AclBinding> kept = acls.stream().filter(leftOut.negate()).map(acl -> new AclBinding(acl.pattern(),
+                new AccessControlEntry("User:" + user, "*", acl.entry().operation(), AclPermissionType.ALLOW)))
+                .toList();
+        assertThat(kept).as("one ACL left out of %s", user).hasSize(acls.size() - 1);
+        return kept;
     }
 
     // ------------------------------------------------------------------ client settings

@@ -48,6 +48,7 @@ final class Pipeline implements Deployment, AutoCloseable {
     private final Map<Integer, Path> dataDirs = new TreeMap<>();
     private final TopicNames topics;
     private short replicationFactor = -1;
+    private String applicationId;
     private int runs;
 
     /**
@@ -116,7 +117,13 @@ final class Pipeline implements Deployment, AutoCloseable {
 
     /** The Kafka Streams application id of the striper instances (also their consumer group). */
     String striperApplicationId() {
-        return prefix + "striper";
+        return applicationId != null ? applicationId : prefix + "striper";
+    }
+
+    /** Another application id for the striper instances than {@code <prefix>striper}. */
+    Pipeline striperApplicationId(String id) {
+        applicationId = id;
+        return this;
     }
 
     @Override
