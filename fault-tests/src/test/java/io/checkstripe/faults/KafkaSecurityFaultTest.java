@@ -53,8 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Kafka security, tested for real: one broker process with a {@code SASL_SSL} listener (SCRAM-SHA-512 over TLS,
  * certificates from a throw-away CA) and the {@code StandardAuthorizer} with no ACL allowing anything by default;
  * one SCRAM principal per role holding only the ACLs that the {@code kafka-acls.sh} commands of docs/SECURITY.md
- * grant it (read from the guide, so the guide is what is tested); the operator (a super user) creates the topics. Publish, striper, sinks and restore then run as real processes through their own
- * {@code --command-config} files; a publisher, a striper and a sink each lacking one ACL, and a wrong password, are
+ * grant it (read from the guide, so the guide is what is tested); the operator (a super user) creates the topics.
+ * Publish, striper, sinks and restore then run as real processes through their own {@code --command-config} files; a publisher, a striper and a sink each lacking one ACL, and a wrong password, are
  * refused at once with a message naming the principal and {@link ExitCode#NOT_AUTHORIZED}.
  *
  * <p>The broker's loopback PLAINTEXT listener (controller, inter-broker, this test's Admin) authenticates nobody,
@@ -227,7 +227,8 @@ class KafkaSecurityFaultTest {
 
         CheckstripeProcess.Result refused = CheckstripeProcess.run("sink-intruder", tmp.resolve("logs"),
                 REFUSED_WITHIN, List.of("sink", "--bootstrap-server", secured.bootstrapServers(), "--command-config",
-                        config.toString(), "--server-index", "0", "--data-dir", tmp.resolve("intruder-store").toString()));
+                        config.toString(), "--server-index", "0", "--data-dir",
+                        tmp.resolve("intruder-store").toString()));
 
         assertThat(refused.exitCode()).as("%s", refused).isEqualTo(ExitCode.NOT_AUTHORIZED);
         assertThat(refused.stderr()).as("%s", refused)
