@@ -57,7 +57,7 @@ final class KafkaRefusal {
     private static String what(Throwable refusal) {
         if (refusal instanceof TopicAuthorizationException topics && !topics.unauthorizedTopics().isEmpty()) {
             return "not authorized on topic(s) " + String.join(", ", topics.unauthorizedTopics().stream().sorted()
-                    .toList());
+                    .toList()) + " (" + Failures.message(refusal) + ")";
         }
         if (refusal instanceof GroupAuthorizationException group && group.groupId() != null) {
             return "not authorized on consumer group " + group.groupId();

@@ -83,8 +83,9 @@ class ExitCodeTest {
         String message = Failures.describe(new KafkaException("cannot publish",
                 new TopicAuthorizationException(Set.of("checkpoints"))), "publish", Optional.of("User:alice"));
 
-        assertThat(message).startsWith("Kafka refused User:alice: not authorized on topic(s) checkpoints; grant it "
-                + "the ACLs of the publish role (Write, Read and DescribeConfigs on topic checkpoints")
+        assertThat(message).startsWith("Kafka refused User:alice: not authorized on topic(s) checkpoints (Not "
+                + "authorized to access topics: [checkpoints]); grant it the ACLs of the publish role (Write, Read and "
+                + "DescribeConfigs on topic checkpoints")
                 .endsWith("docs/SECURITY.md lists the ACLs of every role as kafka-acls.sh commands");
         assertThat(Failures.describe(new SaslAuthenticationException("invalid credentials with SASL mechanism "
                 + "SCRAM-SHA-512"), "sink", Optional.empty()))

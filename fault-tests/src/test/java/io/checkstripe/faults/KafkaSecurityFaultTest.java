@@ -186,7 +186,8 @@ class KafkaSecurityFaultTest {
 
         assertThat(refused.exitCode()).as("%s", refused).isEqualTo(ExitCode.NOT_AUTHORIZED);
         assertThat(refused.stderr()).as("%s", refused)
-                .contains("User:intruder", TOPICS.checkpoints(), "docs/SECURITY.md")
+                .contains("User:intruder", "on topic " + TOPICS.checkpoints() + ", and the principal lacks Write",
+                        "docs/SECURITY.md")
                 .doesNotContain(PASSWORDS.get("intruder"));
         assertThat(refused.elapsed()).isLessThan(REFUSED_WITHIN);
     }
