@@ -33,8 +33,8 @@ import org.apache.kafka.common.utils.SecurityUtils;
  * early with the numbers beats a {@code RecordTooLargeException} after streaming part of the
  * checkpoint. The publisher does not create topics: the striper does when it starts.
  *
- * <p>On a cluster with ACLs it also checks that the principal may do to those topics what a publish does, as
- * the brokers report the operations it is authorized for: Kafka reports some refusals inside a transaction
+ * <p>On a cluster with ACLs it also checks that the principal may do to the topics it writes what a publish does,
+ * as the brokers report the operations it is authorized for: Kafka reports some refusals inside a transaction
  * without their type (a missing Read on the topic of the transactional offset commit comes back as an
  * "unexpected error" of the commit), and a check up front names the missing operations instead.
  */
@@ -70,7 +70,7 @@ final class TopicChecks {
                 ? Map.of(names.stripes(), Set.of(AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS),
                         names.manifests(), Set.of(AclOperation.WRITE, AclOperation.READ))
                 : Map.of(names.checkpoints(), Set.of(AclOperation.WRITE, AclOperation.READ,
-                        AclOperation.DESCRIBE_CONFIGS), names.manifests(), Set.of(AclOperation.READ));
+                        AclOperation.DESCRIBE_CONFIGS));
         Map<String, TopicDescription> described = KafkaCalls.get(admin.describeTopics(needed.keySet(),
                 new DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicNames(), timeout, bootstrap,
                 "describe what topics " + needed.keySet() + " allow");
