@@ -7,6 +7,7 @@ import io.checkstripe.metrics.ProcessMetrics;
 import io.checkstripe.schemas.CheckpointKey;
 import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.schemas.DeadLetters;
+import io.checkstripe.schemas.KafkaRefusals;
 import io.checkstripe.schemas.RejectedRecordException;
 import io.checkstripe.schemas.SchemaRegistryException;
 import io.checkstripe.schemas.Topics;
@@ -103,7 +104,9 @@ import org.slf4j.LoggerFactory;
  * it again (recovery cuts a torn tail), seeks back to the committed offset and goes on, so it catches up without
  * loss once space is freed. While the store cannot be reopened, the HTTP API reads a read-only view of it. When
  * Kafka has not answered a fetch for {@link SinkConfig#healthBrokerTimeout()}, the sink reports STALLED too
- * (broker unreachable) until it does.
+ * (broker unreachable) until it does. Kafka refusing the sink's principal (an authentication failure, or a missing
+ * ACL to read the stripes or write an acknowledgement or a dead letter) is not retried, since only an operator can
+ * fix it: the sink reports FAILED and stops, and {@link #run()} throws with the refusal as its cause.
  *
  * <h2>Watching it</h2>
  * {@link #metrics()} ({@code GET /metrics}) holds the sink's meters ({@link SinkMetrics}), its Kafka clients' and
@@ -159,6 +162,8 @@ public final class BackupSink implements AutoCloseable {
     /** A read-only view for the HTTP API while {@link #store} is null. */
     private volatile CellStore readOnlyView;
     private volatile Throwable fatal;
+    /** Kafka refusing an acknowledgement, for the sink thread to stop on. */
+    private volatile RuntimeException ackRefused;
 
     private Consumer<byte[], byte[]> consumer;
     private Producer<byte[], byte[]> producer;
@@ -415,6 +420,9 @@ public final class BackupSink implements AutoCloseable {
         try {
             while (!isClosing()) {
                 try {
+                    if (ackRefused != null) {
+                        throw ackRefused;
+                    }
                     if (!resumed) {
                         resume();
                         resumed = true;
@@ -442,6 +450,9 @@ public final class BackupSink implements AutoCloseable {
                 } catch (Exception e) {
                     if (isClosing()) {
                         break;
+                    }
+                    if (KafkaRefusals.causedByRefusal(e)) {
+                        throw new IllegalStateException("Kafka refused backup server " + serverIndex + ": " + e, e);
                     }
                     stall(e, backoff);
                     resumed = false;
@@ -788,6 +799,10 @@ public final class BackupSink implements AutoCloseable {
 
     private void retryAck(CheckpointKey key, Duration retryIn, Exception e) {
         if (isClosing()) {
+            return;
+        }
+        if (KafkaRefusals.causedByRefusal(e)) {
+            ackRefused = e instanceof RuntimeException refusal ? refusal : new IllegalStateException(e);
             return;
         }
         log.warn("backup server {}: cannot acknowledge {} on topic {} ({}); retrying in {} ms", serverIndex, key,

@@ -1,6 +1,7 @@
 package io.checkstripe.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.checkstripe.schemas.InMemorySchemaRegistry;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -140,6 +142,21 @@ class BackupSinkLoopTest {
         assertThat(sink.stats().deadLetters()).as("the failed attempt is not counted").isEqualTo(1);
         assertThat(clients.producer.sentTo(NAMES.acks())).as("one acknowledgement per run").hasSize(1);
         assertStoredOnce(run.checkpoint());
+    }
+
+    @Test
+    void kafkaRefusingTheDeadLetterStopsTheSinkInsteadOfRetrying() throws Exception {
+        DeadLetterInFlight run = startWithGarbageAt(1);
+        MockSinkClients clients = run.clients();
+        BackupSink sink = run.sink();
+
+        clients.producer.errorNext(new TopicAuthorizationException(Set.of(NAMES.deadLetters())));
+        waiting().until(() -> sink.health().state() == SinkHealth.State.FAILED);
+
+        assertThat(sink.health().reason()).contains("Kafka refused backup server 0", NAMES.deadLetters());
+        assertThatThrownBy(sink::run).hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        assertThat(clients.producer.sentTo(NAMES.deadLetters())).as("not sent again").hasSize(1);
+        assertThat(sink.stats().committedOffset()).isEqualTo(-1);
     }
 
     @Test

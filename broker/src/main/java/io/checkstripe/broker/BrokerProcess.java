@@ -98,6 +98,21 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
      * {@link #THROUGHPUT_JVM_ARGS}, or those plus a flight recording); restarts keep them.
      */
     public static BrokerProcess start(Path dataDir, int port, Map<String, String> brokerConfig, List<String> jvmArgs) {
+        return start(dataDir, port, brokerConfig, jvmArgs, List.of());
+    }
+
+    /**
+     * Starts a broker as {@link #start(Path, int, Map)} does, with client listeners besides its PLAINTEXT one
+     * (a {@code SASL_SSL} listener, say, whose settings {@code brokerConfig} holds); the node's own readiness
+     * probe and {@link #admin()} keep using PLAINTEXT. {@link #bootstrapServers(String)} gives their addresses.
+     */
+    public static BrokerProcess start(Path dataDir, Map<String, String> brokerConfig,
+                                      List<BrokerListener> extraListeners) {
+        return start(dataDir, 0, brokerConfig, FAST_START_JVM_ARGS, extraListeners);
+    }
+
+    private static BrokerProcess start(Path dataDir, int port, Map<String, String> brokerConfig, List<String> jvmArgs,
+                                       List<BrokerListener> extraListeners) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
         }
@@ -110,7 +125,7 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
         Map<String, String> config = BrokerDefaults.forBrokerCount(1);
         config.putAll(brokerConfig);
         BrokerSpec spec = new BrokerSpec(0, dataDir, brokerPort, controllerPort,
-                BrokerSpec.controllerVoter(0, controllerPort), config);
+                BrokerSpec.controllerVoter(0, controllerPort), config, extraListeners);
         BrokerProcess broker = launch(spec, Uuid.randomUuid().toString(), jvmArgs);
         try {
             broker.awaitReady();
@@ -170,6 +185,23 @@ public final class BrokerProcess implements KafkaBrokers, AutoCloseable {
     @Override
     public String bootstrapServers() {
         return spec.bootstrapAddress();
+    }
+
+    /**
+     * The {@code host:port} of the listener named {@code listenerName}: PLAINTEXT ({@link #bootstrapServers()}) or
+     * one of the extra listeners it was started with.
+     *
+     * @throws IllegalArgumentException when it has no such listener
+     */
+    public String bootstrapServers(String listenerName) {
+        if ("PLAINTEXT".equals(listenerName)) {
+            return bootstrapServers();
+        }
+        return spec.extraListeners().stream().filter(l -> l.name().equals(listenerName)).findFirst()
+                .map(BrokerListener::address)
+                .orElseThrow(() -> new IllegalArgumentException("broker " + spec.nodeId() + " has no listener "
+                        + listenerName + "; it has PLAINTEXT" + spec.extraListeners().stream()
+                        .map(l -> ", " + l.name()).reduce("", String::concat)));
     }
 
     /** An Admin bootstrapped on this node; it reconnects across restarts and is closed by {@link #close()}. */

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -18,21 +19,21 @@ import java.util.regex.Pattern;
 /**
  * Everything needed to write one combined broker+controller node's {@code server.properties}:
  * node id, data directory, client and controller ports, the static controller quorum and the
- * broker settings. Listeners bind 127.0.0.1 only.
+ * broker settings, and any extra client listeners ({@link BrokerListener}). Listeners bind 127.0.0.1 only.
  *
  * <p>On-disk layout under {@code dataDir}: {@code server.properties} (rewritten on every start,
  * atomically), {@code kafka-logs/} (log.dirs, also the metadata log; {@code meta.properties}
  * there marks a formatted directory), {@code broker.log} (the process's output, appended).
  */
 record BrokerSpec(int nodeId, Path dataDir, int brokerPort, int controllerPort, String quorumVoters,
-                  Map<String, String> brokerConfig) {
+                  Map<String, String> brokerConfig, List<BrokerListener> extraListeners) {
 
     static final String HOST = LocalPorts.HOST;
 
     /** The two ports of one node. */
     record Ports(int broker, int controller) {
     }
-    private static final Pattern LISTENER_PORT = Pattern.compile("(PLAINTEXT|CONTROLLER)://[^:,]*:(\\d+)");
+    private static final Pattern LISTENER_PORT = Pattern.compile("(?:^|,)(PLAINTEXT|CONTROLLER)://[^:,]*:(\\d+)");
 
     BrokerSpec {
         if (nodeId < 0) {
@@ -43,8 +44,21 @@ record BrokerSpec(int nodeId, Path dataDir, int brokerPort, int controllerPort, 
         if (brokerPort == controllerPort) {
             throw new IllegalArgumentException("broker and controller ports must differ: " + brokerPort);
         }
+        for (BrokerListener listener : extraListeners) {
+            if (listener.port() == brokerPort || listener.port() == controllerPort) {
+                throw new IllegalArgumentException("listener " + listener.name() + " must have a port of its own: "
+                        + listener.port());
+            }
+        }
         dataDir = dataDir.toAbsolutePath();
         brokerConfig = Map.copyOf(brokerConfig);
+        extraListeners = List.copyOf(extraListeners);
+    }
+
+    /** A node with the PLAINTEXT and CONTROLLER listeners only. */
+    BrokerSpec(int nodeId, Path dataDir, int brokerPort, int controllerPort, String quorumVoters,
+               Map<String, String> brokerConfig) {
+        this(nodeId, dataDir, brokerPort, controllerPort, quorumVoters, brokerConfig, List.of());
     }
 
     Path propertiesFile() {
@@ -77,9 +91,18 @@ record BrokerSpec(int nodeId, Path dataDir, int brokerPort, int controllerPort, 
         Map<String, String> config = new LinkedHashMap<>();
         config.put("process.roles", "broker,controller");
         config.put("node.id", Integer.toString(nodeId));
-        config.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        config.put("advertised.listeners", "PLAINTEXT://" + bootstrapAddress());
-        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        StringBuilder listeners = new StringBuilder("PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST
+                + ":" + controllerPort);
+        StringBuilder advertised = new StringBuilder("PLAINTEXT://" + bootstrapAddress());
+        StringBuilder protocols = new StringBuilder("PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        for (BrokerListener listener : extraListeners) {
+            listeners.append(',').append(listener.name()).append("://").append(listener.address());
+            advertised.append(',').append(listener.name()).append("://").append(listener.address());
+            protocols.append(',').append(listener.name()).append(':').append(listener.securityProtocol());
+        }
+        config.put("listeners", listeners.toString());
+        config.put("advertised.listeners", advertised.toString());
+        config.put("listener.security.protocol.map", protocols.toString());
         config.put("controller.listener.names", "CONTROLLER");
         config.put("inter.broker.listener.name", "PLAINTEXT");
         config.put("controller.quorum.voters", quorumVoters);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,27 @@ class BrokerSpecTest {
         assertThat(BrokerSpec.recordedPorts(dataDir)).hasValue(new BrokerSpec.Ports(19092, 19093));
         assertThat(spec.isFormatted()).isFalse();
         assertThat(BrokerSpec.recordedClusterId(dataDir)).isEmpty();
+    }
+
+    @Test
+    void addsExtraListenersAndStillReadsItsOwnPortsBack() {
+        BrokerSpec spec = new BrokerSpec(0, dataDir, 19092, 19093, "0@127.0.0.1:19093", Map.of(),
+                List.of(new BrokerListener("SASL_SSL", "sasl_ssl", 19094), new BrokerListener("SASL_PLAIN",
+                        "SASL_PLAINTEXT", 19095)));
+        spec.writeProperties();
+
+        assertThat(spec.serverProperties())
+                .contains("listeners=PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093,"
+                                + "SASL_SSL://127.0.0.1:19094,SASL_PLAIN://127.0.0.1:19095\n",
+                        "advertised.listeners=PLAINTEXT://127.0.0.1:19092,SASL_SSL://127.0.0.1:19094,"
+                                + "SASL_PLAIN://127.0.0.1:19095\n",
+                        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL,"
+                                + "SASL_PLAIN:SASL_PLAINTEXT\n");
+        assertThat(BrokerSpec.recordedPorts(dataDir)).hasValue(new BrokerSpec.Ports(19092, 19093));
+        assertThatThrownBy(() -> new BrokerListener("CONTROLLER", "SSL", 1)).hasMessageContaining("CONTROLLER");
+        assertThatThrownBy(() -> new BrokerListener("TLS", "HTTPS", 1)).hasMessageContaining("HTTPS");
+        assertThatThrownBy(() -> new BrokerSpec(0, dataDir, 19092, 19093, "", Map.of(),
+                List.of(new BrokerListener("SSL", "SSL", 19092)))).hasMessageContaining("19092");
     }
 
     @Test

@@ -77,7 +77,7 @@ public final class Checkstripe {
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             int code = Failures.exitCode(ex);
-            String message = Failures.describe(ex);
+            String message = Failures.describe(ex, c.getCommandName(), KafkaOptions.principalOf(c));
             PrintWriter w = c.getErr();
             w.println("checkstripe " + c.getCommandName() + ": " + message);
             if (root.verbose) {

@@ -26,6 +26,12 @@ public final class ExitCode {
      * {@code healer --once}: some server could not be healed (unreachable, behind, stalled, not accepting repairs).
      */
     public static final int DEGRADED = 6;
+    /**
+     * Kafka refused the command's principal: it did not authenticate (SASL credentials, a failed TLS handshake) or
+     * lacks an ACL its role needs. Waiting does not help, so the command stops at once instead of retrying; the
+     * message says who was refused, what for, and where the ACLs of each role are listed.
+     */
+    public static final int NOT_AUTHORIZED = 7;
     /** Anything else: a bug or an environment failure; the message says what. */
     public static final int SOFTWARE = 70;
 

@@ -1,6 +1,7 @@
 package io.checkstripe.cli;
 
 import java.nio.file.NoSuchFileException;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import io.checkstripe.codec.TooFewCellsException;
@@ -8,6 +9,7 @@ import io.checkstripe.producer.KafkaUnavailableException;
 import io.checkstripe.producer.NotProtectedException;
 import io.checkstripe.restore.UnrecoverableCheckpointException;
 import io.checkstripe.restore.VerificationFailedException;
+import io.checkstripe.schemas.KafkaRefusals;
 import io.checkstripe.schemas.TopicProvisioner;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -32,11 +34,15 @@ final class Failures {
         return ExitCode.SOFTWARE;
     }
 
-    /** The message of the cause that decided the exit code, or of the failure itself. */
-    static String describe(Throwable failure) {
+    /**
+     * The message of the cause that decided the exit code, or of the failure itself. Kafka refusing the principal
+     * is explained by {@link KafkaRefusal}, naming {@code principal} (from the command's {@code --command-config})
+     * and the ACLs of {@code command}.
+     */
+    static String describe(Throwable failure, String command, Optional<String> principal) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (codeOf(t) != null) {
-                return message(t);
+                return KafkaRefusals.isRefusal(t) ? KafkaRefusal.describe(t, command, principal) : message(t);
             }
         }
         return message(failure);
@@ -69,10 +75,13 @@ final class Failures {
         if (t instanceof NotProtectedException) {
             return ExitCode.NOT_PROTECTED;
         }
+        if (KafkaRefusals.isRefusal(t)) {
+            return ExitCode.NOT_AUTHORIZED;
+        }
         return null;
     }
 
-    private static String message(Throwable t) {
+    static String message(Throwable t) {
         String m = t.getMessage();
         return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
     }

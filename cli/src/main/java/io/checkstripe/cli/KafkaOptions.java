@@ -6,9 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.SaslConfigs;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,6 +22,9 @@ import picocli.CommandLine.Option;
  * timeouts); {@code --bootstrap-server} wins over a {@code bootstrap.servers} in that file.
  */
 final class KafkaOptions {
+
+    /** The user name of a SASL login module (SCRAM, PLAIN) in {@code sasl.jaas.config}; never the password. */
+    private static final Pattern JAAS_USERNAME = Pattern.compile("\\busername\\s*=\\s*\"([^\"]*)\"");
 
     @Option(names = "--bootstrap-server", required = true, paramLabel = "HOST:PORT[,...]",
             description = "Kafka brokers to connect to.")
@@ -43,6 +51,30 @@ final class KafkaOptions {
             props.put("schema.registry.url", schemaRegistry);
         }
         return props;
+    }
+
+    /**
+     * The Kafka principal this command authenticates as, {@code User:<name>}, when its {@code --command-config}
+     * names a SASL user; empty without one (no SASL, or a certificate's principal, which the broker maps).
+     */
+    Optional<String> principal() {
+        if (commandConfig == null || !Files.isRegularFile(commandConfig)) {
+            return Optional.empty();
+        }
+        String jaas;
+        try {
+            jaas = load(commandConfig).get(SaslConfigs.SASL_JAAS_CONFIG);
+        } catch (UsageException unreadable) {
+            return Optional.empty();
+        }
+        Matcher user = JAAS_USERNAME.matcher(jaas == null ? "" : jaas);
+        return user.find() ? Optional.of("User:" + user.group(1)) : Optional.empty();
+    }
+
+    /** The principal of {@code command}'s Kafka options ({@link #principal()}), empty for a command without them. */
+    static Optional<String> principalOf(CommandLine command) {
+        return command.getMixins().values().stream().filter(KafkaOptions.class::isInstance)
+                .map(KafkaOptions.class::cast).findFirst().flatMap(KafkaOptions::principal);
     }
 
     /** The properties in {@code file}, as {@code --command-config} reads them. */

@@ -6,18 +6,29 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import io.checkstripe.restore.CheckpointStatus;
 import io.checkstripe.restore.Health;
 import io.checkstripe.restore.IndexRanges;
 import io.checkstripe.restore.StatusReport;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** What {@code status} exits with, decided on report values: the newest checkpoint's health alone. */
+/**
+ * The exit codes: what {@code status} exits with, decided on report values (the newest checkpoint's health alone),
+ * and Kafka refusing a principal.
+ */
 class ExitCodeTest {
 
     static Stream<Arguments> newestAndOlder() {
@@ -53,7 +64,33 @@ class ExitCodeTest {
                 codes.add(f.getInt(null));
             }
         }
-        assertThat(codes).hasSize(8).doesNotHaveDuplicates().contains(ExitCode.DEGRADED);
+        assertThat(codes).hasSize(9).doesNotHaveDuplicates().contains(ExitCode.DEGRADED, ExitCode.NOT_AUTHORIZED);
+    }
+
+    @Test
+    void kafkaRefusingThePrincipalIsNotAuthorizedWhereverItIsWrapped() {
+        assertThat(Failures.exitCode(new KafkaException("cannot publish",
+                new TopicAuthorizationException(Set.of("checkpoints"))))).isEqualTo(ExitCode.NOT_AUTHORIZED);
+        assertThat(Failures.exitCode(new TransactionalIdAuthorizationException("no"))).isEqualTo(ExitCode.NOT_AUTHORIZED);
+        assertThat(Failures.exitCode(new GroupAuthorizationException("no", "g"))).isEqualTo(ExitCode.NOT_AUTHORIZED);
+        assertThat(Failures.exitCode(new SaslAuthenticationException("bad credentials")))
+                .isEqualTo(ExitCode.NOT_AUTHORIZED);
+        assertThat(Failures.exitCode(new SslAuthenticationException("handshake"))).isEqualTo(ExitCode.NOT_AUTHORIZED);
+    }
+
+    @Test
+    void aRefusalNamesThePrincipalWhatWasRefusedAndWhereTheAclsAre() {
+        String message = Failures.describe(new KafkaException("cannot publish",
+                new TopicAuthorizationException(Set.of("checkpoints"))), "publish", Optional.of("User:alice"));
+
+        assertThat(message).startsWith("Kafka refused User:alice: not authorized on topic(s) checkpoints (Not "
+                + "authorized to access topics: [checkpoints]); grant it the ACLs of the publish role (Write, Read and "
+                + "DescribeConfigs on topic checkpoints")
+                .endsWith("docs/SECURITY.md lists the ACLs of every role as kafka-acls.sh commands");
+        assertThat(Failures.describe(new SaslAuthenticationException("invalid credentials with SASL mechanism "
+                + "SCRAM-SHA-512"), "sink", Optional.empty()))
+                .startsWith("Kafka did not authenticate the principal of --command-config (invalid credentials")
+                .contains("sasl.jaas.config");
     }
 
     /** A report of checkpoints with these healths, newest first. */

@@ -41,13 +41,14 @@ final class Pipeline implements Deployment, AutoCloseable {
     private final String prefix;
     private final RedundancyPolicy policy;
     private final int servers;
-    private final RoleConfigs configs;
+    private RoleConfigs configs;
     private final List<String> sinkOptions = new ArrayList<>();
     private final Map<Integer, Sink> sinks = new TreeMap<>();
     private final Map<String, CheckstripeProcess> stripers = new LinkedHashMap<>();
     private final Map<Integer, Path> dataDirs = new TreeMap<>();
     private final TopicNames topics;
     private short replicationFactor = -1;
+    private String applicationId;
     private int runs;
 
     /**
@@ -72,6 +73,15 @@ final class Pipeline implements Deployment, AutoCloseable {
     /** The replication factor of the topics the striper creates (default: the brokers' default). */
     Pipeline replicationFactor(int r) {
         replicationFactor = (short) r;
+        return this;
+    }
+
+    /**
+     * Settings every {@code --command-config} file of {@code role} ({@link RoleConfigs#CLIENT},
+     * {@link RoleConfigs#STRIPER}, {@link RoleConfigs#SINK}) gets: its credentials on a secured cluster, say.
+     */
+    Pipeline roleSettings(String role, Map<String, String> settings) {
+        configs = configs.with(role, settings);
         return this;
     }
 
@@ -107,7 +117,13 @@ final class Pipeline implements Deployment, AutoCloseable {
 
     /** The Kafka Streams application id of the striper instances (also their consumer group). */
     String striperApplicationId() {
-        return prefix + "striper";
+        return applicationId != null ? applicationId : prefix + "striper";
+    }
+
+    /** Another application id for the striper instances than {@code <prefix>striper}. */
+    Pipeline striperApplicationId(String id) {
+        applicationId = id;
+        return this;
     }
 
     @Override

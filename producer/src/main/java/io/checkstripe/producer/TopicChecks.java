@@ -4,16 +4,25 @@ import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.schemas.TopicNames;
 import io.checkstripe.schemas.TopicProvisioner;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.utils.SecurityUtils;
 
 /**
  * Checks, before anything is sent, the topics a publish writes: that they exist and have the
@@ -23,6 +32,11 @@ import org.apache.kafka.common.errors.TimeoutException;
  * defaults takes about 1 MiB, which a 1 MiB segment plus its record overhead exceeds). Failing
  * early with the numbers beats a {@code RecordTooLargeException} after streaming part of the
  * checkpoint. The publisher does not create topics: the striper does when it starts.
+ *
+ * <p>On a cluster with ACLs it also checks that the principal may do to the topics it writes what a publish does,
+ * as the brokers report the operations it is authorized for: Kafka reports some refusals inside a transaction
+ * without their type (a missing Read on the topic of the transactional offset commit comes back as an
+ * "unexpected error" of the commit), and a check up front names the missing operations instead.
  */
 final class TopicChecks {
 
@@ -34,6 +48,7 @@ final class TopicChecks {
      *
      * @throws TopicProvisioner.TopicMismatchException when a topic is missing or has the wrong layout
      * @throws IllegalArgumentException  when the segment size makes records the topic refuses
+     * @throws TopicAuthorizationException when the principal may not do to a topic what a publish does
      * @throws KafkaUnavailableException when the cluster does not answer in time
      */
     static void check(Admin admin, PublisherConfig config) {
@@ -51,6 +66,21 @@ final class TopicChecks {
         } catch (TimeoutException e) {
             throw KafkaCalls.unavailable(bootstrap, "check topics " + written, timeout, e);
         }
+        Map<String, Set<AclOperation>> needed = config.stripeLocally()
+                ? Map.of(names.stripes(), Set.of(AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS),
+                        names.manifests(), Set.of(AclOperation.WRITE, AclOperation.READ))
+                : Map.of(names.checkpoints(), Set.of(AclOperation.WRITE, AclOperation.READ,
+                        AclOperation.DESCRIBE_CONFIGS));
+        Map<String, TopicDescription> described = KafkaCalls.get(admin.describeTopics(needed.keySet(),
+                new DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicNames(), timeout, bootstrap,
+                "describe what topics " + needed.keySet() + " allow");
+        Map<String, Set<AclOperation>> authorized = new HashMap<>();
+        described.forEach((topic, description) -> {
+            if (description.authorizedOperations() != null) {
+                authorized.put(topic, description.authorizedOperations());
+            }
+        });
+        checkAuthorized(needed, authorized);
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, recordTopic);
         Map<ConfigResource, Config> configs = KafkaCalls.get(admin.describeConfigs(List.of(resource)).all(), timeout,
                 bootstrap, "describe the configuration of topic " + recordTopic);
@@ -60,6 +90,33 @@ final class TopicChecks {
         }
         checkFits(recordTopic, Integer.parseInt(entry.value()), config.segmentBytes(),
                 config.stripeLocally() ? config.policy() : Optional.empty());
+    }
+
+    /**
+     * Checks that the principal may do what a publish does to each topic.
+     *
+     * @param needed     the operations a publish needs, by topic
+     * @param authorized the operations the brokers authorize the principal for, by topic; a topic they did not
+     *                   report is not checked
+     * @throws TopicAuthorizationException naming the topic, the operations missing and those the publish needs
+     */
+    static void checkAuthorized(Map<String, Set<AclOperation>> needed, Map<String, Set<AclOperation>> authorized) {
+        for (String topic : new TreeSet<>(needed.keySet())) {
+            Set<AclOperation> may = authorized.get(topic);
+            if (may == null || may.contains(AclOperation.ALL)) {
+                continue;
+            }
+            List<AclOperation> missing = needed.get(topic).stream().filter(op -> !may.contains(op)).sorted()
+                    .toList();
+            if (!missing.isEmpty()) {
+                throw new TopicAuthorizationException("a publish needs " + names(needed.get(topic)) + " on topic "
+                        + topic + ", and the principal lacks " + names(missing), Set.of(topic));
+            }
+        }
+    }
+
+    private static String names(Collection<AclOperation> operations) {
+        return operations.stream().sorted().map(SecurityUtils::operationName).collect(Collectors.joining(", "));
     }
 
     /**

@@ -1,10 +1,15 @@
 package io.checkstripe.producer;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.checkstripe.codec.RedundancyPolicy;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
 
 class TopicChecksTest {
@@ -43,6 +48,23 @@ class TopicChecksTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cells of 10000 bytes under RS-3-2")
                 .hasMessageContaining("at most " + 3 * 9_000);
+    }
+
+    @Test
+    void aPrincipalMissingAnOperationAPublishNeedsIsRefusedNamingIt() {
+        Map<String, Set<AclOperation>> needed = Map.of("checkpoints",
+                Set.of(AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE_CONFIGS));
+
+        assertThatThrownBy(() -> TopicChecks.checkAuthorized(needed, Map.of("checkpoints",
+                Set.of(AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS))))
+                .isInstanceOfSatisfying(TopicAuthorizationException.class,
+                        e -> assertThat(e.unauthorizedTopics()).containsExactly("checkpoints"))
+                .hasMessage("a publish needs Read, Write, DescribeConfigs on topic checkpoints, and the principal "
+                        + "lacks Write");
+        assertThatCode(() -> TopicChecks.checkAuthorized(needed, Map.of("checkpoints", Set.of(AclOperation.ALL))))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> TopicChecks.checkAuthorized(needed, Map.of())).as("not reported by the brokers")
+                .doesNotThrowAnyException();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.checkstripe.striper;
 import io.checkstripe.metrics.Health;
 import io.checkstripe.metrics.OpsHttpServer;
 import io.checkstripe.metrics.ProcessMetrics;
+import io.checkstripe.schemas.KafkaRefusals;
 import io.checkstripe.schemas.TopicProvisioner;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * servers; Kafka not answering within {@value StriperConfig#PROVISION_TIMEOUT_MS_CONFIG} is a
  * Kafka {@link org.apache.kafka.common.errors.TimeoutException}. A stream thread that dies of an
  * exception is logged and replaced; an {@link Error} (out of memory, a linkage problem) stops
- * the instance, after which {@link #run()} throws.
+ * the instance, after which {@link #run()} throws with it as the cause, and so does Kafka refusing the
+ * principal (an authentication failure or a missing ACL), which a new thread would only meet again.
  *
  * <p>{@link #run()} is the blocking form for a CLI: it starts the instance and returns when
  * {@link #close()} is called (from a shutdown hook, say). Thread-safe.
@@ -53,6 +55,8 @@ public final class StriperApp implements AutoCloseable {
     private KafkaStreamsMetrics streamsMetrics;
     private OpsHttpServer http;
     private boolean closed;
+    /** Why the instance stopped itself, when it did. */
+    private volatile Throwable fatal;
 
     /** An instance for {@code config}; nothing starts before {@link #start()}. */
     public StriperApp(StriperConfig config) {
@@ -76,7 +80,7 @@ public final class StriperApp implements AutoCloseable {
         provisionTopics();
         KafkaStreams created = new KafkaStreams(StriperTopology.buildTopology(config, registry),
                 config.streamsProperties());
-        created.setUncaughtExceptionHandler(StriperApp::onUncaught);
+        created.setUncaughtExceptionHandler(this::onUncaught);
         created.setStateListener((now, before) -> {
             log.info("striper {} went from {} to {}", config.applicationId(), before, now);
             if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
@@ -115,8 +119,9 @@ public final class StriperApp implements AutoCloseable {
         }
         stopped.await();
         if (state() == KafkaStreams.State.ERROR) {
-            throw new IllegalStateException("the striper " + config.applicationId() + " stopped after a fatal error; "
-                    + "see the log");
+            Throwable cause = fatal;
+            throw new IllegalStateException("the striper " + config.applicationId() + " stopped after a fatal error"
+                    + (cause == null ? "; see the log" : ": " + cause), cause);
         }
     }
 
@@ -213,10 +218,16 @@ public final class StriperApp implements AutoCloseable {
         }
     }
 
-    private static StreamThreadExceptionResponse onUncaught(Throwable failure) {
+    private StreamThreadExceptionResponse onUncaught(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (KafkaRefusals.isRefusal(t)) {
+                log.error("Kafka refused striper {}: {}; stopping this instance", config.applicationId(), t.toString());
+                fatal = t;
+                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             if (t instanceof Error) {
                 log.error("fatal error in a striper stream thread; stopping this instance", failure);
+                fatal = t;
                 return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             }
         }
