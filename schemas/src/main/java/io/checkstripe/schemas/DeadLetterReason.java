@@ -9,7 +9,7 @@ import io.checkstripe.core.AppId;
  *
  * <p>The striper (records of the checkpoints topic) and the backup sinks (records of the stripes
  * topic) write to the same dead-letter topic by default, so their reasons live in one list: the
- * first five can come from either, the next seven only from the striper, the last three only
+ * first five can come from either, the next eight only from the striper, the last three only
  * from a sink.
  */
 public enum DeadLetterReason {
@@ -41,6 +41,11 @@ public enum DeadLetterReason {
     COMMIT_MISMATCH("commit-mismatch"),
     /** Striper: a commit announcing segments for a checkpoint of which none arrived. */
     COMMIT_WITHOUT_SEGMENTS("commit-without-segments"),
+    /**
+     * Striper: a commit whose SHA-256 is not the SHA-256 of its segments' bytes in order. Its cells already sent
+     * stay on the sinks without a manifest: never complete, never counted by retention.
+     */
+    SHA256_MISMATCH("sha256-mismatch"),
 
     /** Sink: the cell belongs on another server, or a manifest reached a server outside its N. */
     MISROUTED("misrouted"),

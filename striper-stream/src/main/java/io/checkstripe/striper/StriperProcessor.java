@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * record that cannot be read, or that breaks a rule of {@link SegmentStriper} or
  * {@link AppProgress}, is forwarded unchanged (key, value, headers) to the dead-letter sink with
  * the {@code Topics.DLQ_*_HEADER} headers added, logged at WARN, and processing goes on. A
- * refused record never changes the progress store.
+ * refused record never changes the progress store. A commit becomes a manifest only when its
+ * SHA-256 is the one of the segments striped for it, hashed as they pass (see {@link AppProgress}):
+ * a commit that would otherwise push an application's good checkpoints out of the sinks'
+ * retention with bytes that do not restore is refused ({@code sha256-mismatch}).
  *
  * <p>One instance per task, used by one stream thread at a time.
  */
@@ -107,11 +110,12 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
     }
 
     private void onCommit(Record<byte[], byte[]> record, String key, CheckpointCommit commit) {
-        CheckpointManifest manifest = striper.manifest(commit);
+        striper.checkCommit(commit);
         String appId = commit.getAppId();
         checkKey(key, appId);
         AppProgress before = Objects.requireNonNullElse(progress.get(appId), AppProgress.NONE);
         AppProgress after = before.onCommit(commit);
+        CheckpointManifest manifest = striper.manifest(commit, before.segmentsSha256(commit.getCheckpointId()));
         String outKey = Topics.checkpointKey(appId, commit.getCheckpointId());
         Record<Object, Object> out = new Record<>(outKey, manifest, record.timestamp());
         context.forward(out, StriperTopology.STRIPES_SINK);
