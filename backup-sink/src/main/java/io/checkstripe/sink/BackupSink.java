@@ -198,6 +198,8 @@ public final class BackupSink implements AutoCloseable {
      *
      * @throws IOException              when the store cannot be opened (locked by another sink, not a store, I/O
      *                                  error) or the HTTP address cannot be bound
+     * @throws org.apache.kafka.common.config.ConfigException when a TLS or token file of the HTTP API is
+     *                                  unreadable or malformed
      * @throws IllegalArgumentException when the data directory belongs to another server index
      * @throws IllegalStateException    when already started or closed
      */
@@ -206,11 +208,13 @@ public final class BackupSink implements AutoCloseable {
             throw new IllegalStateException(closed ? "the backup sink is closed" : "the backup sink is already started");
         }
         started = true;
+        InetSocketAddress address = config.httpAddress();
+        SinkHttpSecurity security = address == null ? null : config.httpSecurity();
         store = CellStore.open(dataDir, serverIndex);
         try {
-            InetSocketAddress address = config.httpAddress();
             if (address != null) {
-                http = SinkHttpServer.start(address, config.httpThreads(), new HttpSource());
+                warnIfExposed(address, security);
+                http = SinkHttpServer.start(address, config.httpThreads(), new HttpSource(), security, System::nanoTime);
             }
             producer = clients.getProducer(config.producerProperties());
             consumer = clients.getConsumer(config.consumerProperties());
@@ -238,6 +242,23 @@ public final class BackupSink implements AutoCloseable {
         }
         log.info("backup server {} started: {} -> {}{}", serverIndex, sourceKey, dataDir,
                 http == null ? ", no HTTP API" : ", HTTP API on " + http.uri());
+    }
+
+    /** Warns when the API is reachable from other hosts without TLS and authentication. */
+    private void warnIfExposed(InetSocketAddress address, SinkHttpSecurity security) {
+        if (address.getAddress() != null && address.getAddress().isLoopbackAddress()) {
+            return;
+        }
+        if (!security.authenticates()) {
+            log.warn("backup server {}: the HTTP API listens on {}, reachable from other hosts, without "
+                    + "authentication: anyone who reaches it can read{} its cells; set {} and {} (see the security "
+                    + "guide)", serverIndex, address, config.httpRepairs() ? " and write" : "",
+                    SinkConfig.HTTP_AUTH_TOKEN_FILE_CONFIG, SinkConfig.HTTP_TLS_CERTIFICATE_FILE_CONFIG);
+        } else if (!security.tls()) {
+            log.warn("backup server {}: the HTTP API listens on {}, reachable from other hosts, without TLS: its "
+                    + "token crosses the network in the clear; set {} and {}", serverIndex, address,
+                    SinkConfig.HTTP_TLS_CERTIFICATE_FILE_CONFIG, SinkConfig.HTTP_TLS_KEY_FILE_CONFIG);
+        }
     }
 
     /**

@@ -1,5 +1,9 @@
 package io.checkstripe.sink;
 
+import io.checkstripe.core.tls.BearerToken;
+import io.checkstripe.core.tls.KeyMaterial;
+import io.checkstripe.core.tls.TlsContexts;
+import io.checkstripe.core.tls.TrustMaterial;
 import io.checkstripe.schemas.CommonConfigs;
 import io.checkstripe.schemas.CommonConfigs.TopicKey;
 import io.checkstripe.schemas.SchemaRegistry;
@@ -10,7 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -20,6 +27,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -63,8 +71,9 @@ public final class SinkConfig extends AbstractConfig {
             + "to one server index for life and is locked against a second sink. Required.";
 
     public static final String HTTP_HOST_CONFIG = CommonConfigs.HTTP_HOST_CONFIG;
-    public static final String HTTP_HOST_DOC = "Address the read-only HTTP API binds to; 0.0.0.0 for every "
-            + "interface. The API has no authentication: expose it only to the restorer's network.";
+    public static final String HTTP_HOST_DOC = "Address the HTTP API binds to; 0.0.0.0 for every interface. Beyond "
+            + "the loopback default, protect it with TLS and a token or client certificates (http.tls.*, "
+            + "http.auth.*): the sink logs a warning when it is reachable from other hosts without them.";
     public static final String HTTP_HOST_DEFAULT = CommonConfigs.HTTP_HOST_DEFAULT;
 
     public static final String HTTP_PORT_CONFIG = CommonConfigs.HTTP_PORT_CONFIG;
@@ -78,11 +87,59 @@ public final class SinkConfig extends AbstractConfig {
     public static final String HTTP_REPAIRS_CONFIG = "checkstripe.http.repairs.enabled";
     public static final String HTTP_REPAIRS_DOC = "Whether the HTTP API takes a healer's writes of rebuilt cells and "
             + "manifests (POST .../cells, PUT .../manifest). A write only adds cells the store lacks or holds corrupt, "
-            + "each checked against its CRC32C, but the API has no authentication: turn it on only where the network "
-            + "to the API is trusted.";
+            + "each checked against its CRC32C; with a token or client certificates configured, writes need them like "
+            + "every other request. Without them, turn it on only where the network to the API is trusted.";
+
+    public static final String HTTP_TLS_CERTIFICATE_FILE_CONFIG = "checkstripe.http.tls.certificate.file";
+    public static final String HTTP_TLS_CERTIFICATE_FILE_DOC = "PEM file of the HTTP API's server certificate, "
+            + "followed by its intermediate CAs if any; with " + "checkstripe.http.tls.key.file"
+            + " it turns the API into HTTPS. Clients check that the certificate names the host they connect to. "
+            + "Default: none (plain HTTP, or a key store).";
+
+    public static final String HTTP_TLS_KEY_FILE_CONFIG = "checkstripe.http.tls.key.file";
+    public static final String HTTP_TLS_KEY_FILE_DOC = "PEM file of the server certificate's private key, unencrypted "
+            + "PKCS#8 (-----BEGIN PRIVATE KEY-----; openssl pkcs8 -topk8 -nocrypt converts others): keep it "
+            + "readable by the sink's user only. Default: none.";
+
+    public static final String HTTP_TLS_KEYSTORE_LOCATION_CONFIG = "checkstripe.http.tls.keystore.location";
+    public static final String HTTP_TLS_KEYSTORE_LOCATION_DOC = "Key store holding the HTTP API's one private key "
+            + "and its certificate chain, instead of the PEM files; its key password is the store password. "
+            + "Default: none.";
+
+    public static final String HTTP_TLS_KEYSTORE_PASSWORD_CONFIG = "checkstripe.http.tls.keystore.password";
+    public static final String HTTP_TLS_KEYSTORE_PASSWORD_DOC = "Password of the key store and of its key. "
+            + "Default: none.";
+
+    public static final String HTTP_TLS_KEYSTORE_TYPE_CONFIG = "checkstripe.http.tls.keystore.type";
+    public static final String HTTP_TLS_KEYSTORE_TYPE_DOC = "Type of the key store: PKCS12 or JKS.";
+
+    /** Default of {@value #HTTP_TLS_KEYSTORE_TYPE_CONFIG}. */
+    public static final String HTTP_TLS_KEYSTORE_TYPE_DEFAULT = "PKCS12";
+
+    public static final String HTTP_TLS_CLIENT_CA_FILE_CONFIG = "checkstripe.http.tls.client.ca.file";
+    public static final String HTTP_TLS_CLIENT_CA_FILE_DOC = "PEM file of the CA(s) whose client certificates the "
+            + "HTTP API accepts: when set, the TLS handshake refuses every client without such a certificate (mutual "
+            + "TLS). Needs the API on TLS. Default: none (no client certificate asked for).";
+
+    public static final String HTTP_AUTH_TOKEN_FILE_CONFIG = "checkstripe.http.auth.token.file";
+    public static final String HTTP_AUTH_TOKEN_FILE_DOC = "File holding the bearer token every request but GET "
+            + "/health must present (Authorization: Bearer <token>); 16 to 4096 characters, e.g. from openssl rand "
+            + "-hex 32. Use it with TLS: over plain HTTP the token crosses the network in the clear. Default: none.";
+
+    public static final String HTTP_AUTH_MAX_FAILURES_CONFIG = "checkstripe.http.auth.max.failures";
+    public static final String HTTP_AUTH_MAX_FAILURES_DOC = "Failed token checks from one address within "
+            + "checkstripe.http.auth.lockout.ms after which that address is answered 429 (Retry-After) for "
+            + "checkstripe.http.auth.lockout.ms, whatever it presents.";
+
+    public static final String HTTP_AUTH_LOCKOUT_MS_CONFIG = "checkstripe.http.auth.lockout.ms";
+    public static final String HTTP_AUTH_LOCKOUT_MS_DOC = "The window failed token checks are counted in, and how "
+            + "long an address that reached checkstripe.http.auth.max.failures is then refused.";
 
     /** Default of {@value #HTTP_REPAIRS_CONFIG}: read-only. */
     public static final boolean HTTP_REPAIRS_DEFAULT = false;
+
+    /** Default of {@value #HTTP_AUTH_LOCKOUT_MS_CONFIG}. */
+    public static final long HTTP_AUTH_LOCKOUT_MS_DEFAULT = 60_000L;
 
     public static final String RETAIN_CONFIG = "checkstripe.retain";
     public static final String RETAIN_DOC = "R: the newest R checkpoints of each application that are complete on "
@@ -161,7 +218,7 @@ public final class SinkConfig extends AbstractConfig {
     private static final int MAX_POLL_RECORDS_DEFAULT = 32;
 
     private static final ConfigDef CONFIG = CommonConfigs.addTopicConfigs(
-            CommonConfigs.addMaxMessageBytes(CommonConfigs.addSchemaRegistryUrl(new ConfigDef())),
+            CommonConfigs.addMaxMessageBytes(CommonConfigs.addSchemaRegistry(new ConfigDef())),
             EnumSet.of(TopicKey.STRIPES, TopicKey.ACKS, TopicKey.DEAD_LETTERS))
             .define(SERVER_INDEX_CONFIG, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(0), Importance.HIGH,
                     SERVER_INDEX_DOC)
@@ -176,6 +233,22 @@ public final class SinkConfig extends AbstractConfig {
             .define(HTTP_THREADS_CONFIG, Type.INT, HTTP_THREADS_DEFAULT, Range.between(1, 64), Importance.LOW,
                     HTTP_THREADS_DOC)
             .define(HTTP_REPAIRS_CONFIG, Type.BOOLEAN, HTTP_REPAIRS_DEFAULT, Importance.MEDIUM, HTTP_REPAIRS_DOC)
+            .define(HTTP_TLS_CERTIFICATE_FILE_CONFIG, Type.STRING, null, Importance.HIGH,
+                    HTTP_TLS_CERTIFICATE_FILE_DOC)
+            .define(HTTP_TLS_KEY_FILE_CONFIG, Type.STRING, null, Importance.HIGH, HTTP_TLS_KEY_FILE_DOC)
+            .define(HTTP_TLS_KEYSTORE_LOCATION_CONFIG, Type.STRING, null, Importance.HIGH,
+                    HTTP_TLS_KEYSTORE_LOCATION_DOC)
+            .define(HTTP_TLS_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.HIGH,
+                    HTTP_TLS_KEYSTORE_PASSWORD_DOC)
+            .define(HTTP_TLS_KEYSTORE_TYPE_CONFIG, Type.STRING, HTTP_TLS_KEYSTORE_TYPE_DEFAULT,
+                    ConfigDef.CaseInsensitiveValidString.in("PKCS12", "JKS"), Importance.LOW,
+                    HTTP_TLS_KEYSTORE_TYPE_DOC)
+            .define(HTTP_TLS_CLIENT_CA_FILE_CONFIG, Type.STRING, null, Importance.HIGH, HTTP_TLS_CLIENT_CA_FILE_DOC)
+            .define(HTTP_AUTH_TOKEN_FILE_CONFIG, Type.STRING, null, Importance.HIGH, HTTP_AUTH_TOKEN_FILE_DOC)
+            .define(HTTP_AUTH_MAX_FAILURES_CONFIG, Type.INT, SinkHttpSecurity.DEFAULT_MAX_FAILURES, Range.atLeast(1),
+                    Importance.LOW, HTTP_AUTH_MAX_FAILURES_DOC)
+            .define(HTTP_AUTH_LOCKOUT_MS_CONFIG, Type.LONG, HTTP_AUTH_LOCKOUT_MS_DEFAULT, Range.atLeast(1),
+                    Importance.LOW, HTTP_AUTH_LOCKOUT_MS_DOC)
             .define(RETAIN_CONFIG, Type.INT, RETAIN_DEFAULT, Range.atLeast(1), Importance.MEDIUM, RETAIN_DOC)
             .define(RETRY_BACKOFF_MS_CONFIG, Type.LONG, RETRY_BACKOFF_MS_DEFAULT, Range.atLeast(1), Importance.LOW,
                     RETRY_BACKOFF_MS_DOC)
@@ -211,6 +284,29 @@ public final class SinkConfig extends AbstractConfig {
         }
         this.topicNames = CommonConfigs.topicNames(this);
         schemaRegistry(); // validates the URL now rather than at start
+        checkHttpSecurityKeys();
+    }
+
+    /** The keys of the API's TLS that must come together, or not at all. */
+    private void checkHttpSecurityKeys() {
+        boolean cert = getString(HTTP_TLS_CERTIFICATE_FILE_CONFIG) != null;
+        boolean key = getString(HTTP_TLS_KEY_FILE_CONFIG) != null;
+        boolean store = getString(HTTP_TLS_KEYSTORE_LOCATION_CONFIG) != null;
+        if (cert != key) {
+            String missing = cert ? HTTP_TLS_KEY_FILE_CONFIG : HTTP_TLS_CERTIFICATE_FILE_CONFIG;
+            throw new ConfigException(missing, null, "needed with " + (cert ? HTTP_TLS_CERTIFICATE_FILE_CONFIG
+                    : HTTP_TLS_KEY_FILE_CONFIG) + ": the certificate and its key come together");
+        }
+        if (cert && store) {
+            throw new ConfigException(HTTP_TLS_KEYSTORE_LOCATION_CONFIG, getString(HTTP_TLS_KEYSTORE_LOCATION_CONFIG),
+                    "give either the PEM files (" + HTTP_TLS_CERTIFICATE_FILE_CONFIG + ", " + HTTP_TLS_KEY_FILE_CONFIG
+                            + ") or a key store, not both");
+        }
+        if (getString(HTTP_TLS_CLIENT_CA_FILE_CONFIG) != null && !cert && !store) {
+            throw new ConfigException(HTTP_TLS_CLIENT_CA_FILE_CONFIG, getString(HTTP_TLS_CLIENT_CA_FILE_CONFIG),
+                    "client certificates need the API on TLS: give " + HTTP_TLS_CERTIFICATE_FILE_CONFIG + " and "
+                            + HTTP_TLS_KEY_FILE_CONFIG + ", or " + HTTP_TLS_KEYSTORE_LOCATION_CONFIG);
+        }
     }
 
     /** A copy of the definition, e.g. for generated documentation or a CLI's help. */
@@ -241,6 +337,44 @@ public final class SinkConfig extends AbstractConfig {
     /** Whether the HTTP API takes repairs. */
     public boolean httpRepairs() {
         return getBoolean(HTTP_REPAIRS_CONFIG);
+    }
+
+    /**
+     * How the HTTP API protects itself, with its certificate, key, CAs and token read and checked now.
+     *
+     * @throws ConfigException naming the key whose file is unreadable or malformed, and why
+     */
+    public SinkHttpSecurity httpSecurity() {
+        KeyMaterial key = null;
+        if (getString(HTTP_TLS_CERTIFICATE_FILE_CONFIG) != null) {
+            key = load(HTTP_TLS_CERTIFICATE_FILE_CONFIG, () -> KeyMaterial.pem(path(HTTP_TLS_CERTIFICATE_FILE_CONFIG),
+                    path(HTTP_TLS_KEY_FILE_CONFIG)));
+        } else if (getString(HTTP_TLS_KEYSTORE_LOCATION_CONFIG) != null) {
+            Password password = getPassword(HTTP_TLS_KEYSTORE_PASSWORD_CONFIG);
+            key = load(HTTP_TLS_KEYSTORE_LOCATION_CONFIG, () -> KeyMaterial.keyStore(
+                    path(HTTP_TLS_KEYSTORE_LOCATION_CONFIG), password == null ? null : password.value().toCharArray(),
+                    getString(HTTP_TLS_KEYSTORE_TYPE_CONFIG).toUpperCase(Locale.ROOT)));
+        }
+        TrustMaterial clientCas = getString(HTTP_TLS_CLIENT_CA_FILE_CONFIG) == null ? null
+                : load(HTTP_TLS_CLIENT_CA_FILE_CONFIG, () -> TrustMaterial.pem(path(HTTP_TLS_CLIENT_CA_FILE_CONFIG)));
+        BearerToken token = getString(HTTP_AUTH_TOKEN_FILE_CONFIG) == null ? null
+                : load(HTTP_AUTH_TOKEN_FILE_CONFIG, () -> BearerToken.read(path(HTTP_AUTH_TOKEN_FILE_CONFIG)));
+        SSLContext context = key == null ? null : TlsContexts.server(key, clientCas);
+        return new SinkHttpSecurity(context, clientCas != null, token, getInt(HTTP_AUTH_MAX_FAILURES_CONFIG),
+                Duration.ofMillis(getLong(HTTP_AUTH_LOCKOUT_MS_CONFIG)));
+    }
+
+    private Path path(String key) {
+        return Path.of(getString(key));
+    }
+
+    /** Runs {@code load}, turning its message into a {@link ConfigException} on {@code key}. */
+    private static <T> T load(String key, Supplier<T> load) {
+        try {
+            return load.get();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ": " + e.getMessage());
+        }
     }
 
     /** R, complete checkpoints kept per application. */

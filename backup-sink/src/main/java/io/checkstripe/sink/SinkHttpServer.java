@@ -2,6 +2,9 @@ package io.checkstripe.sink;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.checkstripe.core.AppId;
 import io.checkstripe.metrics.Health;
 import io.checkstripe.metrics.OpsEndpoints;
@@ -16,6 +19,7 @@ import io.checkstripe.store.CorruptRecordException;
 import io.checkstripe.store.ManifestFormat;
 import io.checkstripe.store.StoredCell;
 import io.checkstripe.store.StoredManifest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -37,7 +41,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +93,17 @@ import org.slf4j.LoggerFactory;
  * fails to read. A failure in the middle of a stream cuts the connection without the final chunk, so the client
  * sees an incomplete response rather than a short, well-formed one.
  *
+ * <h2>Security</h2>
+ * With a {@link SinkHttpSecurity} that has a TLS context the API is HTTPS (and {@link #uri()} says
+ * {@code https://}); with client certificates the handshake refuses a client without one. With a bearer token
+ * every request but {@code GET /health} (kept open for orchestrators' probes) must carry
+ * {@code Authorization: Bearer <token>}: {@code /metrics}, {@code /v1/*} and the repair writes alike, since
+ * cells, application ids and even meters name what a server holds. A request without the right token gets 401
+ * with {@code WWW-Authenticate: Bearer}; an address that failed too often gets 429 with {@code Retry-After}
+ * ({@link AuthGuard}). A request line longer than {@value #MAX_URI_LENGTH} characters gets 414 and headers
+ * beyond {@value #MAX_HEADER_BYTES} bytes or {@value #MAX_HEADERS} fields get 431, before anything else is
+ * looked at; request bodies are only ever streamed or read up to a bound.
+ *
  * <p>Requests are served by a fixed pool of threads with a queue of {@value #QUEUE_CAPACITY}; beyond that new
  * connections are closed at once. Thread-safe.
  */
@@ -104,6 +122,14 @@ public final class SinkHttpServer implements AutoCloseable {
     /** Bytes of a refused write's body read before answering; beyond it the connection is cut. */
     private static final long DRAIN_LIMIT = 64L << 20;
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,18}");
+    /** Longest request URI answered; the API's own are under 200 characters. */
+    static final int MAX_URI_LENGTH = 4096;
+    /** Most header bytes (names and values) of a request answered. */
+    static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** Most header fields of a request answered. */
+    static final int MAX_HEADERS = 64;
+    /** Bytes of a refused unauthenticated request's body read before the connection is cut. */
+    private static final long UNAUTHENTICATED_DRAIN_LIMIT = 64 * 1024;
 
     /** What the API serves: the sink's current store and state. Implementations are thread-safe. */
     interface Source {
@@ -139,11 +165,16 @@ public final class SinkHttpServer implements AutoCloseable {
     private final HttpServer server;
     private final ThreadPoolExecutor executor;
     private final Source source;
+    private final boolean tls;
+    private final AuthGuard guard;
 
-    private SinkHttpServer(HttpServer server, ThreadPoolExecutor executor, Source source) {
+    private SinkHttpServer(HttpServer server, ThreadPoolExecutor executor, Source source, SinkHttpSecurity security,
+            AuthGuard guard) {
         this.server = server;
         this.executor = executor;
         this.source = source;
+        this.tls = security.tls();
+        this.guard = guard;
     }
 
     /**
@@ -165,6 +196,21 @@ public final class SinkHttpServer implements AutoCloseable {
      */
     public static SinkHttpServer serve(CellStore store, InetSocketAddress address, int threads,
             boolean acceptRepairs) throws IOException {
+        return serve(store, address, threads, acceptRepairs, SinkHttpSecurity.none());
+    }
+
+    /**
+     * Same as {@link #serve(CellStore, InetSocketAddress, int, boolean)}, protected by {@code security}: HTTPS,
+     * client certificates, a bearer token.
+     */
+    public static SinkHttpServer serve(CellStore store, InetSocketAddress address, int threads,
+            boolean acceptRepairs, SinkHttpSecurity security) throws IOException {
+        return serve(store, address, threads, acceptRepairs, security, System::nanoTime);
+    }
+
+    /** Same as {@link #serve(CellStore, InetSocketAddress, int, boolean, SinkHttpSecurity)} on another clock. */
+    static SinkHttpServer serve(CellStore store, InetSocketAddress address, int threads,
+            boolean acceptRepairs, SinkHttpSecurity security, LongSupplier nanoTime) throws IOException {
         Objects.requireNonNull(store, "store");
         SinkHealth running = SinkHealth.of(SinkHealth.State.RUNNING);
         return start(address, threads, new Source() {
@@ -217,11 +263,17 @@ public final class SinkHttpServer implements AutoCloseable {
             public void repaired(long cells, long bytes) {
                 // a bare store has no meters
             }
-        });
+        }, security, nanoTime);
     }
 
-    static SinkHttpServer start(InetSocketAddress address, int threads, Source source) throws IOException {
+    /**
+     * Binds {@code address} and serves {@code source}, protected by {@code security}; {@code nanoTime} is the
+     * clock of the guard against token guessing.
+     */
+    static SinkHttpServer start(InetSocketAddress address, int threads, Source source, SinkHttpSecurity security,
+            LongSupplier nanoTime) throws IOException {
         Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(security, "security");
         if (threads < 1) {
             throw new IllegalArgumentException("HTTP threads must be at least 1, got " + threads);
         }
@@ -235,17 +287,34 @@ public final class SinkHttpServer implements AutoCloseable {
                 });
         HttpServer server;
         try {
-            server = HttpServer.create(address, 0);
+            server = security.tls() ? https(address, security) : HttpServer.create(address, 0);
         } catch (IOException e) {
             executor.shutdown();
-            throw new IOException("cannot listen for HTTP on " + address + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen for HTTP" + (security.tls() ? "S" : "") + " on " + address + ": "
+                    + e.getMessage(), e);
         }
-        SinkHttpServer api = new SinkHttpServer(server, executor, source);
+        AuthGuard guard = new AuthGuard(source.serverIndex(), security,
+                source.registry() != null ? source.registry() : new SimpleMeterRegistry(), nanoTime);
+        SinkHttpServer api = new SinkHttpServer(server, executor, source, security, guard);
         server.createContext("/", api::handle);
         server.setExecutor(executor);
         server.start();
-        log.info("HTTP API of backup server {} listening on {}", source.serverIndex(), api.uri());
+        log.info("HTTP API of backup server {} listening on {} ({})", source.serverIndex(), api.uri(), security);
         return api;
+    }
+
+    private static HttpsServer https(InetSocketAddress address, SinkHttpSecurity security) throws IOException {
+        HttpsServer server = HttpsServer.create(address, 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(security.sslContext()) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLContext context = getSSLContext();
+                SSLParameters parameters = context.getDefaultSSLParameters();
+                parameters.setNeedClientAuth(security.clientCertificates());
+                params.setSSLParameters(parameters);
+            }
+        });
+        return server;
     }
 
     /** The bound address, with the actual port. */
@@ -258,11 +327,17 @@ public final class SinkHttpServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** {@code http://host:port}, what a restorer is given as a source. */
+    /** {@code http://host:port} ({@code https://} with TLS), what a restorer is given as a source. */
     public URI uri() {
         InetSocketAddress a = server.getAddress();
         String host = a.getAddress().getHostAddress();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
+        return URI.create((tls ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+                + a.getPort());
+    }
+
+    /** Requests refused for their token or their address so far. */
+    long authFailures() {
+        return guard.failures();
     }
 
     /** Stops listening, cuts open connections and stops the request threads. */
@@ -295,6 +370,9 @@ public final class SinkHttpServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try {
             String method = exchange.getRequestMethod();
+            if (!admit(exchange, method)) {
+                return;
+            }
             if (method.equals("POST") || method.equals("PUT")) {
                 routeWrite(exchange, method);
             } else if (method.equals("GET")) {
@@ -306,7 +384,7 @@ public final class SinkHttpServer implements AutoCloseable {
             }
             exchange.close();
         } catch (HttpError e) {
-            drainBody(exchange);
+            drainBody(exchange, DRAIN_LIMIT);
             OpsEndpoints.json(exchange, e.status, Map.of("error", e.getMessage()));
         } catch (IOException | RuntimeException e) {
             if (exchange.getResponseCode() != -1) {
@@ -316,9 +394,57 @@ public final class SinkHttpServer implements AutoCloseable {
                 throw e;
             }
             log.warn("backup server {}: {} failed: {}", source.serverIndex(), exchange.getRequestURI(), e.toString());
-            drainBody(exchange);
+            drainBody(exchange, DRAIN_LIMIT);
             OpsEndpoints.json(exchange, 500, Map.of("error", "cannot read the store: " + e.getMessage()));
         }
+    }
+
+    /**
+     * Answers a request that is too large or not authenticated, and says whether to go on: sizes first, so that
+     * nothing of an oversized request is parsed, then the token (all but {@code GET /health} need it).
+     */
+    private boolean admit(HttpExchange exchange, String method) throws IOException {
+        if (exchange.getRequestURI().toString().length() > MAX_URI_LENGTH) {
+            return refuse(exchange, 414, "request URI longer than " + MAX_URI_LENGTH + " characters");
+        }
+        long headerBytes = 0;
+        int headers = 0;
+        for (Map.Entry<String, List<String>> h : exchange.getRequestHeaders().entrySet()) {
+            for (String value : h.getValue()) {
+                headerBytes += h.getKey().length() + value.length() + 4;
+                headers++;
+            }
+        }
+        if (headerBytes > MAX_HEADER_BYTES || headers > MAX_HEADERS) {
+            return refuse(exchange, 431, "request headers too large: at most " + MAX_HEADERS + " fields and "
+                    + MAX_HEADER_BYTES + " bytes");
+        }
+        if (method.equals("GET") && exchange.getRequestURI().getRawPath().equals("/health")) {
+            return true;
+        }
+        String what = method + " " + shorten(exchange.getRequestURI().getRawPath());
+        AuthGuard.Verdict verdict = guard.check(exchange.getRemoteAddress().getAddress(),
+                exchange.getRequestHeaders().getFirst("Authorization"), what);
+        if (verdict instanceof AuthGuard.Allowed) {
+            return true;
+        }
+        if (verdict instanceof AuthGuard.Throttled t) {
+            exchange.getResponseHeaders().set("Retry-After", Long.toString(t.seconds()));
+            return refuse(exchange, 429, "too many failed authentications from this address: retry in " + t.seconds()
+                    + " s");
+        }
+        boolean presented = ((AuthGuard.Unauthorized) verdict).presented();
+        exchange.getResponseHeaders().set("WWW-Authenticate", presented
+                ? "Bearer realm=\"checkstripe\", error=\"invalid_token\"" : "Bearer realm=\"checkstripe\"");
+        return refuse(exchange, 401, presented ? "the bearer token is not this backup server's"
+                : "backup server " + source.serverIndex() + " requires a bearer token (Authorization: Bearer)");
+    }
+
+    /** Answers a request refused before it was routed, reading little of its body; returns false. */
+    private static boolean refuse(HttpExchange exchange, int status, String message) throws IOException {
+        drainBody(exchange, UNAUTHENTICATED_DRAIN_LIMIT);
+        OpsEndpoints.json(exchange, status, Map.of("error", message));
+        return false;
     }
 
     private void route(HttpExchange exchange) throws IOException, HttpError {
@@ -567,12 +693,12 @@ public final class SinkHttpServer implements AutoCloseable {
     }
 
     /**
-     * Reads what is left of a refused write's body, up to {@value #DRAIN_LIMIT} bytes, so that the client, which
-     * may still be sending it, gets the error answer rather than a broken connection.
+     * Reads what is left of a refused request's body, up to {@code limit} bytes, so that the client, which may
+     * still be sending it, gets the error answer rather than a broken connection.
      */
-    private static void drainBody(HttpExchange exchange) {
+    private static void drainBody(HttpExchange exchange, long limit) {
         try (InputStream in = exchange.getRequestBody()) {
-            long left = DRAIN_LIMIT;
+            long left = limit;
             byte[] buffer = new byte[STREAM_BUFFER];
             for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
                 left -= n;

@@ -266,7 +266,7 @@ class SinkHttpServerTest {
                     public void repaired(long cells, long bytes) {
                         throw new AssertionError("no store, no repair");
                     }
-                })) {
+                }, SinkHttpSecurity.none(), System::nanoTime)) {
             HttpResponse<String> health = send(bare.uri().resolve("/health"));
             assertThat(health.statusCode()).isEqualTo(503);
             assertThat(JSON.readTree(health.body()).get("reason").asText()).isEqualTo(stalled.reason());

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code checkstripe healer}: keeps the backup servers complete by rebuilding, from the others, the cells a
  * server lacks (a wiped or replaced store) or holds corrupt (found by its scrub), and writing them through its
- * HTTP API. The sinks must run with {@code --accept-repairs}. It runs until stopped, or one pass with
+ * HTTP API, with the same TLS and token options as {@code restore}. The sinks must run with
+ * {@code --accept-repairs}. It runs until stopped, or one pass with
  * {@code --once}.
  */
 @Command(name = "healer", mixinStandardHelpOptions = true,
@@ -40,8 +41,11 @@ final class HealerCommand implements Callable<Integer> {
     OutputFormat output;
 
     @Option(names = "--servers", required = true, split = ",", paramLabel = "URL,URL,...",
-            description = "Every backup server's HTTP API, http://host:port; each is healed from the others.")
+            description = "Every backup server's HTTP API, http(s)://host:port; each is healed from the others.")
     List<URI> servers;
+
+    @Mixin
+    SinkClientOptions client;
 
     @Option(names = "--rate", paramLabel = "MB_PER_S", defaultValue = "" + HealerOptions.DEFAULT_RATE_MEGABYTES,
             description = "Checkpoint bytes rebuilt per second at most, in MB; 0 for no limit. Default: "
@@ -81,7 +85,7 @@ final class HealerCommand implements Callable<Integer> {
         HealerOptions options;
         try {
             options = new HealerOptions(servers, rate, Duration.ofSeconds(interval), spool.toAbsolutePath(),
-                    RestoreOptions.defaults(), HealerOptions.DEFAULT_WRITE_TIMEOUT);
+                    RestoreOptions.defaults().withCredentials(client.credentials()), HealerOptions.DEFAULT_WRITE_TIMEOUT);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

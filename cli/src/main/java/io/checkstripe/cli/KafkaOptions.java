@@ -23,12 +23,13 @@ final class KafkaOptions {
     String bootstrapServers;
 
     @Option(names = "--command-config", paramLabel = "FILE",
-            description = "Properties file with Kafka client settings (security, timeouts).")
+            description = "Properties file with Kafka client and schema registry settings (security, timeouts).")
     Path commandConfig;
 
-    @Option(names = "--schema-registry", paramLabel = "URL",
-            description = "Confluent-compatible schema registry URL. Default: the embedded registry, "
-                    + "whose schema ids every checkstripe process derives the same way.")
+    @Option(names = "--schema-registry", paramLabel = "URL[,URL...]",
+            description = "Confluent-compatible schema registry URLs, failed over in order; credentials, TLS and "
+                    + "retries go in the --command-config file (basic.auth.*, schema.registry.ssl.*). Default: the "
+                    + "embedded registry, whose schema ids every checkstripe process derives the same way.")
     String schemaRegistry;
 
     /** Client properties: the command config file, then the bootstrap servers and the registry. */

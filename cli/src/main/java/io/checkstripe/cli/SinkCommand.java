@@ -56,9 +56,27 @@ final class SinkCommand implements Callable<Integer> {
     Long scrubInterval;
 
     @Option(names = "--accept-repairs",
-            description = "Let a healer write rebuilt cells and manifests through the HTTP API (POST/PUT). The API "
-                    + "has no authentication: only where its network is trusted. Default: read-only.")
+            description = "Let a healer write rebuilt cells and manifests through the HTTP API (POST/PUT); with "
+                    + "--http-token-file or --http-tls-client-ca-file the healer needs those credentials, without "
+                    + "them only where the network is trusted. Default: read-only.")
     boolean acceptRepairs;
+
+    @Option(names = "--http-tls-cert", paramLabel = "FILE",
+            description = "PEM server certificate (and chain) of the HTTP API: with --http-tls-key it serves HTTPS. "
+                    + "A key store instead: " + SinkConfig.HTTP_TLS_KEYSTORE_LOCATION_CONFIG + " in --command-config.")
+    Path tlsCert;
+
+    @Option(names = "--http-tls-key", paramLabel = "FILE",
+            description = "Unencrypted PKCS#8 PEM key of --http-tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--http-tls-client-ca-file", paramLabel = "FILE",
+            description = "PEM CA(s) of the client certificates the HTTPS API requires (mutual TLS).")
+    Path tlsClientCa;
+
+    @Option(names = "--http-token-file", paramLabel = "FILE",
+            description = "File of the bearer token every request but GET /health must present.")
+    Path tokenFile;
 
     @Override
     public Integer call() throws Exception {
@@ -75,10 +93,14 @@ final class SinkCommand implements Callable<Integer> {
         }
         props.put(SinkConfig.RETAIN_CONFIG, retain);
         props.put(SinkConfig.HTTP_REPAIRS_CONFIG, acceptRepairs);
+        putPath(props, SinkConfig.HTTP_TLS_CERTIFICATE_FILE_CONFIG, tlsCert);
+        putPath(props, SinkConfig.HTTP_TLS_KEY_FILE_CONFIG, tlsKey);
+        putPath(props, SinkConfig.HTTP_TLS_CLIENT_CA_FILE_CONFIG, tlsClientCa);
+        putPath(props, SinkConfig.HTTP_AUTH_TOKEN_FILE_CONFIG, tokenFile);
         SinkConfig config = Failures.config(() -> new SinkConfig(props));
         try (BackupSink sink = new BackupSink(config)) {
             Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "checkstripe-sink-shutdown"));
-            sink.start();
+            sink.start(); // a TLS or token file that is unreadable or malformed: a ConfigException, exit code 1
             var out = spec.commandLine().getOut();
             out.printf("sink %d running: store %s%s; Ctrl-C stops it%n", sink.serverIndex(), sink.dataDir(),
                     httpPort >= 0 ? ", HTTP " + sink.httpUri() : "");
@@ -86,5 +108,12 @@ final class SinkCommand implements Callable<Integer> {
             sink.run();
         }
         return ExitCode.OK;
+    }
+
+    /** Sets {@code key} when the option was given, leaving a value from --command-config otherwise. */
+    private static void putPath(Map<String, Object> props, String key, Path file) {
+        if (file != null) {
+            props.put(key, file.toAbsolutePath().toString());
+        }
     }
 }

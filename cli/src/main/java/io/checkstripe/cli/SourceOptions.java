@@ -8,12 +8,13 @@ import java.util.List;
 
 import io.checkstripe.restore.CellSource;
 import io.checkstripe.restore.RestoreOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * Where the cells are read from, shared by {@code status}, {@code restore} and {@code repair}:
- * sinks' data directories or {@code http://host:port} endpoints. One that is missing or does not
- * answer in time counts as a lost server.
+ * sinks' data directories or {@code http(s)://host:port} endpoints, with the credentials of those that
+ * need them. One that is missing, does not answer in time or refuses the credentials counts as a lost server.
  */
 final class SourceOptions {
 
@@ -21,8 +22,11 @@ final class SourceOptions {
     String app;
 
     @Option(names = "--from", required = true, split = ",", paramLabel = "S1,S2,...",
-            description = "Backup servers: data directories or http://host:port sink endpoints, in any order.")
+            description = "Backup servers: data directories or http(s)://host:port sink endpoints, in any order.")
     List<String> from;
+
+    @Mixin
+    SinkClientOptions client;
 
     @Option(names = "--connect-timeout", paramLabel = "MS", defaultValue = "3000",
             description = "Connect timeout per HTTP source. Default: ${DEFAULT-VALUE} ms.")
@@ -38,6 +42,7 @@ final class SourceOptions {
         }
         return RestoreOptions.defaults()
                 .withTimeouts(Duration.ofMillis(connectTimeoutMs), Duration.ofMillis(requestTimeoutMs))
+                .withCredentials(client.credentials())
                 .withProgress(progress, forceProgress);
     }
 

@@ -77,8 +77,7 @@ public final class Healer implements AutoCloseable {
         this.options = options;
         this.registry = registry;
         for (URI uri : options.servers()) {
-            HttpSource source = new HttpSource(uri, options.restore().connectTimeout(),
-                    options.restore().requestTimeout());
+            HttpSource source = new HttpSource(uri, options.restore());
             servers.add(new HttpTarget(source, options.spoolDir(), options.writeTimeout()));
         }
         this.repairer = new Repairer(options.restore(), options.rateMegabytes() * 1e6);

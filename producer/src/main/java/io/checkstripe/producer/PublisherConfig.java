@@ -142,7 +142,8 @@ public final class PublisherConfig extends AbstractConfig {
      *     segment longer than one stripe of a fixed cell size, two topics with one name)
      */
     public PublisherConfig(Map<?, ?> props) {
-        super(CONFIG, props);
+        // Not logged: schema.registry.url may carry user info (a password), as in the sink and striper configs.
+        super(CONFIG, props, false);
         String policyName = getString(POLICY_CONFIG);
         this.policy = policyName == null ? Optional.empty() : Optional.of(RedundancyPolicy.parse(policyName));
         this.segmentBytes = effectiveSegmentBytes(props.containsKey(SEGMENT_BYTES_CONFIG));
@@ -163,7 +164,7 @@ public final class PublisherConfig extends AbstractConfig {
         // Every topic but the dead-letter one, which only the striper and the sinks write.
         ConfigDef def = CommonConfigs.addTopicConfigs(new ConfigDef(),
                 EnumSet.of(TopicKey.CHECKPOINTS, TopicKey.STRIPES, TopicKey.MANIFESTS, TopicKey.ACKS));
-        return CommonConfigs.addSchemaRegistryUrl(def)
+        return CommonConfigs.addSchemaRegistry(def)
                 .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, PublisherConfig::validateBootstrap,
                         Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
                 .define(SEGMENT_BYTES_CONFIG, Type.INT, SEGMENT_BYTES_DEFAULT, Range.between(1, MAX_SEGMENT_BYTES),

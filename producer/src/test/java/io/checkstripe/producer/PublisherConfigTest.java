@@ -3,10 +3,13 @@ package io.checkstripe.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.checkstripe.schemas.SchemaRegistryClientConfigs;
 import io.checkstripe.schemas.TopicNames;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
@@ -219,8 +222,13 @@ class PublisherConfigTest {
 
     @Test
     void everyKeyIsDocumented() {
+        // The registry client's settings are all there; the list below names only its URL among them.
+        Set<String> registryClient = SchemaRegistryClientConfigs.define(new ConfigDef()).names();
+        assertThat(PublisherConfig.configDef().names()).containsAll(registryClient);
         assertThat(PublisherConfig.configDef().configKeys().values())
                 .allSatisfy(key -> assertThat(key.documentation).as(key.name).isNotBlank())
+                .filteredOn(key -> key.name.equals(SchemaRegistryClientConfigs.URL_CONFIG)
+                        || !registryClient.contains(key.name))
                 .extracting(key -> key.name)
                 .containsExactlyInAnyOrder("bootstrap.servers", "checkstripe.segment.bytes", "schema.registry.url",
                         "checkstripe.topic.prefix", "checkstripe.topic.checkpoints", "checkstripe.topic.stripes",

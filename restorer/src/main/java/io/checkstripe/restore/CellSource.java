@@ -62,8 +62,8 @@ public interface CellSource extends Closeable {
     Optional<CellReadResult> cell(String app, long checkpointId, int segment, int cell) throws IOException;
 
     /**
-     * A source for {@code location}: an {@code http://} or {@code https://} URL is a sink's HTTP API, anything
-     * else a data directory. Nothing is contacted or opened yet, so a source that is down is found lost on
+     * A source for {@code location}: an {@code http://} or {@code https://} URL is a sink's HTTP API, read with
+     * the options' timeouts and credentials, anything else a data directory. Nothing is contacted or opened yet, so a source that is down is found lost on
      * first use, not here.
      *
      * @throws IllegalArgumentException when the location is empty or a malformed URL
@@ -82,7 +82,7 @@ public interface CellSource extends Closeable {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("source " + trimmed + " is not a valid URL: " + e.getMessage(), e);
             }
-            return new HttpSource(uri, options.connectTimeout(), options.requestTimeout());
+            return new HttpSource(uri, options);
         }
         if (lower.matches("^[a-z][a-z0-9+.-]*://.*")) {
             throw new IllegalArgumentException("source " + trimmed + " has an unsupported scheme: give a data "

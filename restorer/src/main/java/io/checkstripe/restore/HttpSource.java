@@ -28,6 +28,7 @@ import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import javax.net.ssl.SSLException;
 
 /**
  * A running sink's read-only HTTP API, read with {@link HttpClient}. The contract (version 1):
@@ -42,6 +43,10 @@ import java.util.TreeSet;
  *                                                  order, only those present
  * GET /v1/apps/{app}/checkpoints/{cp}/cells/{segment}/{cell}   one record; 404 when absent
  * </pre>
+ *
+ * <p>An {@code https://} source is read over TLS with the {@link HttpCredentials}' context (the JDK checks the
+ * certificate's chain and that it names the host), and every request carries their bearer token if any. A 401, a
+ * 403 on a read, or a failed handshake is a {@link SinkAccessException} saying so and which option helps.
  *
  * <p>Every request is bounded in time: the connection by the connect timeout, the response headers by the
  * request timeout, and every read of a body by the request timeout again (a sink that answers and then goes
@@ -63,14 +68,34 @@ public final class HttpSource implements CellSource {
     private final String base;
     private final Duration requestTimeout;
     private final HttpClient client;
+    private final String authorization;
     private volatile Integer serverIndex;
 
     /**
-     * A source for the sink at {@code base} ({@code http://host:port}, optionally with a path prefix).
+     * A source for the sink at {@code base} ({@code http://host:port}, optionally with a path prefix), without a
+     * token and trusting the JDK's CAs.
      *
      * @throws IllegalArgumentException when {@code base} is not an absolute http(s) URL with a host
      */
     public HttpSource(URI base, Duration connectTimeout, Duration requestTimeout) {
+        this(base, connectTimeout, requestTimeout, HttpCredentials.none());
+    }
+
+    /**
+     * A source for the sink at {@code base} with the timeouts and credentials of {@code options}.
+     *
+     * @throws IllegalArgumentException when {@code base} is not an absolute http(s) URL with a host
+     */
+    public HttpSource(URI base, RestoreOptions options) {
+        this(base, options.connectTimeout(), options.requestTimeout(), options.credentials());
+    }
+
+    /**
+     * A source for the sink at {@code base}, presenting {@code credentials}.
+     *
+     * @throws IllegalArgumentException when {@code base} is not an absolute http(s) URL with a host
+     */
+    public HttpSource(URI base, Duration connectTimeout, Duration requestTimeout, HttpCredentials credentials) {
         Objects.requireNonNull(base, "base");
         String scheme = base.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
@@ -80,8 +105,15 @@ public final class HttpSource implements CellSource {
         String s = base.toString();
         this.base = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-        this.client = HttpClient.newBuilder().connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
-                .version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER).build();
+        Objects.requireNonNull(credentials, "credentials");
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
+                .version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER);
+        if (credentials.sslContext() != null) {
+            builder.sslContext(credentials.sslContext());
+        }
+        this.client = builder.build();
+        this.authorization = credentials.token() == null ? null : credentials.token().authorization();
     }
 
     @Override
@@ -289,7 +321,7 @@ public final class HttpSource implements CellSource {
 
     private Response get(String path) throws IOException {
         URI uri = URI.create(base + path);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build();
+        HttpRequest request = authorize(HttpRequest.newBuilder(uri)).timeout(requestTimeout).GET().build();
         HttpResponse<InputStream> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -297,10 +329,70 @@ public final class HttpSource implements CellSource {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while asking " + uri);
         } catch (IOException e) {
-            throw new IOException(uri + ": " + describe(e), e);
+            throw failed("GET", uri, e);
         }
-        return new Response(uri, response.statusCode(),
-                new IdleTimeoutInputStream(response.body(), requestTimeout, uri.toString()));
+        InputStream body = new IdleTimeoutInputStream(response.body(), requestTimeout, uri.toString());
+        int status = response.statusCode();
+        if (status == 401 || status == 403) {
+            try (body) {
+                throw unauthorized("GET", uri, status, new String(body.readNBytes(512), StandardCharsets.UTF_8));
+            }
+        }
+        return new Response(uri, status, body);
+    }
+
+    private HttpRequest.Builder authorize(HttpRequest.Builder request) {
+        return authorization == null ? request : request.header("Authorization", authorization);
+    }
+
+    /** A refused request in the user's terms: the status, the source, the server's words, the option to check. */
+    private SinkAccessException unauthorized(String method, URI uri, int status, String answer) {
+        String error = answer.strip();
+        try {
+            JsonNode node = JSON.readTree(answer);
+            if (node != null && node.hasNonNull("error")) {
+                error = node.get("error").asText();
+            }
+        } catch (IOException e) {
+            // not JSON: quote it as it came
+        }
+        error = error.length() > 200 ? error.substring(0, 200) + "..." : error;
+        return new SinkAccessException(SinkAccessException.Kind.UNAUTHORIZED, "unauthorized (" + status + "): "
+                + request(method, uri) + " was refused" + (error.isEmpty() ? "" : " (" + error + ")") + "; "
+                + (authorization == null ? "no token was given: give the sink's token with --token-file"
+                        : "check that --token-file holds this sink's token"), null);
+    }
+
+    /** A request that got no answer; a failed TLS handshake says so, and what usually causes it. */
+    private static IOException failed(String method, URI uri, IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                String why = String.valueOf(t.getMessage());
+                String hint;
+                if (why.contains("PKIX") || why.contains("unable to find valid certification path")) {
+                    hint = "the sink's certificate is not issued by a CA this client trusts: give its CA with "
+                            + "--ca-file or --trust-store";
+                } else if (why.contains("subject alternative") || why.contains("No name matching")) {
+                    hint = "the sink's certificate does not name the host " + uri.getHost() + ": connect by a name "
+                            + "it holds, or issue it for this one";
+                } else if (why.contains("bad_certificate") || why.contains("certificate_required")
+                        || why.contains("certificate_unknown")) {
+                    hint = "the sink requires a client certificate it trusts: give --client-cert and --client-key";
+                } else if (uri.getScheme().equalsIgnoreCase("https")) {
+                    hint = "is the sink serving HTTPS on this port?";
+                } else {
+                    hint = "";
+                }
+                return new SinkAccessException(SinkAccessException.Kind.TLS, "TLS failed: " + request(method, uri)
+                        + ": " + why + (hint.isEmpty() ? "" : "; " + hint), e);
+            }
+        }
+        return new IOException(request(method, uri) + ": " + describe(e), e);
+    }
+
+    /** {@code uri} alone for a read, as every message of a source has it; {@code METHOD uri} for a write. */
+    private static String request(String method, URI uri) {
+        return method.equals("GET") ? uri.toString() : method + " " + uri;
     }
 
     /**
@@ -310,7 +402,7 @@ public final class HttpSource implements CellSource {
      */
     JsonNode send(String method, String path, HttpRequest.BodyPublisher body, Duration timeout) throws IOException {
         URI uri = URI.create(base + path);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Content-Type",
+        HttpRequest request = authorize(HttpRequest.newBuilder(uri)).timeout(timeout).header("Content-Type",
                 "application/octet-stream").method(method, body).build();
         HttpResponse<byte[]> response;
         try {
@@ -319,9 +411,13 @@ public final class HttpSource implements CellSource {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while sending to " + uri);
         } catch (IOException e) {
-            throw new IOException(method + " " + uri + ": " + describe(e), e);
+            throw failed(method, uri, e);
         }
         String text = new String(response.body(), StandardCharsets.UTF_8).strip();
+        if (response.statusCode() == 401) {
+            // 403 is the sink's "repairs not accepted", which its message explains
+            throw unauthorized(method, uri, 401, text);
+        }
         if (response.statusCode() != 200) {
             throw new IOException(method + " " + uri + " answered HTTP " + response.statusCode() + ": "
                     + (text.length() > 512 ? text.substring(0, 512) : text));

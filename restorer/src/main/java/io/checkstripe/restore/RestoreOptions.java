@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * How the restorer talks to backup servers and how much it buffers: the timeouts that decide when a server
- * counts as lost, the read-ahead that bounds memory, and where progress goes.
+ * counts as lost, the credentials of {@code https://} and token-protected sinks, the read-ahead that bounds
+ * memory, and where progress goes.
  *
  * <p>A restore runs at failover, when some servers are down or hang; short timeouts keep one silent server
  * from stalling the whole restore, because the others can rebuild its cells. Memory is bounded by
@@ -20,9 +21,10 @@ import java.util.Objects;
  *                        two stripes are always fetched ahead, whatever their size
  * @param progressOut     where progress lines go, or {@code null} for none
  * @param forceProgress   show progress on {@code progressOut} even when no terminal is attached
+ * @param credentials     what {@code https://} and token-protected sinks are read with
  */
 public record RestoreOptions(Duration connectTimeout, Duration requestTimeout, long readAheadBytes,
-        PrintStream progressOut, boolean forceProgress) {
+        PrintStream progressOut, boolean forceProgress, HttpCredentials credentials) {
 
     /** Default connect timeout: a sink on a live host answers a connection in well under a second. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
@@ -37,6 +39,7 @@ public record RestoreOptions(Duration connectTimeout, Duration requestTimeout, l
     public RestoreOptions {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(credentials, "credentials");
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("connect timeout " + connectTimeout + " is not positive");
         }
@@ -48,20 +51,20 @@ public record RestoreOptions(Duration connectTimeout, Duration requestTimeout, l
         }
     }
 
-    /** The defaults: 3 s to connect, 10 s per request, 16 MiB read-ahead, no progress output. */
+    /** The defaults: 3 s to connect, 10 s per request, 16 MiB read-ahead, no progress output, no credentials. */
     public static RestoreOptions defaults() {
         return new RestoreOptions(DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_READ_AHEAD_BYTES, null,
-                false);
+                false, HttpCredentials.none());
     }
 
     /** These options with other timeouts. */
     public RestoreOptions withTimeouts(Duration connect, Duration request) {
-        return new RestoreOptions(connect, request, readAheadBytes, progressOut, forceProgress);
+        return new RestoreOptions(connect, request, readAheadBytes, progressOut, forceProgress, credentials);
     }
 
     /** These options with another read-ahead. */
     public RestoreOptions withReadAheadBytes(long bytes) {
-        return new RestoreOptions(connectTimeout, requestTimeout, bytes, progressOut, forceProgress);
+        return new RestoreOptions(connectTimeout, requestTimeout, bytes, progressOut, forceProgress, credentials);
     }
 
     /**
@@ -69,6 +72,12 @@ public record RestoreOptions(Duration connectTimeout, Duration requestTimeout, l
      * is not null), or always when {@code force}.
      */
     public RestoreOptions withProgress(PrintStream out, boolean force) {
-        return new RestoreOptions(connectTimeout, requestTimeout, readAheadBytes, out, force);
+        return new RestoreOptions(connectTimeout, requestTimeout, readAheadBytes, out, force, credentials);
+    }
+
+    /** These options with other credentials for the sinks' HTTP API. */
+    public RestoreOptions withCredentials(HttpCredentials credentials) {
+        return new RestoreOptions(connectTimeout, requestTimeout, readAheadBytes, progressOut, forceProgress,
+                credentials);
     }
 }

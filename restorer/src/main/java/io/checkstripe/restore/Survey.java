@@ -83,7 +83,8 @@ final class Survey {
 
     static String reason(Throwable t) {
         if (t instanceof IOException && t.getMessage() != null) {
-            return t.getClass() == IOException.class ? t.getMessage() : t.getClass().getSimpleName() + ": " + t.getMessage();
+            return t.getClass() == IOException.class || t instanceof SinkAccessException ? t.getMessage()
+                    : t.getClass().getSimpleName() + ": " + t.getMessage();
         }
         return String.valueOf(t);
     }

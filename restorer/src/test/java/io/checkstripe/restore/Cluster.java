@@ -3,6 +3,7 @@ package io.checkstripe.restore;
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.codec.StripeWorkspace;
+import io.checkstripe.sink.SinkHttpSecurity;
 import io.checkstripe.sink.SinkHttpServer;
 import io.checkstripe.store.CellHeader;
 import io.checkstripe.store.CellStore;
@@ -191,6 +192,16 @@ public final class Cluster implements AutoCloseable {
         CellStore store = CellStore.openReadOnly(dir(server));
         servedStores.add(store);
         SinkHttpServer http = SinkHttpServer.serve(store, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2);
+        httpServers.add(http);
+        return http.uri().toString();
+    }
+
+    /** Serves server {@code server}'s store through the sink's real HTTP API protected by {@code security}. */
+    public String serve(int server, SinkHttpSecurity security) throws IOException {
+        CellStore store = CellStore.openReadOnly(dir(server));
+        servedStores.add(store);
+        SinkHttpServer http = SinkHttpServer.serve(store, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2,
+                false, security);
         httpServers.add(http);
         return http.uri().toString();
     }

@@ -1,6 +1,5 @@
 package io.checkstripe.schemas;
 
-import java.time.Duration;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -13,17 +12,15 @@ import org.apache.kafka.common.config.ConfigException;
  * Configuration of {@link ConfluentAvroSerializer} and {@link ConfluentAvroDeserializer} when
  * Kafka builds them from properties (no-argument constructor, then {@code configure}).
  *
- * <p>{@value #SCHEMA_REGISTRY_URL_CONFIG} and {@value #AUTO_REGISTER_SCHEMAS_CONFIG} mean what
- * they mean for Confluent's serdes, so the same properties files work for both. Unknown keys
+ * <p>{@value #SCHEMA_REGISTRY_URL_CONFIG}, {@value #AUTO_REGISTER_SCHEMAS_CONFIG} and the registry
+ * client's authentication, TLS, timeout and retry keys ({@link SchemaRegistryClientConfigs}) mean
+ * what they mean for Confluent's serdes, so the same properties files work for both. Unknown keys
  * (the rest of a producer's or consumer's configuration) are ignored.
  */
 public final class AvroSerdeConfig extends AbstractConfig {
 
-    public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
-    public static final String SCHEMA_REGISTRY_URL_DOC = "Where schemas are registered: http(s)://host:port[/path] "
-            + "for a Confluent-compatible registry (e.g. Apicurio's http://host:8080/apis/ccompat/v7), mock://SCOPE for "
-            + "an in-memory registry shared within the JVM, or empty / " + SchemaRegistries.EMBEDDED_URL
-            + " for the embedded registry on which all checkstripe processes agree without a server.";
+    public static final String SCHEMA_REGISTRY_URL_CONFIG = SchemaRegistryClientConfigs.URL_CONFIG;
+    public static final String SCHEMA_REGISTRY_URL_DOC = SchemaRegistryClientConfigs.URL_DOC;
 
     public static final String AUTO_REGISTER_SCHEMAS_CONFIG = "auto.register.schemas";
     public static final String AUTO_REGISTER_SCHEMAS_DOC = "Whether the serializer registers its writer schema under "
@@ -40,24 +37,10 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String KEY_SCHEMA_CONFIG = "checkstripe.key.schema";
     public static final String KEY_SCHEMA_DOC = "Like " + VALUE_SCHEMA_CONFIG + ", for a serde configured for keys.";
 
-    public static final String SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG = "schema.registry.connect.timeout.ms";
-    public static final String SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_DOC = "Time to open a connection to an HTTP "
-            + "schema registry.";
-
-    public static final String SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG = "schema.registry.request.timeout.ms";
-    public static final String SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_DOC = "Time to wait for an HTTP schema registry's "
-            + "whole answer.";
-
-    private static final ConfigDef CONFIG = CommonConfigs.addSchemaRegistryUrl(new ConfigDef())
+    private static final ConfigDef CONFIG = CommonConfigs.addSchemaRegistry(new ConfigDef())
             .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, AUTO_REGISTER_SCHEMAS_DOC)
             .define(VALUE_SCHEMA_CONFIG, Type.STRING, "", new SchemaValidator(), Importance.MEDIUM, VALUE_SCHEMA_DOC)
-            .define(KEY_SCHEMA_CONFIG, Type.STRING, "", new SchemaValidator(), Importance.LOW, KEY_SCHEMA_DOC)
-            .define(SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG, Type.LONG,
-                    HttpSchemaRegistry.DEFAULT_CONNECT_TIMEOUT.toMillis(), ConfigDef.Range.atLeast(1),
-                    Importance.LOW, SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_DOC)
-            .define(SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, Type.LONG,
-                    HttpSchemaRegistry.DEFAULT_REQUEST_TIMEOUT.toMillis(), ConfigDef.Range.atLeast(1),
-                    Importance.LOW, SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_DOC);
+            .define(KEY_SCHEMA_CONFIG, Type.STRING, "", new SchemaValidator(), Importance.LOW, KEY_SCHEMA_DOC);
 
     /** @throws ConfigException naming the bad key and value */
     public AvroSerdeConfig(Map<?, ?> props) {
@@ -75,9 +58,7 @@ public final class AvroSerdeConfig extends AbstractConfig {
      * @throws ConfigException when the URL is not usable
      */
     public SchemaRegistry registry() {
-        return CommonConfigs.schemaRegistry(getString(SCHEMA_REGISTRY_URL_CONFIG),
-                Duration.ofMillis(getLong(SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG)),
-                Duration.ofMillis(getLong(SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG)));
+        return CommonConfigs.schemaRegistry(this);
     }
 
     /** Whether the serializer may register schemas. */

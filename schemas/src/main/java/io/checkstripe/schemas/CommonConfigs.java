@@ -1,7 +1,6 @@
 package io.checkstripe.schemas;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -16,8 +15,8 @@ import org.apache.kafka.common.config.ConfigException;
 /**
  * The configuration keys every checkstripe program shares, defined once so that one properties
  * file configures the producer, the striper and the sinks alike: the topic names
- * ({@value #TOPIC_PREFIX_CONFIG} and {@code checkstripe.topic.<topic>}),
- * {@value #SCHEMA_REGISTRY_URL_CONFIG}, and the rule by which Kafka client settings pass through
+ * ({@value #TOPIC_PREFIX_CONFIG} and {@code checkstripe.topic.<topic>}), the schema registry
+ * client's ({@value #SCHEMA_REGISTRY_URL_CONFIG} and the rest of {@link SchemaRegistryClientConfigs}), and the rule by which Kafka client settings pass through
  * ({@code producer.}, {@code consumer.} and {@code admin.} prefixed keys reach that client only
  * and win over unprefixed ones).
  *
@@ -38,8 +37,8 @@ public final class CommonConfigs {
     /** Prefix of keys meant for the Admin client only. */
     public static final String ADMIN_PREFIX = "admin.";
 
-    public static final String SCHEMA_REGISTRY_URL_CONFIG = AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG;
-    public static final String SCHEMA_REGISTRY_URL_DOC = AvroSerdeConfig.SCHEMA_REGISTRY_URL_DOC;
+    public static final String SCHEMA_REGISTRY_URL_CONFIG = SchemaRegistryClientConfigs.URL_CONFIG;
+    public static final String SCHEMA_REGISTRY_URL_DOC = SchemaRegistryClientConfigs.URL_DOC;
 
     public static final String TOPIC_PREFIX_CONFIG = "checkstripe.topic.prefix";
     public static final String TOPIC_PREFIX_DOC = "Put in front of every default topic name, e.g. 'prod.' gives "
@@ -172,32 +171,23 @@ public final class CommonConfigs {
     }
 
     /**
-     * Defines {@value #SCHEMA_REGISTRY_URL_CONFIG}, a string defaulting to empty (the embedded
-     * registry).
+     * Defines the schema registry client's keys: {@value #SCHEMA_REGISTRY_URL_CONFIG}, defaulting to
+     * empty (the embedded registry), and the authentication, TLS, timeout and retry settings of
+     * {@link SchemaRegistryClientConfigs}.
      *
      * @return {@code def}, for chaining
      */
-    public static ConfigDef addSchemaRegistryUrl(ConfigDef def) {
-        return def.define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC);
+    public static ConfigDef addSchemaRegistry(ConfigDef def) {
+        return SchemaRegistryClientConfigs.define(def);
     }
 
     /**
-     * The registry {@value #SCHEMA_REGISTRY_URL_CONFIG} names, with the default HTTP timeouts.
+     * The registry the keys {@link #addSchemaRegistry} defined describe.
      *
-     * @throws ConfigException naming the key and the URL when the URL is not usable
+     * @throws ConfigException naming the key when a value is not usable (never quoting a password)
      */
     public static SchemaRegistry schemaRegistry(AbstractConfig config) {
-        return schemaRegistry(config.getString(SCHEMA_REGISTRY_URL_CONFIG), HttpSchemaRegistry.DEFAULT_CONNECT_TIMEOUT,
-                HttpSchemaRegistry.DEFAULT_REQUEST_TIMEOUT);
-    }
-
-    /** The registry {@code url} names; a malformed URL is a {@link ConfigException} of {@value #SCHEMA_REGISTRY_URL_CONFIG}. */
-    static SchemaRegistry schemaRegistry(String url, Duration connectTimeout, Duration requestTimeout) {
-        try {
-            return SchemaRegistries.forUrl(url, connectTimeout, requestTimeout);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, url, e.getMessage());
-        }
+        return SchemaRegistryClientConfigs.registry(config);
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.checkstripe.schemas;
 
-import java.time.Duration;
-
 /**
  * Chooses the {@link SchemaRegistry} a URL names, the one way every checkstripe program turns
  * {@code --schema-registry} or {@code schema.registry.url} into a registry.
@@ -12,7 +10,8 @@ import java.time.Duration;
  *       about every checkstripe schema's id without talking to each other;</li>
  *   <li>{@code mock://scope}: the in-memory registry of that scope
  *       ({@link InMemorySchemaRegistry#forScope(String)});</li>
- *   <li>{@code http://...} or {@code https://...}: a {@link HttpSchemaRegistry}.</li>
+ *   <li>{@code http://...} or {@code https://...}, possibly several comma-separated: a
+ *       {@link HttpSchemaRegistry}.</li>
  * </ul>
  */
 public final class SchemaRegistries {
@@ -27,20 +26,21 @@ public final class SchemaRegistries {
     }
 
     /**
-     * The registry {@code urlOrNull} names, with the default HTTP timeouts.
+     * The registry {@code urlOrNull} names, with the default HTTP settings.
      *
      * @throws IllegalArgumentException naming the URL when it has none of the accepted forms
      */
     public static SchemaRegistry forUrl(String urlOrNull) {
-        return forUrl(urlOrNull, HttpSchemaRegistry.DEFAULT_CONNECT_TIMEOUT, HttpSchemaRegistry.DEFAULT_REQUEST_TIMEOUT);
+        return forUrl(urlOrNull, HttpSchemaRegistry.Settings.DEFAULTS);
     }
 
     /**
-     * The registry {@code urlOrNull} names; the timeouts apply to an HTTP registry.
+     * The registry {@code urlOrNull} names; {@code httpSettings} apply to an HTTP registry.
      *
-     * @throws IllegalArgumentException naming the URL when it has none of the accepted forms
+     * @throws IllegalArgumentException naming the URL (without user info) when it has none of the
+     *                                  accepted forms
      */
-    public static SchemaRegistry forUrl(String urlOrNull, Duration connectTimeout, Duration requestTimeout) {
+    public static SchemaRegistry forUrl(String urlOrNull, HttpSchemaRegistry.Settings httpSettings) {
         String url = urlOrNull == null ? "" : urlOrNull.strip();
         if (url.isEmpty() || url.equals(EMBEDDED_URL)) {
             return InMemorySchemaRegistry.embedded();
@@ -49,9 +49,9 @@ public final class SchemaRegistries {
             return InMemorySchemaRegistry.forScope(url.substring(MOCK_PREFIX.length()));
         }
         if (url.startsWith("http://") || url.startsWith("https://")) {
-            return new HttpSchemaRegistry(url, connectTimeout, requestTimeout);
+            return new HttpSchemaRegistry(url, httpSettings);
         }
-        throw new IllegalArgumentException("invalid schema registry URL \"" + urlOrNull + "\": expected "
-                + EMBEDDED_URL + ", " + MOCK_PREFIX + "SCOPE or http(s)://host:port[/path]");
+        throw new IllegalArgumentException("invalid schema registry URL \"" + HttpSchemaRegistry.redact(url)
+                + "\": expected " + EMBEDDED_URL + ", " + MOCK_PREFIX + "SCOPE or http(s)://host:port[/path]");
     }
 }

@@ -9,7 +9,7 @@ import io.checkstripe.core.CheckstripeException;
  * reports them, so callers can tell "not registered" from "incompatible" from "registry down".
  * The in-memory registry reports the codes a Confluent registry would answer for the same
  * request. Failures that had no HTTP answer (connection refused, timeout) have status and code
- * {@link #NO_RESPONSE}.
+ * {@link #NO_RESPONSE}; a server certificate the client refused has status {@link #CERTIFICATE_REFUSED}.
  */
 public class SchemaRegistryException extends CheckstripeException {
 
@@ -17,6 +17,12 @@ public class SchemaRegistryException extends CheckstripeException {
 
     /** Status and code of a failure without an HTTP answer. */
     public static final int NO_RESPONSE = -1;
+
+    /**
+     * Status of a failure where the client refused the server's TLS certificate (untrusted, or
+     * not naming the host): no HTTP answer, and retrying cannot help.
+     */
+    public static final int CERTIFICATE_REFUSED = -2;
 
     /** {@code error_code}: the subject does not exist. */
     public static final int SUBJECT_NOT_FOUND = 40401;
@@ -63,9 +69,12 @@ public class SchemaRegistryException extends CheckstripeException {
         return errorCode == SUBJECT_NOT_FOUND || errorCode == VERSION_NOT_FOUND || errorCode == SCHEMA_NOT_FOUND;
     }
 
-    /** Retriable when the registry did not answer or failed on its side (5xx); a refusal (4xx) is final. */
+    /**
+     * Retriable when the registry did not answer, failed on its side (5xx), timed out the request
+     * (408) or asked to slow down (429); any other refusal (4xx) and a refused certificate are final.
+     */
     @Override
     public boolean retriable() {
-        return httpStatus == NO_RESPONSE || httpStatus >= 500;
+        return httpStatus == NO_RESPONSE || httpStatus >= 500 || httpStatus == 408 || httpStatus == 429;
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class CommonConfigsTest {
 
     private static AbstractConfig config(Set<TopicKey> topics, Object... keyValues) {
-        ConfigDef def = CommonConfigs.addSchemaRegistryUrl(CommonConfigs.addTopicConfigs(new ConfigDef(), topics))
+        ConfigDef def = CommonConfigs.addSchemaRegistry(CommonConfigs.addTopicConfigs(new ConfigDef(), topics))
                 .define("bootstrap.servers", ConfigDef.Type.LIST, ConfigDef.Importance.HIGH, "brokers");
         Map<String, Object> props = new HashMap<>();
         props.put("bootstrap.servers", "k1:9092, k2:9092");

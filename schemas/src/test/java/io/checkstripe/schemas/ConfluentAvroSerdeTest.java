@@ -366,9 +366,9 @@ class ConfluentAvroSerdeTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("schema.registry.url")
                 .hasMessageContaining("ftp://registry");
-        assertThatThrownBy(() -> new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, "0")))
+        assertThatThrownBy(() -> new AvroSerdeConfig(Map.of(SchemaRegistryClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, "0")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG);
+                .hasMessageContaining(SchemaRegistryClientConfigs.REQUEST_TIMEOUT_MS_CONFIG);
     }
 
     @Test

@@ -132,8 +132,8 @@ class InMemorySchemaRegistryTest {
         assertThatThrownBy(() -> SchemaRegistries.forUrl("registry:8081"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("\"registry:8081\"");
-        assertThatThrownBy(() -> SchemaRegistries.forUrl("http://a:1,http://b:2"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("one URL");
+        assertThat(SchemaRegistries.forUrl("http://a:1, https://b:2/"))
+                .isInstanceOf(HttpSchemaRegistry.class)
+                .hasToString("http://a:1,https://b:2");
     }
 }

@@ -13,6 +13,11 @@ class SchemaRegistryExceptionTest {
         assertThat(failure(503).retriable()).isTrue();
         assertThat(failure(409).retriable()).as("incompatible schema").isFalse();
         assertThat(failure(404).retriable()).as("not found").isFalse();
+        assertThat(failure(408).retriable()).as("request timeout").isTrue();
+        assertThat(failure(429).retriable()).as("too many requests").isTrue();
+        assertThat(failure(401).retriable()).as("credentials refused").isFalse();
+        assertThat(failure(403).retriable()).as("not authorized").isFalse();
+        assertThat(failure(SchemaRegistryException.CERTIFICATE_REFUSED).retriable()).as("certificate").isFalse();
     }
 
     @Test

@@ -108,7 +108,7 @@ public final class StriperConfig extends AbstractConfig {
     public static final long COMMIT_INTERVAL_MS_DEFAULT = 100L;
 
     private static final ConfigDef CONFIG = CommonConfigs.addTopicConfigs(
-            CommonConfigs.addMaxMessageBytes(CommonConfigs.addSchemaRegistryUrl(new ConfigDef())),
+            CommonConfigs.addMaxMessageBytes(CommonConfigs.addSchemaRegistry(new ConfigDef())),
             EnumSet.allOf(TopicKey.class))
             .define(POLICY_CONFIG, Type.STRING, POLICY_DEFAULT, new PolicyValidator(), Importance.HIGH, POLICY_DOC)
             .define(SERVERS_CONFIG, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(1), Importance.HIGH,
