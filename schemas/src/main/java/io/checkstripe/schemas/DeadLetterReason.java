@@ -9,8 +9,8 @@ import io.checkstripe.core.AppId;
  *
  * <p>The striper (records of the checkpoints topic) and the backup sinks (records of the stripes
  * topic) write to the same dead-letter topic by default, so their reasons live in one list: the
- * first five can come from either, the next eight only from the striper, the last three only
- * from a sink.
+ * first five can come from either, the next eight only from the striper, the next three only
+ * from a sink, and the last from either.
  */
 public enum DeadLetterReason {
     /** The value could not be read: not the Confluent wire format, unknown schema id, empty, truncated, not the union. */
@@ -52,7 +52,13 @@ public enum DeadLetterReason {
     /** Sink: the cell's bytes do not match the CRC32C the striper recorded. */
     CORRUPT_CELL("corrupt-cell"),
     /** Sink: the record contradicts what the store holds for the checkpoint (another policy, another manifest). */
-    CONFLICT("conflict");
+    CONFLICT("conflict"),
+
+    /**
+     * The application has a registered public key and the commit (at the striper) or the manifest (at a sink)
+     * carries no valid signature by it: another producer published under its id, or wrote to the stripes topic.
+     */
+    BAD_SIGNATURE("bad-signature");
 
     private final String code;
 

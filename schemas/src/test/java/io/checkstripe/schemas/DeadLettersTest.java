@@ -50,7 +50,7 @@ class DeadLettersTest {
                 "unreadable", "null-value", "unsupported-format-version", "invalid-app-id", "invalid-record",
                 "key-mismatch", "segment-too-long", "stale-checkpoint", "duplicate-segment", "segment-out-of-order",
                 "commit-mismatch", "commit-without-segments", "sha256-mismatch", "misrouted", "corrupt-cell",
-                "conflict");
+                "conflict", "bad-signature");
         assertThat(DeadLetterReason.CORRUPT_CELL).hasToString("corrupt-cell");
     }
 }

@@ -14,12 +14,17 @@ import static io.checkstripe.striping.Checkpoints.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.crypto.AppKeyDirectory;
+import io.checkstripe.crypto.CommitSignature;
+import io.checkstripe.crypto.KeyFile;
+import io.checkstripe.crypto.SignedCheckpoint;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
 import io.checkstripe.schemas.avro.StripeUnit;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,7 +87,11 @@ class StriperTopologyTest {
     }
 
     private void start(String policy, int servers) {
-        Map<String, Object> props = new HashMap<>();
+        start(policy, servers, Map.of());
+    }
+
+    private void start(String policy, int servers, Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>(extra);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StriperConfig.POLICY_CONFIG, policy);
         props.put(StriperConfig.SERVERS_CONFIG, servers);
@@ -393,6 +402,50 @@ class StriperTopologyTest {
         assertThat(manifests.readValuesToList()).singleElement()
                 .satisfies(m -> assertThat(bytes(m.getSha256())).isEqualTo(sha256(data)));
         assertThat(progress(APP)).isEqualTo(new AppProgress(8, -1, 0, 0, 0, 0, false, Sha256State.EMPTY));
+    }
+
+    @Test
+    void deadLettersTheCommitsOfAKeyedApplicationThatItsKeyDidNotSign() throws Exception {
+        KeyFile keys = KeyFile.generate();
+        Path keysDir = Files.createDirectories(stateDir.resolve("app-keys"));
+        Path keyFile = stateDir.resolve("secret").resolve(APP + ".key");
+        Files.createDirectories(keyFile.getParent());
+        keys.write(keyFile, false);
+        Files.copy(KeyFile.publicFile(keyFile), keysDir.resolve(APP + AppKeyDirectory.SUFFIX));
+        start("RS-3-2", 5, Map.of(StriperConfig.APP_KEYS_DIR_CONFIG, keysDir.toString()));
+
+        byte[] data = randomBytes(40, 250);
+        segments(APP, 1, data, 100).forEach(this::pipe);
+        pipe(signed(commitOf(APP, 1, data, 100), keys));
+        assertThat(manifests.readValuesToList()).extracting(CheckpointManifest::getCheckpointId).containsExactly(1L);
+
+        // Unsigned, signed by another application's key, and signed but changed since: none becomes a manifest.
+        segments(APP, 2, data, 100).forEach(this::pipe);
+        assertRejected(pipe(commitOf(APP, 2, data, 100)), "bad-signature",
+                "checkpoint 2 of application " + APP + ": no signature, but the application has a registered key");
+        assertRejected(pipe(signed(commitOf(APP, 2, data, 100), KeyFile.generate())), "bad-signature",
+                "signature by key 1 does not match the checkpoint");
+        CheckpointCommit changed = signed(commitOf(APP, 2, data, 100), keys);
+        changed.getMetadata().put("host", "elsewhere");
+        assertRejected(pipe(changed), "bad-signature", "does not match the checkpoint");
+        assertThat(manifests.isEmpty()).isTrue();
+        assertThat(progress(APP).lastCommitted()).isEqualTo(1);
+
+        // Its own signature passes; an application without a key is checked as before.
+        pipe(signed(commitOf(APP, 2, data, 100), keys));
+        pipe(commit("unkeyed", 1, 0, 0, 100, sha256(new byte[0])));
+        assertThat(manifests.readValuesToList()).extracting(CheckpointManifest::getAppId)
+                .containsExactly(APP, "unkeyed");
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    /** {@code commit} with its metadata signed by {@code keys}' newest key, as a keyed publisher sends it. */
+    private static CheckpointCommit signed(CheckpointCommit commit, KeyFile keys) {
+        SignedCheckpoint fields = new SignedCheckpoint(commit.getAppId(), commit.getCheckpointId(),
+                commit.getSegmentCount(), commit.getTotalBytes(), bytes(commit.getSha256()), commit.getCreatedAt(),
+                commit.getSegmentSize(), commit.getMetadata());
+        commit.setMetadata(new HashMap<>(CommitSignature.sign(keys.newest(), fields)));
+        return commit;
     }
 
     @Test
