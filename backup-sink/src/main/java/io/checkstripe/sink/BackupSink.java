@@ -589,9 +589,9 @@ public final class BackupSink implements AutoCloseable {
                         bytes += cell.data().length;
                     }
                 } else if (value instanceof CheckpointManifest manifest) {
-                    ManifestSignatures.verify(appKeys, manifest);
                     StoredManifest m = StripeRecords.manifest(manifest, serverIndex, "manifest at offset "
                             + record.offset() + " of " + sourceKey);
+                    ManifestSignatures.verify(appKeys, manifest);
                     touched.add(new CheckpointKey(m.appId(), m.checkpointId()));
                     if (put(s, m)) {
                         manifests++;
