@@ -18,7 +18,9 @@ import org.apache.kafka.common.config.ConfigException;
  * The configuration keys every checkstripe program shares, defined once so that one properties
  * file configures the producer, the striper and the sinks alike: the topic names
  * ({@value #TOPIC_PREFIX_CONFIG} and {@code checkstripe.topic.<topic>}), the schema registry
- * client's ({@value #SCHEMA_REGISTRY_URL_CONFIG} and the rest of {@link SchemaRegistryClientConfigs}), and the rule by which Kafka client settings pass through
+ * client's ({@value #SCHEMA_REGISTRY_URL_CONFIG} and the rest of {@link SchemaRegistryClientConfigs}), the
+ * applications' public keys the striper and the sinks check signatures with
+ * ({@value #APP_KEYS_DIR_CONFIG}), and the rule by which Kafka client settings pass through
  * ({@code producer.}, {@code consumer.} and {@code admin.} prefixed keys reach that client only
  * and win over unprefixed ones).
  *
@@ -76,7 +78,6 @@ public final class CommonConfigs {
             + "their consumers. Must hold the largest segment or cell plus about 1 KiB of record overhead; 8 MiB "
             + "fits the default 1 MiB segments with room to spare.";
 
-    /** Address a process's HTTP server binds to (the sink's API, the striper's metrics and health). */
     public static final String APP_KEYS_DIR_CONFIG = "checkstripe.app.keys.dir";
     public static final String APP_KEYS_DIR_DOC = "Directory of the applications' public keys, one <appId>.pub "
             + "file per application with a key (the K.pub that 'checkstripe keygen --out K' writes, renamed). A "
@@ -85,6 +86,7 @@ public final class CommonConfigs {
             + "again when they change; an unreadable one refuses every checkpoint of its application. Give the "
             + "striper and every sink the same directory. Default: none, no application is keyed.";
 
+    /** Address a process's HTTP server binds to (the sink's API, the striper's metrics and health). */
     public static final String HTTP_HOST_CONFIG = "checkstripe.http.host";
     public static final String HTTP_HOST_DEFAULT = "127.0.0.1";
 
