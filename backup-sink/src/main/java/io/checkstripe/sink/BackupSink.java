@@ -2,12 +2,14 @@ package io.checkstripe.sink;
 
 import io.checkstripe.codec.CorruptCellException;
 import io.checkstripe.core.DiskFullException;
+import io.checkstripe.crypto.AppKeyDirectory;
 import io.checkstripe.metrics.Health;
 import io.checkstripe.metrics.ProcessMetrics;
 import io.checkstripe.schemas.CheckpointKey;
 import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.schemas.DeadLetters;
 import io.checkstripe.schemas.KafkaRefusals;
+import io.checkstripe.schemas.ManifestSignatures;
 import io.checkstripe.schemas.RejectedRecordException;
 import io.checkstripe.schemas.SchemaRegistryException;
 import io.checkstripe.schemas.Topics;
@@ -82,7 +84,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Bad records</h2>
  * A record the sink cannot store (unreadable bytes, a tombstone, an unknown format version, an invalid application
- * id, inconsistent fields, a cell routed to another server, a CRC mismatch, a conflict with what the store holds)
+ * id, inconsistent fields, a cell routed to another server, a CRC mismatch, a conflict with what the store holds,
+ * a manifest of an application with a public key in {@link SinkConfig#appKeys()} that its key did not sign)
  * goes to the dead-letter topic as it came, with the {@code Topics.DLQ_*_HEADER} headers (reason: a
  * {@link DeadLetterReason} code), and is skipped; the batch's offset is committed only after Kafka acknowledged the
  * dead letters. A crash between the two sends the same dead letter again after the restart.
@@ -139,6 +142,7 @@ public final class BackupSink implements AutoCloseable {
     private final Serializer<CheckpointAck> ackSerializer;
     private final Serializer<String> keySerializer;
     private final SinkClientSupplier clients;
+    private final AppKeyDirectory appKeys;
 
     private final CountDownLatch closing = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -194,6 +198,7 @@ public final class BackupSink implements AutoCloseable {
         this.stripesDeserializer = topics.stripes().valueSerde().deserializer();
         this.ackSerializer = topics.acks().valueSerde().serializer();
         this.keySerializer = topics.acks().keySerde().serializer();
+        this.appKeys = config.appKeys();
         this.registry = ProcessMetrics.registry(Tags.of("server", Integer.toString(serverIndex)));
         this.metrics = new SinkMetrics(registry, dataDir.toFile(), () -> health.state());
     }
@@ -597,6 +602,7 @@ public final class BackupSink implements AutoCloseable {
                 } else if (value instanceof CheckpointManifest manifest) {
                     StoredManifest m = StripeRecords.manifest(manifest, serverIndex, "manifest at offset "
                             + record.offset() + " of " + sourceKey);
+                    ManifestSignatures.verify(appKeys, manifest);
                     touched.add(new CheckpointKey(m.appId(), m.checkpointId()));
                     if (put(s, m)) {
                         manifests++;

@@ -4,6 +4,7 @@ import io.checkstripe.core.tls.BearerToken;
 import io.checkstripe.core.tls.KeyMaterial;
 import io.checkstripe.core.tls.TlsContexts;
 import io.checkstripe.core.tls.TrustMaterial;
+import io.checkstripe.crypto.AppKeyDirectory;
 import io.checkstripe.schemas.CommonConfigs;
 import io.checkstripe.schemas.CommonConfigs.TopicKey;
 import io.checkstripe.schemas.SchemaRegistry;
@@ -141,6 +142,8 @@ public final class SinkConfig extends AbstractConfig {
     /** Default of {@value #HTTP_AUTH_LOCKOUT_MS_CONFIG}. */
     public static final long HTTP_AUTH_LOCKOUT_MS_DEFAULT = 60_000L;
 
+    public static final String APP_KEYS_DIR_CONFIG = CommonConfigs.APP_KEYS_DIR_CONFIG;
+
     public static final String RETAIN_CONFIG = "checkstripe.retain";
     public static final String RETAIN_DOC = "R: the newest R checkpoints of each application that are complete on "
             + "this server are kept; older checkpoints, complete or not, are deleted once R newer ones are complete. "
@@ -217,8 +220,8 @@ public final class SinkConfig extends AbstractConfig {
 
     private static final int MAX_POLL_RECORDS_DEFAULT = 32;
 
-    private static final ConfigDef CONFIG = CommonConfigs.addTopicConfigs(
-            CommonConfigs.addMaxMessageBytes(CommonConfigs.addSchemaRegistry(new ConfigDef())),
+    private static final ConfigDef CONFIG = CommonConfigs.addTopicConfigs(CommonConfigs.addAppKeysDir(
+            CommonConfigs.addMaxMessageBytes(CommonConfigs.addSchemaRegistry(new ConfigDef()))),
             EnumSet.of(TopicKey.STRIPES, TopicKey.ACKS, TopicKey.DEAD_LETTERS))
             .define(SERVER_INDEX_CONFIG, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(0), Importance.HIGH,
                     SERVER_INDEX_DOC)
@@ -380,6 +383,15 @@ public final class SinkConfig extends AbstractConfig {
     /** R, complete checkpoints kept per application. */
     public int retain() {
         return getInt(RETAIN_CONFIG);
+    }
+
+    /**
+     * The applications' public keys ({@value #APP_KEYS_DIR_CONFIG}), none when unset.
+     *
+     * @throws ConfigException when the path is not a directory
+     */
+    public AppKeyDirectory appKeys() {
+        return CommonConfigs.appKeys(this);
     }
 
     /** First wait before a retry. */

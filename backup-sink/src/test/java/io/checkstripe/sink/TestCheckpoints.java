@@ -74,9 +74,10 @@ final class TestCheckpoints {
             units.addAll(striper.stripe(new CheckpointSegment(SegmentStriper.FORMAT_VERSION, app, checkpointId, count,
                     (long) offset, ByteBuffer.wrap(part))));
         }
+        byte[] sha256 = sha256(data);
         CheckpointCommit commit = new CheckpointCommit(SegmentStriper.FORMAT_VERSION, app, checkpointId, count,
-                (long) length, ByteBuffer.wrap(sha256(data)), 1_700_000_000_000L, segmentSize, Map.of("host", "test"));
-        return new Striped(app, checkpointId, servers, List.copyOf(units), striper.manifest(commit));
+                (long) length, ByteBuffer.wrap(sha256), 1_700_000_000_000L, segmentSize, Map.of("host", "test"));
+        return new Striped(app, checkpointId, servers, List.copyOf(units), striper.manifest(commit, sha256));
     }
 
     static StoredCell cell(StripeUnit unit, int server) {

@@ -330,7 +330,7 @@ public final class CheckpointPublisher implements AutoCloseable {
                 CheckpointCommit commit = new CheckpointCommit(FORMAT_VERSION, appId, checkpointId, segments.count(),
                         segments.totalBytes(), ByteBuffer.wrap(sha256), System.currentTimeMillis(),
                         config.segmentBytes(), new HashMap<>(metadata));
-                Future<RecordMetadata> last = writer.commit(commit);
+                Future<RecordMetadata> last = writer.commit(commit, sha256);
                 producer.flush();
                 throwIfSendFailed();
                 RecordMetadata lastRecord = last.get();
@@ -430,8 +430,12 @@ public final class CheckpointPublisher implements AutoCloseable {
         private interface Writer {
             void segment(CheckpointSegment segment);
 
-            /** Sends the commit's records; returns the last one's future, whose position records the id. */
-            Future<RecordMetadata> commit(CheckpointCommit commit);
+            /**
+             * Sends the commit's records; returns the last one's future, whose position records the id.
+             *
+             * @param segmentsSha256 the SHA-256 this publisher computed over the segments it wrote
+             */
+            Future<RecordMetadata> commit(CheckpointCommit commit, byte[] segmentsSha256);
         }
 
         /** The striper's path: segments and commit to the checkpoints topic, key appId. */
@@ -444,8 +448,9 @@ public final class CheckpointPublisher implements AutoCloseable {
                 producer.send(new ProducerRecord<>(topic, appId, values.serialize(topic, segment)), onSent);
             }
 
+            /** The striper compares the commit's SHA-256 with the segments' itself. */
             @Override
-            public Future<RecordMetadata> commit(CheckpointCommit commit) {
+            public Future<RecordMetadata> commit(CheckpointCommit commit, byte[] segmentsSha256) {
                 return producer.send(new ProducerRecord<>(topic, appId, values.serialize(topic, commit)), onSent);
             }
         }
@@ -474,8 +479,8 @@ public final class CheckpointPublisher implements AutoCloseable {
             }
 
             @Override
-            public Future<RecordMetadata> commit(CheckpointCommit commit) {
-                CheckpointManifest manifest = striper.manifest(commit);
+            public Future<RecordMetadata> commit(CheckpointCommit commit, byte[] segmentsSha256) {
+                CheckpointManifest manifest = striper.manifest(commit, segmentsSha256);
                 byte[] onStripes = stripes.serialize(stripesTopic, manifest);
                 for (int server = 0; server < striper.servers(); server++) {
                     producer.send(new ProducerRecord<>(stripesTopic, server, key, onStripes), onSent);

@@ -1,6 +1,8 @@
 package io.checkstripe.schemas;
 
+import io.checkstripe.crypto.AppKeyDirectory;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +18,9 @@ import org.apache.kafka.common.config.ConfigException;
  * The configuration keys every checkstripe program shares, defined once so that one properties
  * file configures the producer, the striper and the sinks alike: the topic names
  * ({@value #TOPIC_PREFIX_CONFIG} and {@code checkstripe.topic.<topic>}), the schema registry
- * client's ({@value #SCHEMA_REGISTRY_URL_CONFIG} and the rest of {@link SchemaRegistryClientConfigs}), and the rule by which Kafka client settings pass through
+ * client's ({@value #SCHEMA_REGISTRY_URL_CONFIG} and the rest of {@link SchemaRegistryClientConfigs}), the
+ * applications' public keys the striper and the sinks check signatures with
+ * ({@value #APP_KEYS_DIR_CONFIG}), and the rule by which Kafka client settings pass through
  * ({@code producer.}, {@code consumer.} and {@code admin.} prefixed keys reach that client only
  * and win over unprefixed ones).
  *
@@ -73,6 +77,14 @@ public final class CommonConfigs {
             + "max.request.size of the striper's and the sinks' producers and the max.partition.fetch.bytes of "
             + "their consumers. Must hold the largest segment or cell plus about 1 KiB of record overhead; 8 MiB "
             + "fits the default 1 MiB segments with room to spare.";
+
+    public static final String APP_KEYS_DIR_CONFIG = "checkstripe.app.keys.dir";
+    public static final String APP_KEYS_DIR_DOC = "Directory of the applications' public keys, one <appId>.pub "
+            + "file per application with a key (the K.pub that 'checkstripe keygen --out K' writes, renamed). A "
+            + "checkpoint of an application with a file here counts only with a valid signature by one of its keys: "
+            + "the striper dead-letters its commit, a sink its manifest, with reason bad-signature. Files are read "
+            + "again when they change; an unreadable one refuses every checkpoint of its application. Give the "
+            + "striper and every sink the same directory. Default: none, no application is keyed.";
 
     /** Address a process's HTTP server binds to (the sink's API, the striper's metrics and health). */
     public static final String HTTP_HOST_CONFIG = "checkstripe.http.host";
@@ -168,6 +180,32 @@ public final class CommonConfigs {
     public static ConfigDef addMaxMessageBytes(ConfigDef def) {
         return def.define(TOPIC_MAX_MESSAGE_BYTES_CONFIG, Type.INT, TopicProvisioner.Settings.DEFAULT_MAX_MESSAGE_BYTES,
                 ConfigDef.Range.atLeast(1 << 20), Importance.LOW, TOPIC_MAX_MESSAGE_BYTES_DOC);
+    }
+
+    /**
+     * Defines {@value #APP_KEYS_DIR_CONFIG}, a directory path defaulting to none.
+     *
+     * @return {@code def}, for chaining
+     */
+    public static ConfigDef addAppKeysDir(ConfigDef def) {
+        return def.define(APP_KEYS_DIR_CONFIG, Type.STRING, null, Importance.HIGH, APP_KEYS_DIR_DOC);
+    }
+
+    /**
+     * The public keys {@value #APP_KEYS_DIR_CONFIG} names, or {@link AppKeyDirectory#none()} when it is not set.
+     *
+     * @throws ConfigException when the path is not a directory
+     */
+    public static AppKeyDirectory appKeys(AbstractConfig config) {
+        String dir = config.getString(APP_KEYS_DIR_CONFIG);
+        if (dir == null || dir.isBlank()) {
+            return AppKeyDirectory.none();
+        }
+        try {
+            return AppKeyDirectory.of(Path.of(dir));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(APP_KEYS_DIR_CONFIG, dir, e.getMessage());
+        }
     }
 
     /**

@@ -9,8 +9,8 @@ import io.checkstripe.core.AppId;
  *
  * <p>The striper (records of the checkpoints topic) and the backup sinks (records of the stripes
  * topic) write to the same dead-letter topic by default, so their reasons live in one list: the
- * first five can come from either, the next seven only from the striper, the last three only
- * from a sink.
+ * first five can come from either, the next eight only from the striper, the next three only
+ * from a sink, and the last from either.
  */
 public enum DeadLetterReason {
     /** The value could not be read: not the Confluent wire format, unknown schema id, empty, truncated, not the union. */
@@ -41,13 +41,24 @@ public enum DeadLetterReason {
     COMMIT_MISMATCH("commit-mismatch"),
     /** Striper: a commit announcing segments for a checkpoint of which none arrived. */
     COMMIT_WITHOUT_SEGMENTS("commit-without-segments"),
+    /**
+     * Striper: a commit whose SHA-256 is not the SHA-256 of its segments' bytes in order. Its cells already sent
+     * stay on the sinks without a manifest: never complete, never counted by retention.
+     */
+    SHA256_MISMATCH("sha256-mismatch"),
 
     /** Sink: the cell belongs on another server, or a manifest reached a server outside its N. */
     MISROUTED("misrouted"),
     /** Sink: the cell's bytes do not match the CRC32C the striper recorded. */
     CORRUPT_CELL("corrupt-cell"),
     /** Sink: the record contradicts what the store holds for the checkpoint (another policy, another manifest). */
-    CONFLICT("conflict");
+    CONFLICT("conflict"),
+
+    /**
+     * The application has a registered public key and the commit (at the striper) or the manifest (at a sink)
+     * carries no valid signature by it: another producer published under its id, or wrote to the stripes topic.
+     */
+    BAD_SIGNATURE("bad-signature");
 
     private final String code;
 

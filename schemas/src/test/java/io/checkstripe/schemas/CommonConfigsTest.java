@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.checkstripe.schemas.CommonConfigs.TopicKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,6 +16,7 @@ import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CommonConfigsTest {
 
@@ -112,5 +115,20 @@ class CommonConfigsTest {
                 .containsOnly(Map.entry("bootstrap.servers", "k1:9092,k2:9092"),
                         Map.entry("security.protocol", "SSL"), Map.entry("max.poll.records", "7"),
                         Map.entry("fetch.min.bytes", "1024"));
+    }
+
+    @Test
+    void theAppKeysDirectoryIsNoneUnlessSetAndMustBeADirectory(@TempDir Path dir) throws Exception {
+        ConfigDef def = CommonConfigs.addAppKeysDir(new ConfigDef());
+        assertThat(CommonConfigs.appKeys(new AbstractConfig(def, Map.of(), false)))
+                .hasToString("AppKeyDirectory[none]");
+        assertThat(CommonConfigs.appKeys(new AbstractConfig(def, Map.of("checkstripe.app.keys.dir", dir.toString()),
+                false))).hasToString("AppKeyDirectory[" + dir + "]");
+        Path file = Files.createFile(dir.resolve("app.pub"));
+        assertThatThrownBy(() -> CommonConfigs.appKeys(new AbstractConfig(def,
+                Map.of("checkstripe.app.keys.dir", file.toString()), false)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("checkstripe.app.keys.dir")
+                .hasMessageContaining("is not a directory");
     }
 }

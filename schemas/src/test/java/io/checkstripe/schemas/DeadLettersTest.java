@@ -49,7 +49,8 @@ class DeadLettersTest {
         assertThat(Arrays.stream(DeadLetterReason.values()).map(DeadLetterReason::code)).containsExactly(
                 "unreadable", "null-value", "unsupported-format-version", "invalid-app-id", "invalid-record",
                 "key-mismatch", "segment-too-long", "stale-checkpoint", "duplicate-segment", "segment-out-of-order",
-                "commit-mismatch", "commit-without-segments", "misrouted", "corrupt-cell", "conflict");
+                "commit-mismatch", "commit-without-segments", "sha256-mismatch", "misrouted", "corrupt-cell",
+                "conflict", "bad-signature");
         assertThat(DeadLetterReason.CORRUPT_CELL).hasToString("corrupt-cell");
     }
 }

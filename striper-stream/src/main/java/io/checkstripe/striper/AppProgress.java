@@ -5,6 +5,7 @@ import io.checkstripe.schemas.RejectedRecordException;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointSegment;
 import io.checkstripe.striping.SegmentStriper;
+import io.checkstripe.striping.Sha256State;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -22,14 +23,21 @@ import org.apache.kafka.common.serialization.Serializer;
  * offset where the previous one ended; a checkpoint id must be newer than the last committed
  * one and not older than the one in progress; a commit must count the segments and bytes seen,
  * and every segment but the last must have the commit's segment size (the last 1 to that size).
- * An empty checkpoint is a commit with segmentCount 0 and no segments. The first segment of a
+ * The SHA-256 of the segments' bytes, in order, is kept as it grows, so that the commit's can
+ * be compared ({@link SegmentStriper#manifest}) once it arrives; it is part of the stored value
+ * because a task may restart between any two segments, and it then resumes from this store as
+ * of its last committed offset. An empty checkpoint is a commit with segmentCount 0 and no segments. The first segment of a
  * newer checkpoint while another is in progress abandons the older one (its producer gave it
  * up; its cells without a manifest are ignored by the sinks); a late commit of the abandoned
  * checkpoint is then stale.
  *
- * <p><b>Stored format</b> (38 bytes, big-endian): version byte 1, lastCommitted (long, -1 none),
- * open checkpoint (long, -1 none), nextSegment (int), nextOffset (long), firstLength (int),
- * lastLength (int), irregular (byte 0/1).
+ * <p><b>Stored format</b> (big-endian): version byte 2, lastCommitted (long, -1 none), open
+ * checkpoint (long, -1 none), nextSegment (int), nextOffset (long), firstLength (int), lastLength
+ * (int), irregular (byte 0/1), then the SHA-256 state: eight chaining words (int) and the
+ * {@code nextOffset mod 64} bytes of its unfinished block; 70 to 133 bytes in all. Version 1 (the
+ * first 38 bytes, no SHA-256 state) is still read, with its checkpoint in progress dropped, as
+ * the hash of its segments seen is unknown: that checkpoint's remaining segments and its commit
+ * are then refused, and its producer publishes it again.
  *
  * @param lastCommitted last committed checkpoint id, -1 before the first
  * @param open          checkpoint in progress, -1 when none
@@ -38,15 +46,17 @@ import org.apache.kafka.common.serialization.Serializer;
  * @param firstLength   length of segment 0 of {@code open}
  * @param lastLength    length of the latest segment of {@code open}
  * @param irregular     whether a segment other than the latest differs from segment 0 in length
+ * @param sha256        the SHA-256 in progress over the bytes of {@code open}'s segments seen
  */
 record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffset, int firstLength, int lastLength,
-                   boolean irregular) {
+                   boolean irregular, Sha256State sha256) {
 
     /** An application never seen. */
-    static final AppProgress NONE = new AppProgress(-1, -1, 0, 0, 0, 0, false);
+    static final AppProgress NONE = new AppProgress(-1, -1, 0, 0, 0, 0, false, Sha256State.EMPTY);
 
-    private static final byte VERSION = 1;
-    private static final int SIZE = 1 + 8 + 8 + 4 + 8 + 4 + 4 + 1;
+    private static final byte VERSION = 2;
+    private static final byte VERSION_WITHOUT_SHA256 = 1;
+    private static final int FIXED_SIZE = 1 + 8 + 8 + 4 + 8 + 4 + 4 + 1;
 
     /** Whether a checkpoint is in progress. */
     boolean inProgress() {
@@ -77,13 +87,14 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
                         + segment.getOffset() + " but the previous segment ended at " + nextOffset);
             }
             return new AppProgress(lastCommitted, open, nextSegment + 1, nextOffset + length, firstLength, length,
-                    irregular || lastLength != firstLength);
+                    irregular || lastLength != firstLength, sha256.update(segment.getData()));
         }
         if (segment.getSegmentIndex() != 0 || segment.getOffset() != 0) {
             throw new RejectedRecordException(DeadLetterReason.SEGMENT_OUT_OF_ORDER, where + " at offset "
                     + segment.getOffset() + " arrived before segment 0 at offset 0");
         }
-        return new AppProgress(lastCommitted, id, 1, length, length, length, false);
+        return new AppProgress(lastCommitted, id, 1, length, length, length, false,
+                Sha256State.EMPTY.update(segment.getData()));
     }
 
     /**
@@ -96,7 +107,7 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
         long id = commit.getCheckpointId();
         String where = "commit of application " + commit.getAppId() + " checkpoint " + id;
         checkNotStale(id, where);
-        AppProgress committed = new AppProgress(id, -1, 0, 0, 0, 0, false);
+        AppProgress committed = new AppProgress(id, -1, 0, 0, 0, 0, false, Sha256State.EMPTY);
         if (id != open) {
             if (commit.getSegmentCount() != 0) {
                 throw new RejectedRecordException(DeadLetterReason.COMMIT_WITHOUT_SEGMENTS, where + " announces "
@@ -118,6 +129,14 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
         return committed;
     }
 
+    /**
+     * The SHA-256 of the segments seen of checkpoint {@code checkpointId}: of the open one's
+     * segments, or of no bytes for any other (which {@link #onCommit} accepts only when empty).
+     */
+    byte[] segmentsSha256(long checkpointId) {
+        return (checkpointId == open ? sha256 : Sha256State.EMPTY).digest();
+    }
+
     private void checkNotStale(long id, String where) {
         if (id <= lastCommitted) {
             throw new RejectedRecordException(DeadLetterReason.STALE_CHECKPOINT, where + " is not newer than the last "
@@ -131,23 +150,51 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
 
     /** The store's value serde, in the format of the class comment. */
     static Serde<AppProgress> serde() {
-        Serializer<AppProgress> serializer = (topic, progress) -> progress == null ? null
-                : ByteBuffer.allocate(SIZE).put(VERSION).putLong(progress.lastCommitted).putLong(progress.open)
-                        .putInt(progress.nextSegment).putLong(progress.nextOffset).putInt(progress.firstLength)
-                        .putInt(progress.lastLength).put((byte) (progress.irregular ? 1 : 0)).array();
+        Serializer<AppProgress> serializer = (topic, progress) -> {
+            if (progress == null) {
+                return null;
+            }
+            ByteBuffer out = ByteBuffer.allocate(FIXED_SIZE + progress.sha256.serializedSize()).put(VERSION)
+                    .putLong(progress.lastCommitted).putLong(progress.open).putInt(progress.nextSegment)
+                    .putLong(progress.nextOffset).putInt(progress.firstLength).putInt(progress.lastLength)
+                    .put((byte) (progress.irregular ? 1 : 0));
+            progress.sha256.writeTo(out);
+            return out.array();
+        };
         Deserializer<AppProgress> deserializer = (topic, bytes) -> {
             if (bytes == null) {
                 return null;
             }
-            if (bytes.length != SIZE || bytes[0] != VERSION) {
+            byte version = bytes.length == 0 ? -1 : bytes[0];
+            if (bytes.length < FIXED_SIZE || (version != VERSION && version != VERSION_WITHOUT_SHA256)) {
                 throw new SerializationException("progress record of " + bytes.length + " bytes with version "
-                        + (bytes.length == 0 ? "none" : bytes[0]) + " on " + topic + "; expected " + SIZE
-                        + " bytes of version " + VERSION);
+                        + (bytes.length == 0 ? "none" : version) + " on " + topic + "; expected version " + VERSION
+                        + " (or " + VERSION_WITHOUT_SHA256 + ") of at least " + FIXED_SIZE + " bytes");
             }
-            ByteBuffer in = ByteBuffer.wrap(bytes, 1, SIZE - 1);
-            return new AppProgress(in.getLong(), in.getLong(), in.getInt(), in.getLong(), in.getInt(), in.getInt(),
-                    in.get() != 0);
+            ByteBuffer in = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+            long lastCommitted = in.getLong();
+            long open = in.getLong();
+            int nextSegment = in.getInt();
+            long nextOffset = in.getLong();
+            int firstLength = in.getInt();
+            int lastLength = in.getInt();
+            boolean irregular = in.get() != 0;
+            if (version == VERSION_WITHOUT_SHA256) {
+                return bytes.length == FIXED_SIZE ? new AppProgress(lastCommitted, -1, 0, 0, 0, 0, false,
+                        Sha256State.EMPTY) : malformed(topic, bytes.length, FIXED_SIZE);
+            }
+            int size = FIXED_SIZE + Sha256State.CHAINING_BYTES + (int) Math.floorMod(nextOffset, 64L);
+            if (bytes.length != size || nextOffset < 0) {
+                return malformed(topic, bytes.length, size);
+            }
+            return new AppProgress(lastCommitted, open, nextSegment, nextOffset, firstLength, lastLength, irregular,
+                    Sha256State.readFrom(in, nextOffset));
         };
         return Serdes.serdeFrom(serializer, deserializer);
+    }
+
+    private static AppProgress malformed(String topic, int length, int expected) {
+        throw new SerializationException("progress record on " + topic + " has " + length + " bytes; its fields "
+                + "call for " + expected);
     }
 }

@@ -1,6 +1,7 @@
 package io.checkstripe.striper;
 
 import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.crypto.AppKeyDirectory;
 import io.checkstripe.schemas.CommonConfigs.TopicKey;
 import io.checkstripe.schemas.CommonConfigs;
 import io.checkstripe.schemas.SchemaRegistry;
@@ -104,11 +105,13 @@ public final class StriperConfig extends AbstractConfig {
     public static final String HTTP_PORT_DOC = "Port of the striper's HTTP server (GET /metrics, GET /health): 0 "
             + "picks a free port, -1 (the default) runs none.";
 
+    public static final String APP_KEYS_DIR_CONFIG = CommonConfigs.APP_KEYS_DIR_CONFIG;
+
     public static final String APPLICATION_ID_DEFAULT = "checkstripe-striper";
     public static final long COMMIT_INTERVAL_MS_DEFAULT = 100L;
 
-    private static final ConfigDef CONFIG = CommonConfigs.addTopicConfigs(
-            CommonConfigs.addMaxMessageBytes(CommonConfigs.addSchemaRegistry(new ConfigDef())),
+    private static final ConfigDef CONFIG = CommonConfigs.addTopicConfigs(CommonConfigs.addAppKeysDir(
+            CommonConfigs.addMaxMessageBytes(CommonConfigs.addSchemaRegistry(new ConfigDef()))),
             EnumSet.allOf(TopicKey.class))
             .define(POLICY_CONFIG, Type.STRING, POLICY_DEFAULT, new PolicyValidator(), Importance.HIGH, POLICY_DOC)
             .define(SERVERS_CONFIG, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(1), Importance.HIGH,
@@ -194,6 +197,15 @@ public final class StriperConfig extends AbstractConfig {
     /** The topics with their serdes, on {@link #schemaRegistry()}. */
     public Topics topics() {
         return new Topics(topicNames, schemaRegistry());
+    }
+
+    /**
+     * The applications' public keys ({@value #APP_KEYS_DIR_CONFIG}), none when unset.
+     *
+     * @throws ConfigException when the path is not a directory
+     */
+    public AppKeyDirectory appKeys() {
+        return CommonConfigs.appKeys(this);
     }
 
     /** The Kafka Streams application id. */

@@ -1,7 +1,9 @@
 package io.checkstripe.striper;
 
+import io.checkstripe.crypto.AppKeyDirectory;
 import io.checkstripe.schemas.DeadLetterReason;
 import io.checkstripe.schemas.DeadLetters;
+import io.checkstripe.schemas.ManifestSignatures;
 import io.checkstripe.schemas.RejectedRecordException;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointCommit;
@@ -30,7 +32,12 @@ import org.slf4j.LoggerFactory;
  * record that cannot be read, or that breaks a rule of {@link SegmentStriper} or
  * {@link AppProgress}, is forwarded unchanged (key, value, headers) to the dead-letter sink with
  * the {@code Topics.DLQ_*_HEADER} headers added, logged at WARN, and processing goes on. A
- * refused record never changes the progress store.
+ * refused record never changes the progress store. A commit becomes a manifest only when its
+ * SHA-256 is the one of the segments striped for it, hashed as they pass (see {@link AppProgress}):
+ * a commit that would otherwise push an application's good checkpoints out of the sinks'
+ * retention with bytes that do not restore is refused ({@code sha256-mismatch}). So is one of an
+ * application with a public key in the keys directory that its key did not sign
+ * ({@code bad-signature}, {@link ManifestSignatures}).
  *
  * <p>One instance per task, used by one stream thread at a time.
  */
@@ -40,13 +47,16 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
 
     private final SegmentStriper striper;
     private final Deserializer<SpecificRecord> values;
+    private final AppKeyDirectory keys;
     private final StriperMetrics metrics;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, AppProgress> progress;
 
-    StriperProcessor(SegmentStriper striper, Deserializer<SpecificRecord> values, StriperMetrics metrics) {
+    StriperProcessor(SegmentStriper striper, Deserializer<SpecificRecord> values, AppKeyDirectory keys,
+                     StriperMetrics metrics) {
         this.striper = striper;
         this.values = values;
+        this.keys = keys;
         this.metrics = metrics;
     }
 
@@ -107,11 +117,13 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
     }
 
     private void onCommit(Record<byte[], byte[]> record, String key, CheckpointCommit commit) {
-        CheckpointManifest manifest = striper.manifest(commit);
+        striper.checkCommit(commit);
         String appId = commit.getAppId();
         checkKey(key, appId);
         AppProgress before = Objects.requireNonNullElse(progress.get(appId), AppProgress.NONE);
         AppProgress after = before.onCommit(commit);
+        CheckpointManifest manifest = striper.manifest(commit, before.segmentsSha256(commit.getCheckpointId()));
+        ManifestSignatures.verify(keys, manifest);
         String outKey = Topics.checkpointKey(appId, commit.getCheckpointId());
         Record<Object, Object> out = new Record<>(outKey, manifest, record.timestamp());
         context.forward(out, StriperTopology.STRIPES_SINK);

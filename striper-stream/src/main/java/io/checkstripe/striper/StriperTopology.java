@@ -1,5 +1,6 @@
 package io.checkstripe.striper;
 
+import io.checkstripe.crypto.AppKeyDirectory;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.striping.SegmentStriper;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,6 +58,7 @@ public final class StriperTopology {
         Topics topics = config.topics();
         int servers = config.servers();
         Deserializer<SpecificRecord> values = topics.checkpoints().valueSerde().deserializer();
+        AppKeyDirectory keys = config.appKeys();
         StoreBuilder<KeyValueStore<String, AppProgress>> store = Stores
                 .keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PROGRESS_STORE), Serdes.String(), AppProgress.serde())
                 .withLoggingEnabled(Map.of())
@@ -65,7 +67,8 @@ public final class StriperTopology {
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 topics.names().checkpoints());
         topology.addProcessor(PROCESSOR,
-                () -> new StriperProcessor(new SegmentStriper(config.policy(), servers), values, metrics), SOURCE);
+                () -> new StriperProcessor(new SegmentStriper(config.policy(), servers), values, keys, metrics),
+                SOURCE);
         topology.addStateStore(store, PROCESSOR);
         topology.addSink(STRIPES_SINK, topics.names().stripes(), topics.stripes().keySerde().serializer(),
                 topics.stripes().valueSerde().serializer(), new StripesPartitioner(servers), PROCESSOR);

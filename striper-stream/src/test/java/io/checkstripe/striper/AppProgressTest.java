@@ -2,6 +2,7 @@ package io.checkstripe.striper;
 
 import io.checkstripe.schemas.RejectedRecordException;
 import io.checkstripe.striping.Checkpoints;
+import io.checkstripe.striping.Sha256State;
 
 import static io.checkstripe.striping.Checkpoints.commit;
 import static io.checkstripe.striping.Checkpoints.segment;
@@ -10,6 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.checkstripe.schemas.DeadLetterReason;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
@@ -23,9 +26,12 @@ class AppProgressTest {
                 .onSegment(segment("app", 4, 0, 0, new byte[100]), 100)
                 .onSegment(segment("app", 4, 1, 100, new byte[100]), 100)
                 .onSegment(segment("app", 4, 2, 200, new byte[30]), 30);
-        assertThat(progress).isEqualTo(new AppProgress(-1, 4, 3, 230, 100, 30, false));
+        Sha256State hashed = Sha256State.EMPTY.update(new byte[230], 0, 230);
+        assertThat(progress).isEqualTo(new AppProgress(-1, 4, 3, 230, 100, 30, false, hashed));
+        assertThat(progress.segmentsSha256(4)).isEqualTo(sha256(new byte[230]));
+        assertThat(progress.segmentsSha256(5)).isEqualTo(sha256(new byte[0]));
         assertThat(progress.onCommit(commit("app", 4, 3, 230, 100, sha256(new byte[230]))))
-                .isEqualTo(new AppProgress(4, -1, 0, 0, 0, 0, false));
+                .isEqualTo(new AppProgress(4, -1, 0, 0, 0, 0, false, Sha256State.EMPTY));
     }
 
     @Test
@@ -58,14 +64,47 @@ class AppProgressTest {
                 .hasMessageContaining("older than checkpoint 9 in progress");
     }
 
+    /**
+     * A task restarting between any two segments resumes from the stored value: hashing on from a value read back
+     * gives the checkpoint's SHA-256, whatever the segment lengths (the unfinished 64-byte block included).
+     */
     @Test
-    void storesItselfIn38BytesAndReadsItselfBack() {
+    void theSha256InProgressSurvivesBeingStoredAfterEverySegment() {
         Serde<AppProgress> serde = AppProgress.serde();
-        List<AppProgress> values = List.of(AppProgress.NONE, new AppProgress(7, 9, 3, 3_000_000_000L, 1 << 20, 12, true),
-                new AppProgress(Long.MAX_VALUE - 1, -1, 0, 0, 0, 0, false));
+        byte[] data = Checkpoints.randomBytes(9, 1000);
+        int[] lengths = {100, 100, 100, 64, 1, 63, 100, 100, 100, 100, 100, 72};
+        AppProgress progress = AppProgress.NONE;
+        long offset = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            byte[] part = Arrays.copyOfRange(data, (int) offset, (int) offset + lengths[i]);
+            progress = progress.onSegment(segment("app", 2, i, offset, part), part.length);
+            offset += part.length;
+            byte[] stored = serde.serializer().serialize("changelog", progress);
+            assertThat(stored).hasSize(70 + (int) (offset % 64));
+            progress = serde.deserializer().deserialize("changelog", stored);
+        }
+        assertThat(offset).isEqualTo(data.length);
+        assertThat(progress.segmentsSha256(2)).isEqualTo(sha256(data));
+    }
+
+    @Test
+    void readsAValueStoredBeforeTheSha256WasKeptWithoutItsCheckpointInProgress() {
+        byte[] version1 = ByteBuffer.allocate(38).put((byte) 1).putLong(6).putLong(7).putInt(2)
+                .putLong(200).putInt(100).putInt(100).put((byte) 0).array();
+        assertThat(AppProgress.serde().deserializer().deserialize("changelog", version1))
+                .isEqualTo(new AppProgress(6, -1, 0, 0, 0, 0, false, Sha256State.EMPTY));
+    }
+
+    @Test
+    void storesItselfIn70To133BytesAndReadsItselfBack() {
+        Serde<AppProgress> serde = AppProgress.serde();
+        byte[] data = Checkpoints.randomBytes(1, 3 * 64 + 63);
+        List<AppProgress> values = List.of(AppProgress.NONE,
+                new AppProgress(7, 9, 3, data.length, 100, 12, true, Sha256State.EMPTY.update(data, 0, data.length)),
+                new AppProgress(Long.MAX_VALUE - 1, -1, 0, 0, 0, 0, false, Sha256State.EMPTY));
         for (AppProgress value : values) {
             byte[] bytes = serde.serializer().serialize("changelog", value);
-            assertThat(bytes).hasSize(38);
+            assertThat(bytes).hasSize(70 + (int) (value.nextOffset() % 64));
             assertThat(serde.deserializer().deserialize("changelog", bytes)).isEqualTo(value);
         }
         assertThat(serde.serializer().serialize("changelog", null)).isNull();
@@ -76,13 +115,17 @@ class AppProgressTest {
     void refusesAStoredValueOfAnotherVersionOrLength() {
         Serde<AppProgress> serde = AppProgress.serde();
         byte[] bytes = serde.serializer().serialize("changelog", AppProgress.NONE);
-        bytes[0] = 2;
+        bytes[0] = 3;
         byte[] otherVersion = bytes;
         assertThatThrownBy(() -> serde.deserializer().deserialize("changelog", otherVersion))
                 .isInstanceOf(SerializationException.class)
-                .hasMessageContaining("version 2");
+                .hasMessageContaining("version 3");
         assertThatThrownBy(() -> serde.deserializer().deserialize("changelog", new byte[5]))
                 .isInstanceOf(SerializationException.class)
                 .hasMessageContaining("5 bytes");
+        byte[] cut = Arrays.copyOf(serde.serializer().serialize("changelog", AppProgress.NONE), 69);
+        assertThatThrownBy(() -> serde.deserializer().deserialize("changelog", cut))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("69 bytes; its fields call for 70");
     }
 }

@@ -10,6 +10,7 @@ import io.checkstripe.schemas.avro.StripeUnit;
 import io.checkstripe.striping.Checkpoints;
 import io.checkstripe.testkit.KafkaClusterExtension;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -63,7 +64,12 @@ class StriperIntegrationTest {
     Path stateDir;
 
     private StriperConfig config(String prefix, String policy, int servers) {
-        Map<String, Object> props = new HashMap<>();
+        return config(prefix, policy, servers, stateDir, Map.of());
+    }
+
+    private static StriperConfig config(String prefix, String policy, int servers, Path stateDir,
+                                        Map<String, Object> more) {
+        Map<String, Object> props = new HashMap<>(more);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         props.put(StriperConfig.POLICY_CONFIG, policy);
         props.put(StriperConfig.SERVERS_CONFIG, servers);
@@ -172,6 +178,61 @@ class StriperIntegrationTest {
     private static HttpResponse<String> get(URI base, String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A striper stopped between two segments of a checkpoint and replaced by one with an empty state directory: the
+     * new one restores the progress store, SHA-256 in progress included, from its changelog and verifies the
+     * checkpoint's hash over all of its segments. (The segments come in two transactions so that the first
+     * striper's committed offset lands mid-checkpoint; a SIGKILLed striper is ProcessDeathFaultTest's.)
+     */
+    @Test
+    void aStriperReplacedMidCheckpointStillVerifiesItsSha256() throws Exception {
+        int servers = 5;
+        // The stopped member does not leave the group; a short session lets the replacement take over sooner.
+        Map<String, Object> quick =
+                Map.of(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
+        StriperConfig first = config("it-restart.", "RS-3-2", servers, stateDir, quick);
+        Topics topics = first.topics();
+        String app = "ledger";
+        // 10,000-byte segments: the first striper stops inside a 64-byte SHA-256 block.
+        byte[] data = randomBytes(12, 9 * 10_000 + 77);
+        List<CheckpointSegment> segments = segments(app, 1, data, 10_000);
+        int half = 4;
+        int cells = RedundancyPolicy.parse("RS-3-2").totalCells();
+        List<Integer> partitions = IntStream.range(0, servers).boxed().toList();
+        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
+                KAFKA.transactionalProducerProps("it-restart-producer"), new StringSerializer(),
+                topics.checkpoints().valueSerde().serializer())) {
+            producer.initTransactions();
+            try (StriperApp striper = new StriperApp(first)) {
+                striper.start();
+                send(producer, topics, app, segments.subList(0, half));
+                readCommitted(topics.names().stripes(), partitions, topics, half * cells);
+            }
+
+            StriperConfig second = config("it-restart.", "RS-3-2", servers, stateDir.resolve("replacement"), quick);
+            try (StriperApp striper = new StriperApp(second)) {
+                striper.start();
+                List<SpecificRecord> rest = new ArrayList<>(segments.subList(half, segments.size()));
+                rest.add(commitOf(app, 1, data, 10_000));
+                send(producer, topics, app, rest);
+                List<ConsumerRecord<String, SpecificRecord>> manifests = readCommitted(topics.names().manifests(),
+                        List.of(0), topics, 1);
+                assertThat(bytes(((CheckpointManifest) manifests.get(0).value()).getSha256()))
+                        .isEqualTo(Checkpoints.sha256(data));
+                assertThat(striper.state()).isEqualTo(KafkaStreams.State.RUNNING);
+            }
+        }
+    }
+
+    private static void send(KafkaProducer<String, SpecificRecord> producer, Topics topics, String app,
+                             List<? extends SpecificRecord> values) {
+        producer.beginTransaction();
+        for (SpecificRecord value : values) {
+            producer.send(new ProducerRecord<>(topics.names().checkpoints(), app, value));
+        }
+        producer.commitTransaction();
     }
 
     @Test

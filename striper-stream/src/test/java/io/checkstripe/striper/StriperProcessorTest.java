@@ -50,7 +50,7 @@ class StriperProcessorTest {
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
         StriperProcessor processor = new StriperProcessor(new SegmentStriper(config.policy(), 5),
-                config.topics().checkpoints().valueSerde().deserializer(),
+                config.topics().checkpoints().valueSerde().deserializer(), config.appKeys(),
                 new StriperMetrics(new SimpleMeterRegistry()));
         processor.init(context);
 

@@ -2,6 +2,7 @@ package io.checkstripe.striper;
 
 import io.checkstripe.schemas.RejectedRecordException;
 import io.checkstripe.striping.Checkpoints;
+import io.checkstripe.striping.Sha256State;
 
 import static io.checkstripe.striping.Checkpoints.bytes;
 import static io.checkstripe.striping.Checkpoints.commit;
@@ -13,15 +14,21 @@ import static io.checkstripe.striping.Checkpoints.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.crypto.AppKeyDirectory;
+import io.checkstripe.crypto.CommitSignature;
+import io.checkstripe.crypto.KeyFile;
+import io.checkstripe.crypto.SignedCheckpoint;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
 import io.checkstripe.schemas.avro.StripeUnit;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,7 +87,11 @@ class StriperTopologyTest {
     }
 
     private void start(String policy, int servers) {
-        Map<String, Object> props = new HashMap<>();
+        start(policy, servers, Map.of());
+    }
+
+    private void start(String policy, int servers, Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>(extra);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StriperConfig.POLICY_CONFIG, policy);
         props.put(StriperConfig.SERVERS_CONFIG, servers);
@@ -176,7 +187,7 @@ class StriperTopologyTest {
         assertThat(compacted.get(0).key()).isEqualTo(APP + "/12");
         assertThat(compacted.get(0).value()).isEqualTo(manifest);
         assertThat(deadLetters.isEmpty()).isTrue();
-        assertThat(progress(APP)).isEqualTo(new AppProgress(12, -1, 0, 0, 0, 0, false));
+        assertThat(progress(APP)).isEqualTo(new AppProgress(12, -1, 0, 0, 0, 0, false, Sha256State.EMPTY));
     }
 
     @Test
@@ -324,7 +335,117 @@ class StriperTopologyTest {
         assertThat(manifests.readValuesToList()).extracting(CheckpointManifest::getCheckpointId).containsExactly(2L);
         assertRejected(pipe(commit(APP, 1, 1, 100, 100, sha256(new byte[100]))), "stale-checkpoint",
                 "not newer than the last committed checkpoint 2");
-        assertThat(progress(APP)).isEqualTo(new AppProgress(2, -1, 0, 0, 0, 0, false));
+        assertThat(progress(APP)).isEqualTo(new AppProgress(2, -1, 0, 0, 0, 0, false, Sha256State.EMPTY));
+    }
+
+    @Test
+    void deadLettersACommitWhoseSha256IsNotItsSegmentsAndEmitsNoManifest() {
+        start("RS-3-2", 5);
+        byte[] good = randomBytes(30, 450);
+        publish(1, good, 100);
+        assertThat(manifests.readValuesToList()).extracting(CheckpointManifest::getCheckpointId).containsExactly(1L);
+        stripes.readRecordsToList();
+
+        // Newer checkpoints whose commit carries the SHA-256 of other bytes: whole, totals right, hash wrong.
+        byte[] forged = randomBytes(31, 450);
+        segments(APP, 2, forged, 100).forEach(this::pipe);
+        byte[] other = sha256(randomBytes(32, 450));
+        long offset = pipe(commit(APP, 2, 5, 450, 100, other));
+        assertRejected(offset, "sha256-mismatch", "commit of application " + APP + " checkpoint 2 carries SHA-256 "
+                + HexFormat.of().formatHex(other) + " but its 5 segment(s) hash to "
+                + HexFormat.of().formatHex(sha256(forged)));
+        assertRejected(pipe(commit(APP, 3, 0, 0, 100, other)), "sha256-mismatch", "0 segment(s) hash to");
+
+        // No manifest anywhere: the cells of checkpoint 2 stay without one, so no sink counts it complete.
+        assertThat(manifests.isEmpty()).isTrue();
+        assertThat(stripes.readValuesToList()).hasSize(5 * 5)
+                .allSatisfy(value -> assertThat(value).isInstanceOf(StripeUnit.class));
+        assertThat(progress(APP).lastCommitted()).isEqualTo(1);
+        assertThat(progress(APP).open()).isEqualTo(2);
+
+        // The application's next good checkpoint still goes through.
+        byte[] next = randomBytes(33, 120);
+        publish(4, next, 100);
+        assertThat(manifests.readValuesToList()).singleElement()
+                .satisfies(m -> assertThat(bytes(m.getSha256())).isEqualTo(sha256(next)));
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    /**
+     * A task that restarts between two segments restores its progress from the changelog and goes on from its last
+     * committed offset; the SHA-256 it resumes is the stored one. {@code TopologyTestDriver} does not restore stores,
+     * so the new driver's store is given the last changelog value, as Kafka Streams' restore would.
+     */
+    @ParameterizedTest(name = "restart after {0} segment(s)")
+    @CsvSource({"1", "3", "6"})
+    void aRestartMidCheckpointResumesTheSha256FromTheChangelog(int before) {
+        start("RS-3-2", 5);
+        String changelog = config.streamsProperties().getProperty(StreamsConfig.APPLICATION_ID_CONFIG) + "-"
+                + StriperTopology.PROGRESS_STORE + "-changelog";
+        TestOutputTopic<String, byte[]> progressLog = driver.createOutputTopic(changelog, new StringDeserializer(),
+                new ByteArrayDeserializer());
+        // 1000-byte segments: 1000 mod 64 = 40, so the restart falls inside a SHA-256 block.
+        byte[] data = randomBytes(before, 6_500);
+        List<CheckpointSegment> segments = segments(APP, 8, data, 1000);
+        segments.subList(0, before).forEach(this::pipe);
+        List<TestRecord<String, byte[]>> logged = progressLog.readRecordsToList();
+        byte[] stored = logged.get(logged.size() - 1).value();
+
+        driver.close();
+        start("RS-3-2", 5);
+        KeyValueStore<String, AppProgress> store = driver.getKeyValueStore(StriperTopology.PROGRESS_STORE);
+        store.put(APP, AppProgress.serde().deserializer().deserialize(changelog, stored));
+        segments.subList(before, segments.size()).forEach(this::pipe);
+        pipe(commitOf(APP, 8, data, 1000));
+
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(manifests.readValuesToList()).singleElement()
+                .satisfies(m -> assertThat(bytes(m.getSha256())).isEqualTo(sha256(data)));
+        assertThat(progress(APP)).isEqualTo(new AppProgress(8, -1, 0, 0, 0, 0, false, Sha256State.EMPTY));
+    }
+
+    @Test
+    void deadLettersTheCommitsOfAKeyedApplicationThatItsKeyDidNotSign() throws Exception {
+        KeyFile keys = KeyFile.generate();
+        Path keysDir = Files.createDirectories(stateDir.resolve("app-keys"));
+        Path keyFile = stateDir.resolve("secret").resolve(APP + ".key");
+        Files.createDirectories(keyFile.getParent());
+        keys.write(keyFile, false);
+        Files.copy(KeyFile.publicFile(keyFile), keysDir.resolve(APP + AppKeyDirectory.SUFFIX));
+        start("RS-3-2", 5, Map.of(StriperConfig.APP_KEYS_DIR_CONFIG, keysDir.toString()));
+
+        byte[] data = randomBytes(40, 250);
+        segments(APP, 1, data, 100).forEach(this::pipe);
+        pipe(signed(commitOf(APP, 1, data, 100), keys));
+        assertThat(manifests.readValuesToList()).extracting(CheckpointManifest::getCheckpointId).containsExactly(1L);
+
+        // Unsigned, signed by another application's key, and signed but changed since: none becomes a manifest.
+        segments(APP, 2, data, 100).forEach(this::pipe);
+        assertRejected(pipe(commitOf(APP, 2, data, 100)), "bad-signature",
+                "checkpoint 2 of application " + APP + ": no signature, but the application has a registered key");
+        assertRejected(pipe(signed(commitOf(APP, 2, data, 100), KeyFile.generate())), "bad-signature",
+                "signature by key 1 does not match the checkpoint");
+        CheckpointCommit changed = signed(commitOf(APP, 2, data, 100), keys);
+        changed.getMetadata().put("host", "elsewhere");
+        assertRejected(pipe(changed), "bad-signature", "does not match the checkpoint");
+        assertThat(manifests.isEmpty()).isTrue();
+        assertThat(progress(APP).lastCommitted()).isEqualTo(1);
+
+        // Its own signature passes; an application without a key is checked as before.
+        pipe(signed(commitOf(APP, 2, data, 100), keys));
+        pipe(commit("unkeyed", 1, 0, 0, 100, sha256(new byte[0])));
+        assertThat(manifests.readValuesToList()).extracting(CheckpointManifest::getAppId)
+                .containsExactly(APP, "unkeyed");
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    /** {@code commit} with its metadata signed by {@code keys}' newest key, as a keyed publisher sends it. */
+    private static CheckpointCommit signed(CheckpointCommit commit, KeyFile keys) {
+        SignedCheckpoint fields = new SignedCheckpoint(commit.getAppId(), commit.getCheckpointId(),
+                commit.getSegmentCount(), commit.getTotalBytes(), bytes(commit.getSha256()), commit.getCreatedAt(),
+                commit.getSegmentSize(), commit.getMetadata());
+        commit.setMetadata(new HashMap<>(CommitSignature.sign(keys.newest(), fields)));
+        return commit;
     }
 
     @Test

@@ -47,7 +47,7 @@ class StripesPartitionerTest {
     @Test
     void sendsAManifestToEveryPartition() {
         CheckpointManifest manifest = new SegmentStriper(RedundancyPolicy.parse("RS-3-2"), 7)
-                .manifest(commit("app", 3, 0, 0, 10, sha256(new byte[0])));
+                .manifest(commit("app", 3, 0, 0, 10, sha256(new byte[0])), sha256(new byte[0]));
         assertThat(new StripesPartitioner(7).partitions("stripes", "app/3", manifest, 7))
                 .contains(Set.of(0, 1, 2, 3, 4, 5, 6));
     }

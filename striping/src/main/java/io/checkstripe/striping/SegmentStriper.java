@@ -12,10 +12,10 @@ import io.checkstripe.schemas.avro.CheckpointSegment;
 import io.checkstripe.schemas.avro.StripeUnit;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -32,8 +32,11 @@ import java.util.List;
  *
  * <p>Checks done here look at one record only (ranges, application id, format version, policy
  * limits, the commit's internal consistency) and fail with a {@link RejectedRecordException}.
- * Whether segments arrive in order and match their commit needs per-application state and is
- * the topology's job.
+ * Whether segments arrive in order and match their commit's counts needs per-application state
+ * and is the topology's job. One check joins the two: {@link #manifest} forms a manifest only
+ * for the SHA-256 its caller computed over the checkpoint's segments, and refuses a commit that
+ * carries another, so that no path writes a manifest that restores to other bytes than it
+ * names, nor one that counts as a newer checkpoint without being one.
  *
  * <p><b>Buffers.</b> The striper owns one {@link StripeWorkspace} and reuses it for every
  * segment. In the callback form {@link #stripe(CheckpointSegment, CellConsumer)} each unit's
@@ -51,8 +54,6 @@ public final class SegmentStriper {
 
     /** Length of a SHA-256 digest. */
     public static final int SHA256_LENGTH = 32;
-
-    private static final ByteBuffer EMPTY_SHA256 = ByteBuffer.wrap(sha256OfNothing()).asReadOnlyBuffer();
 
     private final RedundancyPolicy policy;
     private final String policyName;
@@ -168,12 +169,24 @@ public final class SegmentStriper {
 
     /**
      * The manifest of a committed checkpoint: the commit's facts plus this striper's policy, N
-     * and format version.
+     * and format version, once the commit's SHA-256 is the one of its segments.
      *
-     * @throws RejectedRecordException when the commit fails a check of {@link #checkCommit}
+     * @param commit         the commit
+     * @param segmentsSha256 the SHA-256 the caller computed over the bytes of the checkpoint's
+     *                       segments, in order (of no bytes for an empty checkpoint)
+     * @throws RejectedRecordException when the commit fails a check of {@link #checkCommit}, or
+     *                                 ({@link DeadLetterReason#SHA256_MISMATCH}) carries another SHA-256
      */
-    public CheckpointManifest manifest(CheckpointCommit commit) {
+    public CheckpointManifest manifest(CheckpointCommit commit, byte[] segmentsSha256) {
         checkCommit(commit);
+        byte[] announced = new byte[SHA256_LENGTH];
+        commit.getSha256().duplicate().get(announced);
+        if (!MessageDigest.isEqual(announced, segmentsSha256)) {
+            throw new RejectedRecordException(DeadLetterReason.SHA256_MISMATCH, "commit of "
+                    + where(commit.getAppId(), commit.getCheckpointId()) + " carries SHA-256 "
+                    + HexFormat.of().formatHex(announced) + " but its " + commit.getSegmentCount()
+                    + " segment(s) hash to " + HexFormat.of().formatHex(segmentsSha256));
+        }
         return new CheckpointManifest(FORMAT_VERSION, commit.getAppId(), commit.getCheckpointId(), policyName,
                 servers, commit.getSegmentCount(), commit.getSegmentSize(), commit.getTotalBytes(),
                 commit.getSha256().duplicate(), commit.getCreatedAt(), new HashMap<>(commit.getMetadata()));
@@ -216,8 +229,8 @@ public final class SegmentStriper {
      * The checks on one commit on its own: format version 1, a valid application id, ids and
      * counts not negative, a segment size of at least 1, a 32-byte SHA-256, and a total size
      * that the segment count and size allow (every segment but the last has segmentSize bytes,
-     * the last 1 to segmentSize). An empty checkpoint is segmentCount 0, totalBytes 0 and the
-     * SHA-256 of no bytes.
+     * the last 1 to segmentSize). An empty checkpoint is segmentCount 0 and totalBytes 0; whether
+     * the SHA-256 matches the segments is {@link #manifest}'s check.
      *
      * @throws RejectedRecordException naming the failed check and the values
      */
@@ -247,10 +260,6 @@ public final class SegmentStriper {
                     + " bytes in " + count + " segments of " + size + " bytes, which allows only " + min + " to "
                     + max + " bytes");
         }
-        if (count == 0 && !sha.equals(EMPTY_SHA256)) {
-            throw new RejectedRecordException(DeadLetterReason.COMMIT_MISMATCH, where + " is an empty checkpoint but "
-                    + "its SHA-256 is not the SHA-256 of no bytes");
-        }
     }
 
     /** The server that stores {@code unit}: {@code (segmentIndex + cellIndex) mod servers}. */
@@ -274,13 +283,5 @@ public final class SegmentStriper {
 
     private static String where(String appId, long checkpointId) {
         return "application " + appId + " checkpoint " + checkpointId;
-    }
-
-    private static byte[] sha256OfNothing() {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform provides SHA-256", e);
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.checkstripe.striping;
 
 import static io.checkstripe.striping.Checkpoints.bytes;
 import static io.checkstripe.striping.Checkpoints.commit;
+import static io.checkstripe.striping.Checkpoints.commitOf;
 import static io.checkstripe.striping.Checkpoints.randomBytes;
 import static io.checkstripe.striping.Checkpoints.segment;
 import static io.checkstripe.striping.Checkpoints.sha256;
@@ -18,6 +19,7 @@ import io.checkstripe.schemas.avro.StripeUnit;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
@@ -158,7 +160,7 @@ class SegmentStriperTest {
         SegmentStriper striper = new SegmentStriper(RedundancyPolicy.parse("rs-6-3-1m"), 11);
         byte[] sha = sha256(new byte[] {1, 2, 3});
         CheckpointCommit commit = commit("app", 9, 3, 2 * 1024 + 5, 1024, sha);
-        CheckpointManifest manifest = striper.manifest(commit);
+        CheckpointManifest manifest = striper.manifest(commit, sha);
         assertThat(manifest.getAppId()).isEqualTo("app");
         assertThat(manifest.getCheckpointId()).isEqualTo(9);
         assertThat(manifest.getPolicy()).isEqualTo("RS-6-3-1024k");
@@ -175,32 +177,49 @@ class SegmentStriperTest {
     @Test
     void anEmptyCheckpointIsACommitOfNoSegmentsWithTheSha256OfNothing() {
         SegmentStriper striper = new SegmentStriper(RedundancyPolicy.parse("RS-3-2"), 5);
-        CheckpointManifest manifest = striper.manifest(commit("app", 1, 0, 0, 1024, sha256(new byte[0])));
+        byte[] nothing = sha256(new byte[0]);
+        CheckpointManifest manifest = striper.manifest(commit("app", 1, 0, 0, 1024, nothing), nothing);
         assertThat(manifest.getSegmentCount()).isZero();
         assertThat(manifest.getTotalBytes()).isZero();
-        assertRejected(() -> striper.manifest(commit("app", 1, 0, 0, 1024, sha256(new byte[1]))),
-                DeadLetterReason.COMMIT_MISMATCH, "empty checkpoint");
+        assertRejected(() -> striper.manifest(commit("app", 1, 0, 0, 1024, sha256(new byte[1])), nothing),
+                DeadLetterReason.SHA256_MISMATCH, "0 segment(s) hash to " + HexFormat.of().formatHex(nothing));
+    }
+
+    @Test
+    void refusesACommitWhoseSha256IsNotTheOneOfItsSegments() {
+        SegmentStriper striper = new SegmentStriper(RedundancyPolicy.parse("RS-3-2"), 5);
+        byte[] data = randomBytes(11, 150);
+        byte[] segments = sha256(data);
+        byte[] forged = sha256(randomBytes(12, 150));
+        assertThat(bytes(striper.manifest(commitOf("app", 4, data, 100), segments).getSha256())).isEqualTo(segments);
+        assertRejected(() -> striper.manifest(commit("app", 4, 2, 150, 100, forged), segments),
+                DeadLetterReason.SHA256_MISMATCH, "commit of application app checkpoint 4 carries SHA-256 "
+                        + HexFormat.of().formatHex(forged) + " but its 2 segment(s) hash to "
+                        + HexFormat.of().formatHex(segments));
+        // The order of the two checks: a commit that breaks its own rules says so first.
+        assertRejected(() -> striper.manifest(commit("app", 4, 2, 250, 100, forged), segments),
+                DeadLetterReason.COMMIT_MISMATCH, "101 to 200 bytes");
     }
 
     @Test
     void rejectsCommitsThatContradictThemselves() {
         SegmentStriper striper = new SegmentStriper(RedundancyPolicy.parse("RS-3-2"), 5);
         byte[] sha = sha256(new byte[] {1});
-        assertRejected(() -> striper.manifest(commit("app", 1, 2, 100, 100, new byte[31])),
+        assertRejected(() -> striper.manifest(commit("app", 1, 2, 100, 100, new byte[31]), sha),
                 DeadLetterReason.INVALID_RECORD, "SHA-256 of 31 bytes");
-        assertRejected(() -> striper.manifest(commit("app", 1, 2, 201, 100, sha)), DeadLetterReason.COMMIT_MISMATCH,
-                "101 to 200 bytes");
-        assertRejected(() -> striper.manifest(commit("app", 1, 2, 100, 100, sha)), DeadLetterReason.COMMIT_MISMATCH,
-                "101 to 200 bytes");
-        assertRejected(() -> striper.manifest(commit("app", 1, 0, 5, 100, sha)), DeadLetterReason.COMMIT_MISMATCH,
-                "0 to 0 bytes");
-        assertRejected(() -> striper.manifest(commit("app", 1, 1, 10, 0, sha)), DeadLetterReason.INVALID_RECORD,
-                "segmentSize 0");
-        assertRejected(() -> striper.manifest(commit("app", 1, -1, 10, 10, sha)), DeadLetterReason.INVALID_RECORD,
-                "segmentCount -1");
-        assertRejected(() -> striper.manifest(commit("bad app", 1, 1, 10, 10, sha)), DeadLetterReason.INVALID_APP_ID,
-                "bad app");
-        assertThat(striper.manifest(commit("app", 1, 2, 200, 100, sha)).getTotalBytes()).isEqualTo(200);
+        assertRejected(() -> striper.manifest(commit("app", 1, 2, 201, 100, sha), sha),
+                DeadLetterReason.COMMIT_MISMATCH, "101 to 200 bytes");
+        assertRejected(() -> striper.manifest(commit("app", 1, 2, 100, 100, sha), sha),
+                DeadLetterReason.COMMIT_MISMATCH, "101 to 200 bytes");
+        assertRejected(() -> striper.manifest(commit("app", 1, 0, 5, 100, sha), sha),
+                DeadLetterReason.COMMIT_MISMATCH, "0 to 0 bytes");
+        assertRejected(() -> striper.manifest(commit("app", 1, 1, 10, 0, sha), sha),
+                DeadLetterReason.INVALID_RECORD, "segmentSize 0");
+        assertRejected(() -> striper.manifest(commit("app", 1, -1, 10, 10, sha), sha),
+                DeadLetterReason.INVALID_RECORD, "segmentCount -1");
+        assertRejected(() -> striper.manifest(commit("bad app", 1, 1, 10, 10, sha), sha),
+                DeadLetterReason.INVALID_APP_ID, "bad app");
+        assertThat(striper.manifest(commit("app", 1, 2, 200, 100, sha), sha).getTotalBytes()).isEqualTo(200);
     }
 
     @Test
