@@ -21,15 +21,17 @@ import org.apache.kafka.common.serialization.Serializer;
  *
  * <p>Rules: segments of a checkpoint arrive in order from index 0 at offset 0, each at the
  * offset where the previous one ended; a checkpoint id must be newer than the last committed
- * one and not older than the one in progress; a commit must count the segments and bytes seen,
+ * one; a commit must count the segments and bytes seen,
  * and every segment but the last must have the commit's segment size (the last 1 to that size).
  * The SHA-256 of the segments' bytes, in order, is kept as it grows, so that the commit's can
  * be compared ({@link SegmentStriper#manifest}) once it arrives; it is part of the stored value
  * because a task may restart between any two segments, and it then resumes from this store as
- * of its last committed offset. An empty checkpoint is a commit with segmentCount 0 and no segments. The first segment of a
- * newer checkpoint while another is in progress abandons the older one (its producer gave it
- * up; its cells without a manifest are ignored by the sinks); a late commit of the abandoned
- * checkpoint is then stale.
+ * of its last committed offset. An empty checkpoint is a commit with segmentCount 0 and no segments. The first segment of
+ * another checkpoint while one is in progress abandons it (its producer gave it up; its cells without a manifest are
+ * ignored by the sinks); a late segment or commit of the abandoned checkpoint is then refused. The other checkpoint
+ * may have a lower id than the abandoned one: only a committed checkpoint's id is a floor, so segments published
+ * under an application's id with a high checkpoint id that never commits, or whose commit is refused (a forgery),
+ * cannot make the application's own later checkpoints stale.
  *
  * <p><b>Stored format</b> (big-endian): version byte 2, lastCommitted (long, -1 none), open
  * checkpoint (long, -1 none), nextSegment (int), nextOffset (long), firstLength (int), lastLength
@@ -141,10 +143,6 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
         if (id <= lastCommitted) {
             throw new RejectedRecordException(DeadLetterReason.STALE_CHECKPOINT, where + " is not newer than the last "
                     + "committed checkpoint " + lastCommitted);
-        }
-        if (inProgress() && id < open) {
-            throw new RejectedRecordException(DeadLetterReason.STALE_CHECKPOINT, where + " is older than checkpoint "
-                    + open + " in progress");
         }
     }
 

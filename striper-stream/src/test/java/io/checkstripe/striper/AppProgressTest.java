@@ -56,12 +56,17 @@ class AppProgressTest {
     }
 
     @Test
-    void refusesSegmentsOlderThanTheCheckpointInProgress() {
-        AppProgress progress = AppProgress.NONE.onSegment(segment("app", 9, 0, 0, new byte[10]), 10);
-        assertThatThrownBy(() -> progress.onSegment(segment("app", 8, 0, 0, new byte[10]), 10))
+    void aLowerCheckpointAbandonsTheOneInProgressWhoseLateRecordsAreThenRefused() {
+        AppProgress forged = AppProgress.NONE.onSegment(segment("app", 9, 0, 0, new byte[10]), 10);
+        AppProgress own = forged.onSegment(segment("app", 8, 0, 0, new byte[10]), 10);
+        assertThat(own.open()).isEqualTo(8);
+        assertThatThrownBy(() -> own.onSegment(segment("app", 9, 1, 10, new byte[10]), 10))
                 .isInstanceOfSatisfying(RejectedRecordException.class,
-                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.STALE_CHECKPOINT))
-                .hasMessageContaining("older than checkpoint 9 in progress");
+                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.SEGMENT_OUT_OF_ORDER));
+        assertThatThrownBy(() -> own.onCommit(commit("app", 9, 1, 10, 10, sha256(new byte[10]))))
+                .isInstanceOfSatisfying(RejectedRecordException.class,
+                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.COMMIT_WITHOUT_SEGMENTS));
+        assertThat(own.onCommit(commit("app", 8, 1, 10, 10, sha256(new byte[10]))).lastCommitted()).isEqualTo(8);
     }
 
     /**

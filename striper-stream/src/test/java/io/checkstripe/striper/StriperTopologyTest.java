@@ -437,6 +437,19 @@ class StriperTopologyTest {
         assertThat(manifests.readValuesToList()).extracting(CheckpointManifest::getAppId)
                 .containsExactly(APP, "unkeyed");
         assertThat(deadLetters.isEmpty()).isTrue();
+
+        // A forged checkpoint with a far higher id, refused at its commit, and another left open forever: neither
+        // makes the application's own next checkpoints stale.
+        segments(APP, 1_000_000, data, 100).forEach(this::pipe);
+        assertRejected(pipe(commitOf(APP, 1_000_000, data, 100)), "bad-signature", "no signature");
+        segments(APP, 3, data, 100).forEach(this::pipe);
+        pipe(signed(commitOf(APP, 3, data, 100), keys));
+        segments(APP, 2_000_000, data, 100).forEach(this::pipe);
+        segments(APP, 4, data, 100).forEach(this::pipe);
+        pipe(signed(commitOf(APP, 4, data, 100), keys));
+        assertThat(manifests.readValuesToList()).extracting(CheckpointManifest::getCheckpointId)
+                .containsExactly(3L, 4L);
+        assertThat(deadLetters.isEmpty()).isTrue();
     }
 
     /** {@code commit} with its metadata signed by {@code keys}' newest key, as a keyed publisher sends it. */
