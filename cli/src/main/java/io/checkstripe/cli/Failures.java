@@ -1,11 +1,15 @@
 package io.checkstripe.cli;
 
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.function.Supplier;
 
 import io.checkstripe.codec.TooFewCellsException;
+import io.checkstripe.crypto.AuthenticationFailedException;
+import io.checkstripe.crypto.KeyFileException;
 import io.checkstripe.producer.KafkaUnavailableException;
 import io.checkstripe.producer.NotProtectedException;
+import io.checkstripe.restore.KeyNeededException;
 import io.checkstripe.restore.UnrecoverableCheckpointException;
 import io.checkstripe.restore.VerificationFailedException;
 import io.checkstripe.schemas.TopicProvisioner;
@@ -54,13 +58,14 @@ final class Failures {
     private static Integer codeOf(Throwable t) {
         if (t instanceof UsageException || t instanceof IllegalArgumentException || t instanceof ConfigException
                 || t instanceof TopicProvisioner.TopicMismatchException || t instanceof NoSuchFileException
-                || t instanceof CommandLine.ParameterException) {
+                || t instanceof CommandLine.ParameterException || t instanceof KeyFileException
+                || t instanceof FileAlreadyExistsException) {
             return ExitCode.USAGE;
         }
         if (t instanceof TooFewCellsException || t instanceof UnrecoverableCheckpointException) {
             return ExitCode.UNRECOVERABLE;
         }
-        if (t instanceof VerificationFailedException) {
+        if (t instanceof VerificationFailedException || t instanceof AuthenticationFailedException) {
             return ExitCode.VERIFICATION_FAILED;
         }
         if (t instanceof KafkaUnavailableException || t instanceof TimeoutException) {
@@ -68,6 +73,9 @@ final class Failures {
         }
         if (t instanceof NotProtectedException) {
             return ExitCode.NOT_PROTECTED;
+        }
+        if (t instanceof KeyNeededException) {
+            return ExitCode.KEY_NEEDED;
         }
         return null;
     }

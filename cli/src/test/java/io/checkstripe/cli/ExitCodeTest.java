@@ -53,7 +53,7 @@ class ExitCodeTest {
                 codes.add(f.getInt(null));
             }
         }
-        assertThat(codes).hasSize(8).doesNotHaveDuplicates().contains(ExitCode.DEGRADED);
+        assertThat(codes).hasSize(9).doesNotHaveDuplicates().contains(ExitCode.DEGRADED);
     }
 
     /** A report of checkpoints with these healths, newest first. */

@@ -1,8 +1,10 @@
 package io.checkstripe.restore;
 
+import io.checkstripe.crypto.KeyFile;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How the restorer talks to backup servers and how much it buffers: the timeouts that decide when a server
@@ -20,9 +22,11 @@ import java.util.Objects;
  *                        two stripes are always fetched ahead, whatever their size
  * @param progressOut     where progress lines go, or {@code null} for none
  * @param forceProgress   show progress on {@code progressOut} even when no terminal is attached
+ * @param keyFile         the application's key file: a restore then takes only checkpoints its keys signed and
+ *                        decrypts them; without one, an encrypted checkpoint is refused
  */
 public record RestoreOptions(Duration connectTimeout, Duration requestTimeout, long readAheadBytes,
-        PrintStream progressOut, boolean forceProgress) {
+        PrintStream progressOut, boolean forceProgress, Optional<KeyFile> keyFile) {
 
     /** Default connect timeout: a sink on a live host answers a connection in well under a second. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
@@ -43,25 +47,26 @@ public record RestoreOptions(Duration connectTimeout, Duration requestTimeout, l
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("request timeout " + requestTimeout + " is not positive");
         }
+        Objects.requireNonNull(keyFile, "keyFile");
         if (readAheadBytes < 1) {
             throw new IllegalArgumentException("read-ahead " + readAheadBytes + " bytes is less than 1");
         }
     }
 
-    /** The defaults: 3 s to connect, 10 s per request, 16 MiB read-ahead, no progress output. */
+    /** The defaults: 3 s to connect, 10 s per request, 16 MiB read-ahead, no progress output, no key. */
     public static RestoreOptions defaults() {
         return new RestoreOptions(DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_READ_AHEAD_BYTES, null,
-                false);
+                false, Optional.empty());
     }
 
     /** These options with other timeouts. */
     public RestoreOptions withTimeouts(Duration connect, Duration request) {
-        return new RestoreOptions(connect, request, readAheadBytes, progressOut, forceProgress);
+        return new RestoreOptions(connect, request, readAheadBytes, progressOut, forceProgress, keyFile);
     }
 
     /** These options with another read-ahead. */
     public RestoreOptions withReadAheadBytes(long bytes) {
-        return new RestoreOptions(connectTimeout, requestTimeout, bytes, progressOut, forceProgress);
+        return new RestoreOptions(connectTimeout, requestTimeout, bytes, progressOut, forceProgress, keyFile);
     }
 
     /**
@@ -69,6 +74,12 @@ public record RestoreOptions(Duration connectTimeout, Duration requestTimeout, l
      * is not null), or always when {@code force}.
      */
     public RestoreOptions withProgress(PrintStream out, boolean force) {
-        return new RestoreOptions(connectTimeout, requestTimeout, readAheadBytes, out, force);
+        return new RestoreOptions(connectTimeout, requestTimeout, readAheadBytes, out, force, keyFile);
+    }
+
+    /** These options restoring with the application's key file: only its checkpoints, decrypted. */
+    public RestoreOptions withKeyFile(KeyFile keys) {
+        return new RestoreOptions(connectTimeout, requestTimeout, readAheadBytes, progressOut, forceProgress,
+                Optional.of(keys));
     }
 }
