@@ -68,7 +68,9 @@ final class PublishCommand implements Callable<Integer> {
             description = "Segment size in bytes. Default: 1048576.")
     Integer segmentSize;
 
-    @Option(names = "--metadata", paramLabel = "KEY=VALUE", description = "Application metadata, repeatable.")
+    @Option(names = "--metadata", paramLabel = "KEY=VALUE",
+            description = "Application metadata, repeatable; stored in the clear (signed with --key-file). Keys "
+                    + "may not start with checkstripe., which is reserved.")
     Map<String, String> metadata = new LinkedHashMap<>();
 
     @Option(names = "--key-file", paramLabel = "K",

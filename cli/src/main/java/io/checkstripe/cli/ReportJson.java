@@ -96,7 +96,7 @@ final class ReportJson {
         list(stripes, "ranges", c.unrecoverableStripes().ranges(),
                 r -> Json.object().put("first", r.first()).put("last", r.last()));
         list(node, "badCells", c.badCells(), ReportJson::badCell);
-        return node.put("reason", absentIfEmpty(c.reason()));
+        return node.put("reason", absentIfEmpty(c.reason())).put("protection", absentIfEmpty(c.protection()));
     }
 
     private static ObjectNode repaired(RepairReport.Repaired r) {

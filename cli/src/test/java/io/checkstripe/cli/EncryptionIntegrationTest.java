@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -81,7 +82,7 @@ class EncryptionIntegrationTest {
         CliRun keygen = CliRun.of("keygen", "--out", keys.toString());
         assertThat(keygen.exitCode()).as(keygen.describe()).isZero();
         assertThat(keys).exists();
-        assertThat(Files.getPosixFilePermissions(keys)).hasToString("[OWNER_READ, OWNER_WRITE]");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys))).isEqualTo("rw-------");
         assertThat(shared.resolve("vault.key.pub")).exists();
         CliRun again = CliRun.of("keygen", "--out", keys.toString());
         assertThat(again.exitCode()).as("never overwrites a key file; " + again.describe()).isEqualTo(ExitCode.USAGE);
@@ -135,6 +136,16 @@ class EncryptionIntegrationTest {
         assertThat(named.errLines()).as(named.describe()).hasSize(1);
         assertThat(named.err()).contains("checkpoint " + APP + "/3 is not authentic");
         assertThat(tmp.resolve("named.bin")).doesNotExist();
+    }
+
+    @Test
+    void statusShowsWhichCheckpointsAreEncryptedAndSigned() {
+        CliRun status = Pipeline.status(APP, STORES.sources());
+        assertThat(status.exitCode()).as(status.describe()).isZero();
+        assertThat(status.out()).as(status.describe())
+                .contains("checkpoint 2: encrypted (AES-256-GCM, key 2), signed by key 2")
+                .contains("checkpoint 1: encrypted (AES-256-GCM, key 1), signed by key 1")
+                .doesNotContain("checkpoint 3:");
     }
 
     @Test

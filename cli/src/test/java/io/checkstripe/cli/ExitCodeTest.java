@@ -61,7 +61,8 @@ class ExitCodeTest {
         List<CheckpointStatus> checkpoints = new ArrayList<>();
         for (int i = 0; i < newestFirst.length; i++) {
             checkpoints.add(new CheckpointStatus(newestFirst.length - i, newestFirst[i], "RS-3-2", 1, List.of(),
-                    IndexRanges.empty(), List.of(), newestFirst[i] == Health.UNRECOVERABLE ? "stripe 0 lost" : ""));
+                    IndexRanges.empty(), List.of(), newestFirst[i] == Health.UNRECOVERABLE ? "stripe 0 lost" : "",
+                    ""));
         }
         return new StatusReport("app", true, checkpoints, List.of(), List.of());
     }

@@ -47,9 +47,10 @@ class ReportJsonTest {
         ServerStatus lost = new ServerStatus(1, "", ServerStatus.State.LOST, false, false, 0, 12, 0, 0,
                 "no reachable source is server 1");
         CheckpointStatus newest = new CheckpointStatus(5, Health.UNRECOVERABLE, "RS-3-2", 64, List.of(read, lost),
-                IndexRanges.of(0, 1, 2, 3, 41, 50), List.of(CORRUPT, MISSING, FOREIGN), "stripes 0-3, 41, 50 lost");
+                IndexRanges.of(0, 1, 2, 3, 41, 50), List.of(CORRUPT, MISSING, FOREIGN), "stripes 0-3, 41, 50 lost",
+                "encrypted (AES-256-GCM, key 2), signed by key 2");
         CheckpointStatus unusable = new CheckpointStatus(4, Health.UNRECOVERABLE, "", 0, List.of(),
-                IndexRanges.empty(), List.of(), "no manifest");
+                IndexRanges.empty(), List.of(), "no manifest", "");
         JsonNode doc = written(ReportJson.status(new StatusReport("ledger", false, List.of(newest, unusable),
                 List.of(GONE), List.of("source given twice"))));
 
@@ -64,6 +65,8 @@ class ReportJsonTest {
         assertThat(cp.path("unrecoverableStripes").path("ranges").toString())
                 .isEqualTo("[{\"first\":0,\"last\":3},{\"first\":41,\"last\":41},{\"first\":50,\"last\":50}]");
         assertThat(cp.path("reason").asText()).isEqualTo("stripes 0-3, 41, 50 lost");
+        assertThat(cp.path("protection").asText()).isEqualTo("encrypted (AES-256-GCM, key 2), signed by key 2");
+        assertThat(doc.path("checkpoints").path(1).path("protection").isNull()).as("in the clear is null").isTrue();
         JsonNode s0 = cp.path("servers").path(0);
         assertThat(s0.path("state").asText()).isEqualTo("READ");
         assertThat(s0.path("complete").asBoolean()).isFalse();

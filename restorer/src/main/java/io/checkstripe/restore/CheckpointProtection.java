@@ -124,6 +124,22 @@ final class CheckpointProtection {
                 : "'" + value + "'") + ", not a number a publisher writes");
     }
 
+    /**
+     * What a manifest's metadata says protects the checkpoint, for {@code status}: empty in the clear and
+     * unsigned. Nothing is verified here.
+     */
+    static String describe(Map<String, String> metadata) {
+        String signature = metadata.get(ProtectionMetadata.SIGNATURE);
+        String signed = signature == null ? "" : "signed by key " + signature.substring(0,
+                Math.max(0, signature.indexOf(':')));
+        if (!ProtectionMetadata.isEncrypted(metadata)) {
+            return signed;
+        }
+        String encrypted = "encrypted (" + metadata.get(ProtectionMetadata.CIPHER) + ", key "
+                + metadata.get(ProtectionMetadata.KEY_ID) + ")";
+        return signed.isEmpty() ? encrypted : encrypted + ", " + signed;
+    }
+
     /** The file's bytes: the plaintext's length when encrypted. */
     long outputBytes() {
         return plainBytes;
