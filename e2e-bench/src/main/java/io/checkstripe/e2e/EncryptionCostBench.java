@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -39,8 +40,10 @@ import org.apache.kafka.streams.StreamsConfig;
  * until protected and restored from the servers' stores, with and without a key, in one run on one pipeline
  * (a real broker process, the striper and RS-3-2 over five sinks in this JVM), the two modes interleaved and
  * their order alternated from run to run so that drift in the machine's load falls on both alike. Prints the
- * median throughput of each and the ratio; a ratio of 0.90 is the goal (at most 10% slower). The publish goes
- * through the striper job, as most deployments do. Not thread-safe; one run at a time.
+ * median throughput of each, the median of the runs' ratios (each run pairs the two modes back to back), and
+ * the CPU time each mode took per GB (this JVM and the broker, which it starts), which other work on a shared
+ * machine disturbs less than wall time; a throughput ratio of 0.90 is the goal (at most 10% slower). The publish
+ * goes through the striper job, as most deployments do. Not thread-safe; one run at a time.
  */
 public final class EncryptionCostBench {
 
@@ -83,7 +86,11 @@ public final class EncryptionCostBench {
                         BrokerProcess.THROUGHPUT_JVM_ARGS);
                 servers = broker.bootstrapServers();
             }
-            measure(servers, size, runs, workDir, out);
+            List<ProcessHandle> measured = new ArrayList<>(List.of(ProcessHandle.current()));
+            if (broker != null) {
+                ProcessHandle.of(broker.pid()).ifPresent(measured::add);
+            }
+            measure(servers, size, runs, workDir, new CpuMeter(measured), out);
         } finally {
             if (broker != null) {
                 broker.close();
@@ -92,7 +99,12 @@ public final class EncryptionCostBench {
         }
     }
 
-    private static void measure(String bootstrap, long size, int runs, Path dir, PrintWriter out) throws Exception {
+    /** One mode's figures of one run: throughput in MB/s and CPU seconds per GB. */
+    private record Figures(double publish, double publishCpu, double restore, double restoreCpu) {
+    }
+
+    private static void measure(String bootstrap, long size, int runs, Path dir, CpuMeter cpu, PrintWriter out)
+            throws Exception {
         String prefix = "enc-" + System.currentTimeMillis() + ".";
         Map<String, Object> common = new HashMap<>();
         common.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -103,8 +115,7 @@ public final class EncryptionCostBench {
                 SinkConfig.RETAIN_CONFIG, 2 * runs + 4);
         Path input = SeededCheckpoints.generate(dir.resolve("input.bin"), size, 1);
         KeyFile keys = KeyFile.generate();
-        Map<Mode, List<Double>> publish = new EnumMap<>(Mode.class);
-        Map<Mode, List<Double>> restore = new EnumMap<>(Mode.class);
+        Map<Mode, List<Figures>> figures = new EnumMap<>(Mode.class);
         try (LocalPipeline pipeline = LocalPipeline.start(common, POLICY, SERVERS, dir.resolve("pipeline"), striper,
                 sink)) {
             Map<String, Object> props = new HashMap<>(common);
@@ -119,8 +130,10 @@ public final class EncryptionCostBench {
                             : List.of(Mode.ENCRYPTED, Mode.CLEAR);
                     for (Mode mode : order) {
                         String app = "bench-" + mode.name().toLowerCase(Locale.ROOT);
+                        Duration cpuBefore = cpu.used();
                         PublishResult result = publishers.get(mode).publish(
                                 PublishRequest.of(app).withWaitProtected(true), input);
+                        Duration cpuPublished = cpu.used();
                         double published = mbPerSecond(size, result.timeToProtected().orElseThrow());
                         RestoreOptions options = mode == Mode.ENCRYPTED
                                 ? RestoreOptions.defaults().withKeyFile(keys) : RestoreOptions.defaults();
@@ -131,13 +144,15 @@ public final class EncryptionCostBench {
                                     + "-byte checkpoint");
                         }
                         double restored = mbPerSecond(size, report.elapsed());
+                        Figures f = new Figures(published, cpuPerGb(cpuPublished.minus(cpuBefore), size), restored,
+                                cpuPerGb(cpu.used().minus(cpuPublished), size));
                         String what = run == 0 ? "warm-up" : "run " + run;
-                        out.printf(Locale.ROOT, "* %s %s %s: publish until protected %.1f MB/s, restore %.1f MB/s%n",
-                                what, HumanFormat.size(size), mode.label, published, restored);
+                        out.printf(Locale.ROOT, "* %s %s %s: publish until protected %.1f MB/s (%.2f CPU s/GB), "
+                                + "restore %.1f MB/s (%.2f CPU s/GB)%n", what, HumanFormat.size(size), mode.label,
+                                f.publish(), f.publishCpu(), f.restore(), f.restoreCpu());
                         out.flush();
                         if (run > 0) {
-                            publish.computeIfAbsent(mode, m -> new ArrayList<>()).add(published);
-                            restore.computeIfAbsent(mode, m -> new ArrayList<>()).add(restored);
+                            figures.computeIfAbsent(mode, m -> new ArrayList<>()).add(f);
                         }
                     }
                 }
@@ -145,17 +160,32 @@ public final class EncryptionCostBench {
         }
         out.printf(Locale.ROOT, "%nencryption cost, %s checkpoint, %s over %d servers, median of %d runs:%n",
                 HumanFormat.size(size), POLICY.name(), SERVERS, runs);
-        out.printf(Locale.ROOT, "| | in the clear (MB/s) | encrypted (MB/s) | encrypted / clear |%n");
+        out.printf(Locale.ROOT, "| | in the clear | encrypted | encrypted / clear (median of the runs' ratios) |%n");
         out.printf(Locale.ROOT, "| --- | --- | --- | --- |%n");
-        line(out, "publish until protected", publish);
-        line(out, "restore (verified, decrypted)", restore);
+        line(out, "publish until protected, MB/s", figures, Figures::publish);
+        line(out, "publish, CPU s per GB", figures, Figures::publishCpu);
+        line(out, "restore (verified, decrypted), MB/s", figures, Figures::restore);
+        line(out, "restore, CPU s per GB", figures, Figures::restoreCpu);
         out.flush();
     }
 
-    private static void line(PrintWriter out, String name, Map<Mode, List<Double>> rates) {
-        double clear = median(rates.get(Mode.CLEAR));
-        double encrypted = median(rates.get(Mode.ENCRYPTED));
-        out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.3f |%n", name, clear, encrypted, encrypted / clear);
+    private static void line(PrintWriter out, String name, Map<Mode, List<Figures>> figures,
+            ToDoubleFunction<Figures> value) {
+        List<Figures> clear = figures.get(Mode.CLEAR);
+        List<Figures> encrypted = figures.get(Mode.ENCRYPTED);
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < clear.size(); i++) {
+            ratios.add(value.applyAsDouble(encrypted.get(i)) / value.applyAsDouble(clear.get(i)));
+        }
+        out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.3f (%.3f to %.3f) |%n", name,
+                median(clear.stream().map(value::applyAsDouble).toList()),
+                median(encrypted.stream().map(value::applyAsDouble).toList()), median(ratios),
+                ratios.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+                ratios.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+    }
+
+    private static double cpuPerGb(Duration cpu, long bytes) {
+        return cpu.toNanos() / 1e9 / (bytes / 1e9);
     }
 
     private static RestoreReport restore(LocalPipeline pipeline, RestoreOptions options, String app, long cp,

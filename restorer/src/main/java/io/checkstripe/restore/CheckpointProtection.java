@@ -10,8 +10,10 @@ import io.checkstripe.crypto.SignatureVerdict;
 import io.checkstripe.crypto.SignedCheckpoint;
 import io.checkstripe.store.StoredManifest;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 
 /**
  * What a restore does about a checkpoint's protection, which travels in its manifest's metadata
@@ -23,19 +25,20 @@ import java.util.Optional;
  * {@link AuthenticationFailedException}s, which the restorer treats like an unrecoverable checkpoint: refused,
  * reported, and fallen back from.
  *
- * <p>Memory: one ciphertext segment buffer, reused; each plaintext segment is a new array, because the output
- * writes it behind ({@link OutputFile#write}), as a decoded segment is. Not thread-safe; one per restore.
+ * <p>Memory: at most {@value #DECRYPT_QUEUE_BYTES} bytes queued for decryption and one ciphertext segment
+ * buffer, reused; each plaintext segment is a new array, because the output writes it behind
+ * ({@link OutputFile#write}), as a decoded segment is. Not thread-safe; one per restore.
  */
 final class CheckpointProtection {
+
+    /** Ciphertext bytes waiting to be decrypted at most. */
+    static final long DECRYPT_QUEUE_BYTES = 8L << 20;
 
     private final StoredManifest manifest;
     private final SegmentCipher cipher;
     private final int keyId;
     private final int signedBy;
     private final long plainBytes;
-    private byte[] sealed;
-    private int sealedLength;
-    private long written;
 
     private CheckpointProtection(StoredManifest manifest, SegmentCipher cipher, int keyId, int signedBy,
             long plainBytes) {
@@ -151,39 +154,127 @@ final class CheckpointProtection {
     }
 
     /**
-     * Writes rebuilt segment {@code stripe} to {@code out}: as it is, or decrypted with its AES-GCM tag checked.
-     *
-     * @throws AuthenticationFailedException when the tag fails: the segment was altered, moved or replayed
+     * Starts writing the checkpoint's bytes to {@code out}: as they are rebuilt, or, when it is encrypted,
+     * decrypted on a thread of its own from {@code pool}, beside the fetch, the hash and the write, so that
+     * decryption adds little to a restore's time.
      */
-    void write(int stripe, StripeRebuilder rebuilt, OutputFile out) throws IOException {
-        if (cipher == null) {
-            rebuilt.forEachPiece(out::write);
-            return;
-        }
-        if (sealed == null) {
-            sealed = new byte[manifest.segmentSize()];
-        }
-        sealedLength = 0;
-        rebuilt.forEachPiece((bytes, off, len) -> {
-            System.arraycopy(bytes, off, sealed, sealedLength, len);
-            sealedLength += len;
-        });
-        byte[] plain = new byte[Math.max(0, sealedLength - SegmentCipher.OVERHEAD)];
-        int n = cipher.decrypt(keyId, manifest.appId(), manifest.checkpointId(), stripe, sealed, 0, sealedLength,
-                plain, 0);
-        written += n;
-        out.write(plain, 0, n);
+    Writer writer(OutputFile out, ExecutorService pool) {
+        return new Writer(out, pool);
     }
 
     /**
-     * Checks, once every segment was written, that the plaintext has the signed length.
-     *
-     * @throws AuthenticationFailedException when it does not
+     * Hands rebuilt segments to the output. Not thread-safe: one thread writes, finishes and closes; the
+     * decryption runs on its own thread, which alone writes to the output until {@link #finish} returns.
      */
-    void finish() {
-        if (cipher != null && written != plainBytes) {
-            throw new AuthenticationFailedException("checkpoint " + manifest.appId() + "/" + manifest.checkpointId()
-                    + " decrypted to " + written + " bytes, its signed metadata says " + plainBytes);
+    final class Writer implements AutoCloseable {
+
+        private final OutputFile out;
+        private final PieceQueue decrypting;
+        /** On the decrypting thread only: the segment being gathered and how much of it has arrived. */
+        private byte[] sealed;
+        private int sealedLength;
+        private int segment;
+        private long written;
+
+        private Writer(OutputFile out, ExecutorService pool) {
+            this.out = out;
+            this.decrypting = cipher == null ? null : PieceQueue.start("decrypting checkpoint "
+                    + manifest.appId() + "/" + manifest.checkpointId(), pool, DECRYPT_QUEUE_BYTES, this::decrypt);
         }
+
+        /**
+         * Writes a rebuilt segment (in order), or queues it to be decrypted.
+         *
+         * @throws AuthenticationFailedException when an earlier segment failed its AES-GCM tag
+         */
+        void write(StripeRebuilder rebuilt) throws IOException {
+            if (decrypting == null) {
+                rebuilt.forEachPiece(out::write);
+                return;
+            }
+            try {
+                rebuilt.forEachPiece(decrypting::add);
+            } catch (IOException e) {
+                throw authenticity(e);
+            }
+        }
+
+        /** On the decrypting thread: gathers each ciphertext segment, checks its tag and writes its plaintext. */
+        private void decrypt(ByteBuffer[] batch, long bytes) throws IOException {
+            if (sealed == null) {
+                sealed = new byte[manifest.segmentSize()];
+            }
+            for (ByteBuffer piece : batch) {
+                while (piece.hasRemaining()) {
+                    int length = segmentLength(segment);
+                    int n = Math.min(length - sealedLength, piece.remaining());
+                    piece.get(sealed, sealedLength, n);
+                    sealedLength += n;
+                    if (sealedLength == length) {
+                        byte[] plain = new byte[length - SegmentCipher.OVERHEAD];
+                        int got = cipher.decrypt(keyId, manifest.appId(), manifest.checkpointId(), segment, sealed,
+                                0, length, plain, 0);
+                        out.write(plain, 0, got);
+                        written += got;
+                        segment++;
+                        sealedLength = 0;
+                    }
+                }
+            }
+        }
+
+        private int segmentLength(int s) {
+            return (int) Math.min(manifest.segmentSize(), manifest.totalBytes() - (long) s * manifest.segmentSize());
+        }
+
+        /**
+         * Waits until every segment queued is decrypted and written: a restore that fails for another reason
+         * first asks whether a segment failed its tag, because that explains the failure (a SHA-256 mismatch
+         * found while segments still wait here, say) and is to be fallen back from.
+         *
+         * @throws AuthenticationFailedException when a segment failed its tag
+         */
+        void awaitDecrypted() throws IOException {
+            if (decrypting == null) {
+                return;
+            }
+            try {
+                decrypting.finish();
+            } catch (IOException e) {
+                throw authenticity(e);
+            }
+        }
+
+        /**
+         * Waits until every segment is written and checks that the plaintext has the signed length.
+         *
+         * @throws AuthenticationFailedException when a segment failed its tag or the length differs
+         */
+        void finish() throws IOException {
+            awaitDecrypted();
+            if (decrypting != null && written != plainBytes) {
+                throw new AuthenticationFailedException("checkpoint " + manifest.appId() + "/"
+                        + manifest.checkpointId() + " decrypted to " + written + " bytes, its signed metadata says "
+                        + plainBytes);
+            }
+        }
+
+        /** Stops the decryption, if any, dropping what is queued. */
+        @Override
+        public void close() {
+            if (decrypting != null) {
+                decrypting.close();
+            }
+        }
+    }
+
+    /** The decrypting thread's failure as it was thrown there, when a tag failed; otherwise {@code e}. */
+    private static IOException authenticity(IOException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof AuthenticationFailedException failed) {
+                throw failed;
+            }
+        }
+        return e;
     }
 }

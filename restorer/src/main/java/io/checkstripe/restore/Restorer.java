@@ -151,10 +151,16 @@ public final class Restorer {
         log.info("restoring {}", plan);
         Progress progress = Progress.start(options, "restoring " + app + "/" + cp, plan.manifest.totalBytes());
         CheckpointRebuild.Outcome outcome;
-        try (OutputFile file = OutputFile.create(out, pool)) {
-            outcome = CheckpointRebuild.run(plan, survey, options, pool, progress, false,
-                    (stripe, rebuilt) -> protection.write(stripe, rebuilt, file));
-            protection.finish();
+        try (OutputFile file = OutputFile.create(out, pool);
+                CheckpointProtection.Writer writer = protection.writer(file, pool)) {
+            try {
+                outcome = CheckpointRebuild.run(plan, survey, options, pool, progress, false,
+                        (stripe, rebuilt) -> writer.write(rebuilt));
+            } catch (VerificationFailedException e) {
+                writer.awaitDecrypted();
+                throw e;
+            }
+            writer.finish();
             file.commit();
         } finally {
             progress.finish();
