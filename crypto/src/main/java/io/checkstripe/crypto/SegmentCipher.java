@@ -18,13 +18,16 @@ import javax.crypto.spec.GCMParameterSpec;
  * replayed from an older checkpoint, fails its tag. Dropped or reordered segments are caught by the signed
  * SHA-256 of the whole ciphertext.
  *
- * <p>The JDK's AES-GCM is fed {@value #CHUNK} bytes per call rather than a whole segment per call: HotSpot
- * compiles the AES and GHASH intrinsics into a caller only after many calls, so with one call per 1 MiB segment a
- * fresh JVM (a {@code checkstripe restore} at failover) ran AES-GCM at under 100 MB/s for its first few hundred
- * MB; in chunks it reaches GB/s within the first tens of MB (docs/PERFORMANCE.md). The bytes are the same.
+ * <p>How the JDK's AES-GCM is called decides how soon it is fast, because HotSpot uses its AES and GHASH
+ * intrinsics only from callers it has compiled, after many calls: with one call per 1 MiB segment on byte arrays a
+ * process that only decrypts (a {@code checkstripe restore} at failover) stayed below 100 MB/s for as long as it
+ * was measured (512 MiB, JDK 17). So encryption is fed {@value #CHUNK} bytes per call, and decryption, which the
+ * JDK does at once at the end of a message whatever the calls, goes through two direct buffers, whose code path
+ * reaches GB/s within the first hundred MB (docs/PERFORMANCE.md). The bytes are the same either way.
  *
  * <p>Random 96-bit nonces keep the chance of a repeat negligible for up to 2^32 segments per key (4 PiB at
- * 1 MiB segments); rotate keys well before that. Not thread-safe: it reuses one {@link Cipher}.
+ * 1 MiB segments); rotate keys well before that. Not thread-safe: it reuses one {@link Cipher} and, to decrypt,
+ * two direct buffers of the largest segment's size.
  */
 public final class SegmentCipher {
 
@@ -46,6 +49,9 @@ public final class SegmentCipher {
     private final Cipher cipher;
     private final SecureRandom random = new SecureRandom();
     private final byte[] nonce = new byte[NONCE_LENGTH];
+    /** Decryption's input and output, outside the heap, grown to the largest segment seen. */
+    private ByteBuffer sealedIn = ByteBuffer.allocateDirect(0);
+    private ByteBuffer plainOut = ByteBuffer.allocateDirect(0);
 
     /** A cipher that encrypts with the newest key of {@code keys} and decrypts with any of them. */
     public SegmentCipher(KeyFile keys) {
@@ -106,7 +112,17 @@ public final class SegmentCipher {
             cipher.init(Cipher.DECRYPT_MODE, key.encryption(),
                     new GCMParameterSpec(TAG_LENGTH * 8, ciphertext, offset, NONCE_LENGTH));
             cipher.updateAAD(associatedData(keyId, appId, checkpointId, segmentIndex));
-            return inChunks(ciphertext, offset + NONCE_LENGTH, length - NONCE_LENGTH, out, outOffset);
+            int body = length - NONCE_LENGTH;
+            if (sealedIn.capacity() < body) {
+                sealedIn = ByteBuffer.allocateDirect(body);
+                plainOut = ByteBuffer.allocateDirect(body);
+            }
+            sealedIn.clear();
+            sealedIn.put(ciphertext, offset + NONCE_LENGTH, body).flip();
+            plainOut.clear();
+            int n = cipher.doFinal(sealedIn, plainOut);
+            plainOut.flip().get(out, outOffset, n);
+            return n;
         } catch (AEADBadTagException e) {
             throw new AuthenticationFailedException(where + " fails authentication: altered, misplaced, "
                     + "or not encrypted with this application's key " + keyId);
