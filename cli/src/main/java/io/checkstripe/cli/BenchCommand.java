@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 import io.checkstripe.e2e.BenchSettings;
+import io.checkstripe.e2e.EncryptionCostBench;
 import io.checkstripe.e2e.EndToEndBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -127,9 +128,21 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "A smoke run: 1m,8m, one run, a short latency series.")
     boolean quick;
 
+    @Option(names = "--encryption-cost",
+            description = "Measure only what --key-file costs: publish until protected and restore of the first "
+                    + "of --sizes (default 256m), with and without a key, interleaved, --runs times (default 3), "
+                    + "RS-3-2 over 5 sinks; prints the medians and the ratio.")
+    boolean encryptionCost;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (encryptionCost) {
+            long size = sizes == null || sizes.isEmpty() ? 256L << 20 : parseSize(sizes.get(0), "--sizes");
+            Path dir = workDir != null ? workDir : Files.createTempDirectory("checkstripe-encryption-bench-");
+            EncryptionCostBench.run(Optional.ofNullable(bootstrapServers), size, runs == null ? 3 : runs, dir, out);
+            return ExitCode.OK;
+        }
         EndToEndBench.run(settings(), out);
         return ExitCode.OK;
     }

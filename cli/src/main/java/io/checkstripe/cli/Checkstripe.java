@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
                 BrokerCommand.class,
                 StriperCommand.class,
                 SinkCommand.class,
+                KeygenCommand.class,
                 PublishCommand.class,
                 StatusCommand.class,
                 RestoreCommand.class,

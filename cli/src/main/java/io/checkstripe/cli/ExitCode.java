@@ -14,7 +14,11 @@ public final class ExitCode {
     public static final int USAGE = 1;
     /** Fewer than K good cells for some stripe: the checkpoint cannot be rebuilt. */
     public static final int UNRECOVERABLE = 2;
-    /** Restored bytes failed verification (SHA-256 or parity re-check). */
+    /**
+     * Restored bytes failed verification (SHA-256 or parity re-check); or, restoring with a key file, no
+     * checkpoint tried was authentic (forged without the key, or altered on the servers): like a failed SHA-256,
+     * the bytes on the servers are not what the application published, and someone must look.
+     */
     public static final int VERIFICATION_FAILED = 3;
     /** Kafka did not answer within the time allowed. */
     public static final int KAFKA_UNREACHABLE = 4;
@@ -32,6 +36,12 @@ public final class ExitCode {
      * message says who was refused, what for, and where the ACLs of each role are listed.
      */
     public static final int NOT_AUTHORIZED = 7;
+    /**
+     * {@code restore} without {@code --key-file} of a checkpoint that was published encrypted: nothing was
+     * written. Its own code, because a failover script can act on it (retry with the key) where it cannot on a
+     * usage mistake.
+     */
+    public static final int KEY_NEEDED = 8;
     /** Anything else: a bug or an environment failure; the message says what. */
     public static final int SOFTWARE = 70;
 

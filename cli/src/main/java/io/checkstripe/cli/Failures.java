@@ -1,12 +1,16 @@
 package io.checkstripe.cli;
 
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 import io.checkstripe.codec.TooFewCellsException;
+import io.checkstripe.crypto.AuthenticationFailedException;
+import io.checkstripe.crypto.KeyFileException;
 import io.checkstripe.producer.KafkaUnavailableException;
 import io.checkstripe.producer.NotProtectedException;
+import io.checkstripe.restore.KeyNeededException;
 import io.checkstripe.restore.UnrecoverableCheckpointException;
 import io.checkstripe.restore.VerificationFailedException;
 import io.checkstripe.schemas.KafkaRefusals;
@@ -60,13 +64,14 @@ final class Failures {
     private static Integer codeOf(Throwable t) {
         if (t instanceof UsageException || t instanceof IllegalArgumentException || t instanceof ConfigException
                 || t instanceof TopicProvisioner.TopicMismatchException || t instanceof NoSuchFileException
-                || t instanceof CommandLine.ParameterException) {
+                || t instanceof CommandLine.ParameterException || t instanceof KeyFileException
+                || t instanceof FileAlreadyExistsException) {
             return ExitCode.USAGE;
         }
         if (t instanceof TooFewCellsException || t instanceof UnrecoverableCheckpointException) {
             return ExitCode.UNRECOVERABLE;
         }
-        if (t instanceof VerificationFailedException) {
+        if (t instanceof VerificationFailedException || t instanceof AuthenticationFailedException) {
             return ExitCode.VERIFICATION_FAILED;
         }
         if (t instanceof KafkaUnavailableException || t instanceof TimeoutException) {
@@ -77,6 +82,9 @@ final class Failures {
         }
         if (KafkaRefusals.isRefusal(t)) {
             return ExitCode.NOT_AUTHORIZED;
+        }
+        if (t instanceof KeyNeededException) {
+            return ExitCode.KEY_NEEDED;
         }
         return null;
     }

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
  * Kafka in one transaction and exits 0 once it is committed, or with {@code --wait-protected} once
  * every backup server holds it durably. Either way the input is read a segment at a time, so memory
  * does not grow with the checkpoint. With {@code --stripe-locally} the stripes are formed here and
- * written straight to the stripes topic.
+ * written straight to the stripes topic. With {@code --key-file} every segment is encrypted and the
+ * commit signed before anything leaves this process.
  */
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Publish a checkpoint file, or stdin with --file -; exits 0 once it is committed (or "
@@ -67,8 +68,15 @@ final class PublishCommand implements Callable<Integer> {
             description = "Segment size in bytes. Default: 1048576.")
     Integer segmentSize;
 
-    @Option(names = "--metadata", paramLabel = "KEY=VALUE", description = "Application metadata, repeatable.")
+    @Option(names = "--metadata", paramLabel = "KEY=VALUE",
+            description = "Application metadata, repeatable; stored in the clear (signed with --key-file). Keys "
+                    + "may not start with checkstripe., which is reserved.")
     Map<String, String> metadata = new LinkedHashMap<>();
+
+    @Option(names = "--key-file", paramLabel = "K",
+            description = "The application's key file (checkstripe keygen --out K): encrypt every segment "
+                    + "(AES-256-GCM) and sign the commit (Ed25519) with its newest key.")
+    Path keyFile;
 
     @Option(names = "--stripe-locally",
             description = "Form the stripes here and write them straight to the stripes topic (needs --policy and --servers).")
@@ -98,6 +106,9 @@ final class PublishCommand implements Callable<Integer> {
             props.put(PublisherConfig.SEGMENT_BYTES_CONFIG, segmentSize);
         }
         props.put(PublisherConfig.STRIPE_LOCALLY_CONFIG, stripeLocally);
+        if (keyFile != null) {
+            props.put(PublisherConfig.KEY_FILE_CONFIG, keyFile.toString());
+        }
         if (policy != null) {
             props.put(PublisherConfig.POLICY_CONFIG, policy);
         }
@@ -113,10 +124,11 @@ final class PublishCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private static String text(PublishResult result) {
+    private String text(PublishResult result) {
         String committed = String.format(Locale.ROOT, "published %s checkpoint %d: %s in %d segments, sha256 %s, "
                 + "committed in %s", result.appId(), result.checkpointId(), HumanFormat.size(result.totalBytes()),
-                result.segments(), result.sha256(), HumanFormat.duration(result.elapsed()));
+                result.segments(), result.sha256(), HumanFormat.duration(result.elapsed()))
+                + (keyFile == null ? "" : "; encrypted and signed");
         return result.timeToProtected().map(t -> committed + System.lineSeparator()
                 + "protected on every backup server after " + HumanFormat.duration(t)).orElse(committed);
     }

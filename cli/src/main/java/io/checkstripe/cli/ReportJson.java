@@ -44,7 +44,9 @@ final class ReportJson {
         ObjectNode doc = Json.object().put("app", report.app()).put("checkpointId", report.checkpointId())
                 .put("policy", report.policy()).put("servers", report.servers())
                 .put("output", report.output().toString()).put("bytes", report.bytes())
-                .put("sha256", report.sha256());
+                .put("sha256", report.sha256()).put("encrypted", report.protection().encrypted())
+                .put("keyId", report.protection().keyId() == 0 ? null : report.protection().keyId())
+                .put("signedBy", report.protection().signedBy() == 0 ? null : report.protection().signedBy());
         list(doc, "serversUsed", report.serversUsed(), IntNode::valueOf);
         list(doc, "serversLost", report.serversLost(), ReportJson::lost);
         doc.put("cellsRebuilt", report.cellsRebuilt());
@@ -94,7 +96,7 @@ final class ReportJson {
         list(stripes, "ranges", c.unrecoverableStripes().ranges(),
                 r -> Json.object().put("first", r.first()).put("last", r.last()));
         list(node, "badCells", c.badCells(), ReportJson::badCell);
-        return node.put("reason", absentIfEmpty(c.reason()));
+        return node.put("reason", absentIfEmpty(c.reason())).put("protection", absentIfEmpty(c.protection()));
     }
 
     private static ObjectNode repaired(RepairReport.Repaired r) {
@@ -129,7 +131,8 @@ final class ReportJson {
     }
 
     private static ObjectNode skipped(SkippedCheckpoint s) {
-        return Json.object().put("checkpointId", s.checkpointId()).put("reason", s.reason());
+        return Json.object().put("checkpointId", s.checkpointId()).put("kind", s.kind().name())
+                .put("reason", s.reason());
     }
 
     /** The sources no server index could be learnt from, and the warnings, that every report ends with. */

@@ -10,6 +10,7 @@ import java.util.OptionalLong;
 import java.util.Stack;
 import java.util.concurrent.Callable;
 
+import io.checkstripe.crypto.KeyFile;
 import io.checkstripe.restore.AppLauncher;
 import io.checkstripe.restore.CellSource;
 import io.checkstripe.restore.RestoreOptions;
@@ -32,6 +33,8 @@ import picocli.CommandLine.Spec;
  * checkpoint goes to stdout once verified ({@link ScratchFile}) and the report to stderr, so a pipe
  * carries only the checkpoint's bytes; that is why it takes neither {@code --output json} nor
  * {@code --exec}. Nor do those two go together: the application would write to stdout after the document.
+ * With {@code --key-file} only checkpoints the application signed are restored, decrypted; one that is not
+ * authentic is refused and reported, and the restore falls back as it does from an unrecoverable one.
  */
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = "Rebuild and verify a checkpoint from the backup servers; optionally run the application. "
@@ -58,6 +61,12 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "ID",
             description = "Restore this checkpoint; never falls back to an older one.")
     Long checkpoint;
+
+    @Option(names = "--key-file", paramLabel = "K",
+            description = "The application's key file: restore only checkpoints its keys signed (refusing and "
+                    + "reporting forged or altered ones, falling back to the newest authentic one) and decrypt "
+                    + "them. Needed for an encrypted checkpoint.")
+    Path keyFile;
 
     @Option(names = "--progress", description = "Show progress even when stderr is not a terminal.")
     boolean progress;
@@ -120,6 +129,9 @@ final class RestoreCommand implements Callable<Integer> {
 
     private RestoreReport restore(Path target) throws IOException {
         RestoreOptions options = sources.options(root.err, progress);
+        if (keyFile != null) {
+            options = options.withKeyFile(KeyFile.read(keyFile));
+        }
         List<CellSource> opened = sources.open(options);
         try {
             return new Restorer(options).restore(sources.app, opened, target,

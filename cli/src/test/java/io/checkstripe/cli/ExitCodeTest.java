@@ -64,7 +64,8 @@ class ExitCodeTest {
                 codes.add(f.getInt(null));
             }
         }
-        assertThat(codes).hasSize(9).doesNotHaveDuplicates().contains(ExitCode.DEGRADED, ExitCode.NOT_AUTHORIZED);
+        assertThat(codes).hasSize(10).doesNotHaveDuplicates().contains(ExitCode.DEGRADED, ExitCode.NOT_AUTHORIZED,
+                ExitCode.KEY_NEEDED);
     }
 
     @Test
@@ -98,7 +99,8 @@ class ExitCodeTest {
         List<CheckpointStatus> checkpoints = new ArrayList<>();
         for (int i = 0; i < newestFirst.length; i++) {
             checkpoints.add(new CheckpointStatus(newestFirst.length - i, newestFirst[i], "RS-3-2", 1, List.of(),
-                    IndexRanges.empty(), List.of(), newestFirst[i] == Health.UNRECOVERABLE ? "stripe 0 lost" : ""));
+                    IndexRanges.empty(), List.of(), newestFirst[i] == Health.UNRECOVERABLE ? "stripe 0 lost" : "",
+                    ""));
         }
         return new StatusReport("app", true, checkpoints, List.of(), List.of());
     }

@@ -47,9 +47,10 @@ class ReportJsonTest {
         ServerStatus lost = new ServerStatus(1, "", ServerStatus.State.LOST, false, false, 0, 12, 0, 0,
                 "no reachable source is server 1");
         CheckpointStatus newest = new CheckpointStatus(5, Health.UNRECOVERABLE, "RS-3-2", 64, List.of(read, lost),
-                IndexRanges.of(0, 1, 2, 3, 41, 50), List.of(CORRUPT, MISSING, FOREIGN), "stripes 0-3, 41, 50 lost");
+                IndexRanges.of(0, 1, 2, 3, 41, 50), List.of(CORRUPT, MISSING, FOREIGN), "stripes 0-3, 41, 50 lost",
+                "encrypted (AES-256-GCM, key 2), signed by key 2");
         CheckpointStatus unusable = new CheckpointStatus(4, Health.UNRECOVERABLE, "", 0, List.of(),
-                IndexRanges.empty(), List.of(), "no manifest");
+                IndexRanges.empty(), List.of(), "no manifest", "");
         JsonNode doc = written(ReportJson.status(new StatusReport("ledger", false, List.of(newest, unusable),
                 List.of(GONE), List.of("source given twice"))));
 
@@ -64,6 +65,8 @@ class ReportJsonTest {
         assertThat(cp.path("unrecoverableStripes").path("ranges").toString())
                 .isEqualTo("[{\"first\":0,\"last\":3},{\"first\":41,\"last\":41},{\"first\":50,\"last\":50}]");
         assertThat(cp.path("reason").asText()).isEqualTo("stripes 0-3, 41, 50 lost");
+        assertThat(cp.path("protection").asText()).isEqualTo("encrypted (AES-256-GCM, key 2), signed by key 2");
+        assertThat(doc.path("checkpoints").path(1).path("protection").isNull()).as("in the clear is null").isTrue();
         JsonNode s0 = cp.path("servers").path(0);
         assertThat(s0.path("state").asText()).isEqualTo("READ");
         assertThat(s0.path("complete").asBoolean()).isFalse();
@@ -89,8 +92,10 @@ class ReportJsonTest {
     void restoreHasSecondsBytesAndWhatWasLost() throws Exception {
         RestoreReport report = new RestoreReport("ledger", 5, "RS-3-2", 5, Path.of("/restore/state.bin"), 3_000_000,
                 SHA, List.of(0, 2, 4), List.of(new LostServer(1, "/data/s1", "no such data directory")), List.of(GONE),
-                12, List.of(CORRUPT, MISSING, FOREIGN), List.of(new SkippedCheckpoint(6, "stripe 0 lost")),
-                List.of("source given twice"), Duration.ofMillis(1500));
+                12, List.of(CORRUPT, MISSING, FOREIGN), List.of(new SkippedCheckpoint(7, "signature by key 1 does "
+                        + "not match the checkpoint", SkippedCheckpoint.Kind.NOT_AUTHENTIC),
+                        new SkippedCheckpoint(6, "stripe 0 lost")),
+                List.of("source given twice"), Duration.ofMillis(1500), new RestoreReport.Protection(true, 2, 2));
         JsonNode doc = written(ReportJson.restore(report));
 
         assertThat(doc.path("checkpointId").asLong()).isEqualTo(5);
@@ -105,8 +110,15 @@ class ReportJsonTest {
         assertThat(doc.path("serversLost").path(0).path("reason").asText()).isEqualTo("no such data directory");
         assertThat(doc.path("cellsRebuilt").asLong()).isEqualTo(12);
         assertBadCells(doc.path("badCells"));
-        assertThat(doc.path("skippedCheckpoints").path(0).path("checkpointId").asLong()).isEqualTo(6);
-        assertThat(doc.path("skippedCheckpoints").path(0).path("reason").asText()).isEqualTo("stripe 0 lost");
+        assertThat(doc.path("encrypted").asBoolean()).isTrue();
+        assertThat(doc.path("keyId").asInt()).isEqualTo(2);
+        assertThat(doc.path("signedBy").asInt()).isEqualTo(2);
+        assertThat(doc.path("skippedCheckpoints").path(0).path("checkpointId").asLong()).isEqualTo(7);
+        assertThat(doc.path("skippedCheckpoints").path(0).path("kind").asText()).isEqualTo("NOT_AUTHENTIC");
+        assertThat(doc.path("skippedCheckpoints").path(0).path("reason").asText()).contains("does not match");
+        assertThat(doc.path("skippedCheckpoints").path(1).path("checkpointId").asLong()).isEqualTo(6);
+        assertThat(doc.path("skippedCheckpoints").path(1).path("kind").asText()).isEqualTo("UNRECOVERABLE");
+        assertThat(doc.path("skippedCheckpoints").path(1).path("reason").asText()).isEqualTo("stripe 0 lost");
         assertThat(doc.path("elapsedSeconds").isNumber()).isTrue();
         assertThat(doc.path("elapsedSeconds").asDouble()).isEqualTo(1.5);
         assertThat(doc.path("bytesPerSecond").asLong()).isEqualTo(2_000_000);

@@ -18,8 +18,16 @@ import javax.crypto.spec.GCMParameterSpec;
  * replayed from an older checkpoint, fails its tag. Dropped or reordered segments are caught by the signed
  * SHA-256 of the whole ciphertext.
  *
+ * <p>How the JDK's AES-GCM is called decides how soon it is fast, because HotSpot uses its AES and GHASH
+ * intrinsics only from callers it has compiled, after many calls: with one call per 1 MiB segment on byte arrays a
+ * process that only decrypts (a {@code checkstripe restore} at failover) stayed below 100 MB/s for as long as it
+ * was measured (512 MiB, JDK 17). So encryption is fed {@value #CHUNK} bytes per call, and decryption, which the
+ * JDK does at once at the end of a message whatever the calls, goes through two direct buffers, whose code path
+ * reaches GB/s within the first hundred MB (docs/PERFORMANCE.md). The bytes are the same either way.
+ *
  * <p>Random 96-bit nonces keep the chance of a repeat negligible for up to 2^32 segments per key (4 PiB at
- * 1 MiB segments); rotate keys well before that. Not thread-safe: it reuses one {@link Cipher}.
+ * 1 MiB segments); rotate keys well before that. Not thread-safe: it reuses one {@link Cipher} and, to decrypt,
+ * two direct buffers of the largest segment's size.
  */
 public final class SegmentCipher {
 
@@ -32,12 +40,18 @@ public final class SegmentCipher {
     /** How much longer a ciphertext segment is than its plaintext. */
     public static final int OVERHEAD = NONCE_LENGTH + TAG_LENGTH;
 
+    /** Bytes handed to the JDK's cipher per call. */
+    static final int CHUNK = 4096;
+
     private static final byte[] DOMAIN = "checkstripe-segment-v1\0".getBytes(StandardCharsets.US_ASCII);
 
     private final KeyFile keys;
     private final Cipher cipher;
     private final SecureRandom random = new SecureRandom();
     private final byte[] nonce = new byte[NONCE_LENGTH];
+    /** Decryption's input and output, outside the heap, grown to the largest segment seen. */
+    private ByteBuffer sealedIn = ByteBuffer.allocateDirect(0);
+    private ByteBuffer plainOut = ByteBuffer.allocateDirect(0);
 
     /** A cipher that encrypts with the newest key of {@code keys} and decrypts with any of them. */
     public SegmentCipher(KeyFile keys) {
@@ -69,7 +83,7 @@ public final class SegmentCipher {
         try {
             cipher.init(Cipher.ENCRYPT_MODE, key.encryption(), new GCMParameterSpec(TAG_LENGTH * 8, nonce));
             cipher.updateAAD(associatedData(key.id(), appId, checkpointId, segmentIndex));
-            return NONCE_LENGTH + cipher.doFinal(plain, offset, length, out, outOffset + NONCE_LENGTH);
+            return NONCE_LENGTH + inChunks(plain, offset, length, out, outOffset + NONCE_LENGTH);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM encryption failed", e);
         }
@@ -98,13 +112,35 @@ public final class SegmentCipher {
             cipher.init(Cipher.DECRYPT_MODE, key.encryption(),
                     new GCMParameterSpec(TAG_LENGTH * 8, ciphertext, offset, NONCE_LENGTH));
             cipher.updateAAD(associatedData(keyId, appId, checkpointId, segmentIndex));
-            return cipher.doFinal(ciphertext, offset + NONCE_LENGTH, length - NONCE_LENGTH, out, outOffset);
+            int body = length - NONCE_LENGTH;
+            if (sealedIn.capacity() < body) {
+                sealedIn = ByteBuffer.allocateDirect(body);
+                plainOut = ByteBuffer.allocateDirect(body);
+            }
+            sealedIn.clear();
+            sealedIn.put(ciphertext, offset + NONCE_LENGTH, body).flip();
+            plainOut.clear();
+            int n = cipher.doFinal(sealedIn, plainOut);
+            plainOut.flip().get(out, outOffset, n);
+            return n;
         } catch (AEADBadTagException e) {
             throw new AuthenticationFailedException(where + " fails authentication: altered, misplaced, "
                     + "or not encrypted with this application's key " + keyId);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM decryption failed", e);
         }
+    }
+
+    /** Runs the initialized cipher over {@code in[offset, offset + length)}, {@link #CHUNK} bytes per call. */
+    private int inChunks(byte[] in, int offset, int length, byte[] out, int outOffset)
+            throws GeneralSecurityException {
+        int written = 0;
+        int end = offset + length;
+        int at = offset;
+        for (; end - at > CHUNK; at += CHUNK) {
+            written += cipher.update(in, at, CHUNK, out, outOffset + written);
+        }
+        return written + cipher.doFinal(in, at, end - at, out, outOffset + written);
     }
 
     private static byte[] associatedData(int keyId, String appId, long checkpointId, int segmentIndex) {

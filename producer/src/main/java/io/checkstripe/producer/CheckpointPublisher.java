@@ -1,6 +1,8 @@
 package io.checkstripe.producer;
 
 import io.checkstripe.core.AppId;
+import io.checkstripe.crypto.KeyFile;
+import io.checkstripe.crypto.SegmentCipher;
 import io.checkstripe.schemas.CheckpointKey;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointCommit;
@@ -13,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * checkpoint, so that {@code read_committed} readers (the striper, the sinks) see a checkpoint
  * whole or not at all.
  *
- * <p><b>Memory.</b> One segment buffer is reused for every segment; each record is serialized
+ * <p><b>Memory.</b> One segment buffer (two when encrypting) is reused for every segment; each record is serialized
  * (copied) before the next segment is read into the buffer, and the producer's
  * {@code buffer.memory} bounds what waits to be sent, so the heap needed does not grow with
  * the checkpoint (the integration tests publish 300 MiB from a 128 MiB heap; a few segments
@@ -78,6 +79,13 @@ import org.slf4j.LoggerFactory;
  * (key {@code appId/checkpointId}), which is what the striper would have written. Nothing is
  * written to the checkpoints topic in that mode.
  *
+ * <p><b>Encryption and signatures</b> ({@value PublisherConfig#KEY_FILE_CONFIG}, or a {@link KeyFile}
+ * given to {@link #CheckpointPublisher(PublisherConfig, KeyFile)}): every segment is encrypted with AES-256-GCM
+ * under the key file's newest key before it is sent, and the commit is signed with that key's Ed25519 key, as
+ * {@link PublishedSegments} describes. Everything downstream (the striper, local striping, the sinks) sees the
+ * ciphertext as the checkpoint: its segments, length and SHA-256. The key file should be the one application's
+ * own: the key ids it holds are recorded in each checkpoint, and only that file restores them.
+ *
  * <p><b>Errors.</b> {@link IllegalArgumentException} for a caller's mistake (bad application
  * id, an id not newer, a segment size the topic refuses), {@link KafkaUnavailableException}
  * when the cluster does not answer within {@value PublisherConfig#KAFKA_TIMEOUT_MS_CONFIG},
@@ -99,6 +107,9 @@ public final class CheckpointPublisher implements AutoCloseable {
     private final PublisherConfig config;
     private final Topics topics;
     private final Admin admin;
+    private final KeyFile keys;
+    private final SegmentCipher cipher;
+    private byte[] sealedBuffer;
     private boolean topicsChecked;
     private AppProducer current;
     private ProtectionWatcher watcher;
@@ -107,13 +118,32 @@ public final class CheckpointPublisher implements AutoCloseable {
     private boolean closed;
 
     /**
-     * Creates the publisher; it contacts Kafka only when it first publishes.
+     * Creates the publisher; it contacts Kafka only when it first publishes. With
+     * {@value PublisherConfig#KEY_FILE_CONFIG} it reads that key file now.
      *
      * @throws KafkaUnavailableException when the bootstrap servers cannot even be resolved
+     * @throws io.checkstripe.crypto.KeyFileException when the configured key file cannot be read
      */
     public CheckpointPublisher(PublisherConfig config) {
+        this(config, config.keyFile().map(KeyFile::read).orElse(null));
+    }
+
+    /**
+     * Creates a publisher that encrypts and signs every checkpoint with {@code keys} (or, when null, publishes
+     * in the clear), whatever {@value PublisherConfig#KEY_FILE_CONFIG} says: for applications that hold their
+     * key file elsewhere than in a file of their own.
+     *
+     * @throws IllegalArgumentException  when the segment size cannot hold an encrypted segment
+     * @throws KafkaUnavailableException when the bootstrap servers cannot even be resolved
+     */
+    public CheckpointPublisher(PublisherConfig config, KeyFile keys) {
         this.config = config;
         this.topics = config.topics();
+        this.keys = keys;
+        if (keys != null) {
+            PublishedSegments.plainSegmentBytes(config.segmentBytes(), true);
+        }
+        this.cipher = keys == null ? null : new SegmentCipher(keys);
         try {
             this.admin = Admin.create(config.adminProps());
         } catch (KafkaException e) {
@@ -173,8 +203,9 @@ public final class CheckpointPublisher implements AutoCloseable {
         // Started (noting the topics' end) before the commit, so no acknowledgement is missed.
         ProtectionWatcher watching = request.waitProtected() ? watcher(appId) : null;
         PublishResult result = producer.publish(checkpointId, request.metadata(), in, start);
-        log.info("committed checkpoint {} of {}: {} bytes in {} segments, SHA-256 {}, in {} ms", checkpointId,
-                appId, result.totalBytes(), result.segments(), result.sha256(), result.elapsed().toMillis());
+        log.info("committed checkpoint {} of {}{}: {} bytes in {} segments, SHA-256 {}, in {} ms", checkpointId,
+                appId, keys == null ? "" : " (encrypted and signed with key " + cipher.encryptingKeyId() + ")",
+                result.totalBytes(), result.segments(), result.sha256(), result.elapsed().toMillis());
         if (watching == null) {
             return result;
         }
@@ -255,6 +286,14 @@ public final class CheckpointPublisher implements AutoCloseable {
         return buffer;
     }
 
+    /** Where ciphertext segments are written: a second buffer, only when encrypting. */
+    private byte[] sealedBuffer() {
+        if (keys != null && (sealedBuffer == null || sealedBuffer.length != config.segmentBytes())) {
+            sealedBuffer = new byte[config.segmentBytes()];
+        }
+        return sealedBuffer;
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("this CheckpointPublisher is closed");
@@ -320,16 +359,18 @@ public final class CheckpointPublisher implements AutoCloseable {
             producer.beginTransaction();
             try {
                 Writer writer = config.stripeLocally() ? new StripingWriter(checkpointId) : new SegmentWriter();
-                Segmenter segments = new Segmenter(in, segmentBuffer(), config.segmentBytes());
+                PublishedSegments segments = new PublishedSegments(in, segmentBuffer(), sealedBuffer(),
+                        config.segmentBytes(), keys, cipher, appId, checkpointId);
                 while (segments.next()) {
                     writer.segment(new CheckpointSegment(FORMAT_VERSION, appId, checkpointId, segments.index(),
                             segments.offset(), ByteBuffer.wrap(segments.buffer(), 0, segments.length())));
                     throwIfSendFailed();
                 }
                 byte[] sha256 = segments.sha256();
+                long createdAt = System.currentTimeMillis();
                 CheckpointCommit commit = new CheckpointCommit(FORMAT_VERSION, appId, checkpointId, segments.count(),
-                        segments.totalBytes(), ByteBuffer.wrap(sha256), System.currentTimeMillis(),
-                        config.segmentBytes(), new HashMap<>(metadata));
+                        segments.totalBytes(), ByteBuffer.wrap(sha256), createdAt, config.segmentBytes(),
+                        segments.commitMetadata(metadata, sha256, createdAt, config.segmentBytes()));
                 Future<RecordMetadata> last = writer.commit(commit, sha256);
                 producer.flush();
                 throwIfSendFailed();

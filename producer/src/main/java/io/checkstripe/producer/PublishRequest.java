@@ -1,6 +1,7 @@
 package io.checkstripe.producer;
 
 import io.checkstripe.core.AppId;
+import io.checkstripe.crypto.ProtectionMetadata;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -14,7 +15,9 @@ import java.util.OptionalLong;
  *
  * @param appId         a valid application id ({@link AppId})
  * @param checkpointId  the checkpoint id to use, or empty for the next one
- * @param metadata      free-form properties copied into the commit and the manifest
+ * @param metadata      free-form properties copied into the commit and the manifest (stored in the clear,
+ *                      signed when publishing with a key); keys starting with
+ *                      {@value ProtectionMetadata#RESERVED_PREFIX} are checkstripe's own
  * @param waitProtected whether {@link CheckpointPublisher#publish} returns only once every
  *                      backup server acknowledged the checkpoint
  */
@@ -22,8 +25,8 @@ public record PublishRequest(String appId, OptionalLong checkpointId, Map<String
                              boolean waitProtected) {
 
     /**
-     * @throws IllegalArgumentException naming a bad application id, a negative checkpoint id or
-     *     a null metadata key or value
+     * @throws IllegalArgumentException naming a bad application id, a negative checkpoint id,
+     *     a null metadata key or value, or a metadata key with the reserved prefix
      */
     public PublishRequest {
         AppId.validate(appId);
@@ -41,6 +44,10 @@ public record PublishRequest(String appId, OptionalLong checkpointId, Map<String
             if (key == null || value == null) {
                 throw new IllegalArgumentException("metadata of application " + appId + " has a null key or value: "
                         + key + "=" + value);
+            }
+            if (ProtectionMetadata.isReserved(key)) {
+                throw new IllegalArgumentException("metadata key " + key + " of application " + appId + " starts with "
+                        + ProtectionMetadata.RESERVED_PREFIX + ", which is reserved for checkstripe's own keys");
             }
         });
         metadata = Map.copyOf(metadata);

@@ -2,10 +2,12 @@ package io.checkstripe.producer;
 
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.core.AppId;
+import io.checkstripe.crypto.SegmentCipher;
 import io.checkstripe.schemas.CommonConfigs.TopicKey;
 import io.checkstripe.schemas.CommonConfigs;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.striping.SegmentStriper;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -83,6 +85,15 @@ public final class PublisherConfig extends AbstractConfig {
             + "the checkpoints topic for the striper. Needs checkstripe.policy and checkstripe.servers. Nothing is "
             + "written to the checkpoints topic then.";
 
+    public static final String KEY_FILE_CONFIG = "checkstripe.key.file";
+    public static final String KEY_FILE_DOC = "The application's key file (written by checkstripe keygen --out K): "
+            + "every segment is then encrypted with AES-256-GCM under its newest key before it leaves the process, "
+            + "and every commit is signed with that key's Ed25519 key, so brokers and backup servers hold only "
+            + "ciphertext and a restore with the key refuses checkpoints the application did not make. Each "
+            + "encrypted segment is " + SegmentCipher.OVERHEAD + " bytes longer than its plaintext, so the "
+            + "plaintext is cut into segments that much shorter than " + SEGMENT_BYTES_CONFIG + ". No default: "
+            + "checkpoints are published in the clear.";
+
     public static final String POLICY_CONFIG = "checkstripe.policy";
     public static final String POLICY_DOC = "Redundancy policy, e.g. RS-3-2, XOR-4-1, MIRROR-3, STRIPE-4 or RS-6-3-128k. "
             + "Required with checkstripe.stripe.locally=true; otherwise it only sets the default segment size of "
@@ -156,6 +167,11 @@ public final class PublisherConfig extends AbstractConfig {
                 throw new ConfigException(SERVERS_CONFIG, getInt(SERVERS_CONFIG), e.getMessage());
             }
         }
+        if (keyFile().isPresent() && segmentBytes <= SegmentCipher.OVERHEAD) {
+            throw new ConfigException(SEGMENT_BYTES_CONFIG, segmentBytes, "an encrypted segment ("
+                    + KEY_FILE_CONFIG + ") needs at least " + (SegmentCipher.OVERHEAD + 1) + " bytes: AES-GCM adds "
+                    + SegmentCipher.OVERHEAD);
+        }
         this.topics = new Topics(CommonConfigs.topicNames(this), CommonConfigs.schemaRegistry(this));
     }
 
@@ -172,6 +188,7 @@ public final class PublisherConfig extends AbstractConfig {
                 .define(STRIPE_LOCALLY_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, STRIPE_LOCALLY_DOC)
                 .define(POLICY_CONFIG, Type.STRING, null, PublisherConfig::validatePolicy, Importance.MEDIUM,
                         POLICY_DOC)
+                .define(KEY_FILE_CONFIG, Type.STRING, null, Importance.HIGH, KEY_FILE_DOC)
                 .define(SERVERS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM, SERVERS_DOC)
                 .define(PROTECT_TIMEOUT_MS_CONFIG, Type.LONG, PROTECT_TIMEOUT_MS_DEFAULT, Range.atLeast(1),
                         Importance.MEDIUM, PROTECT_TIMEOUT_MS_DOC)
@@ -242,6 +259,12 @@ public final class PublisherConfig extends AbstractConfig {
     /** N, or 0 when not set (always set with {@link #stripeLocally()}). */
     public int servers() {
         return getInt(SERVERS_CONFIG);
+    }
+
+    /** The key file segments are encrypted and commits signed with, if one is configured. */
+    public Optional<Path> keyFile() {
+        String file = getString(KEY_FILE_CONFIG);
+        return file == null || file.isBlank() ? Optional.empty() : Optional.of(Path.of(file));
     }
 
     /** How long to wait for every server's acknowledgement. */

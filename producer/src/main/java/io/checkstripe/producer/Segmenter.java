@@ -2,13 +2,12 @@ package io.checkstripe.producer;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
- * Cuts a stream into segments in one caller-owned buffer, hashing as it goes: every segment
- * but the last has exactly the segment size, the last 1 to segment size bytes, and an empty
- * stream has no segment. Memory stays at one buffer whatever the stream's length.
+ * Cuts a stream into segments in one caller-owned buffer: every segment but the last has
+ * exactly the segment size, the last 1 to segment size bytes, and an empty stream has no
+ * segment. Memory stays at one buffer whatever the stream's length. Hashing is
+ * {@link PublishedSegments}' job, because what is published may be the segments encrypted.
  *
  * <p>Not thread-safe; one per publish.
  */
@@ -17,7 +16,6 @@ final class Segmenter {
     private final InputStream in;
     private final byte[] buffer;
     private final int segmentBytes;
-    private final MessageDigest sha256;
     private boolean ended;
     private int count;
     private long total;
@@ -36,7 +34,6 @@ final class Segmenter {
         this.in = in;
         this.buffer = buffer;
         this.segmentBytes = segmentBytes;
-        this.sha256 = newSha256();
     }
 
     /**
@@ -59,7 +56,6 @@ final class Segmenter {
             throw new IllegalArgumentException("checkpoint has more than " + Integer.MAX_VALUE + " segments of "
                     + segmentBytes + " bytes; use a larger segment size");
         }
-        sha256.update(buffer, 0, n);
         length = n;
         count++;
         total += n;
@@ -94,18 +90,5 @@ final class Segmenter {
     /** Bytes read so far; the checkpoint's length once {@link #next()} returned false. */
     long totalBytes() {
         return total;
-    }
-
-    /** SHA-256 of the bytes read; call once, after {@link #next()} returned false. */
-    byte[] sha256() {
-        return sha256.digest();
-    }
-
-    static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform provides SHA-256", e);
-        }
     }
 }

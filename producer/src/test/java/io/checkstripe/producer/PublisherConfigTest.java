@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.checkstripe.schemas.SchemaRegistryClientConfigs;
 import io.checkstripe.schemas.TopicNames;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -234,6 +235,18 @@ class PublisherConfigTest {
                         "checkstripe.topic.prefix", "checkstripe.topic.checkpoints", "checkstripe.topic.stripes",
                         "checkstripe.topic.manifests", "checkstripe.topic.acks", "checkstripe.stripe.locally",
                         "checkstripe.policy", "checkstripe.servers", "checkstripe.protect.timeout.ms",
-                        "checkstripe.transactional.id.prefix", "checkstripe.kafka.timeout.ms");
+                        "checkstripe.transactional.id.prefix", "checkstripe.kafka.timeout.ms",
+                        "checkstripe.key.file");
+    }
+
+    @Test
+    void anEncryptedSegmentMustHoldAPlaintextByte() {
+        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.key.file", "app.key",
+                "checkstripe.segment.bytes", 28)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("checkstripe.segment.bytes")
+                .hasMessageContaining("29");
+        assertThat(new PublisherConfig(props("checkstripe.key.file", "app.key")).keyFile())
+                .contains(Path.of("app.key"));
+        assertThat(new PublisherConfig(props()).keyFile()).isEmpty();
     }
 }

@@ -2,6 +2,10 @@ package io.checkstripe.restore;
 
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.crypto.AuthenticationFailedException;
+import io.checkstripe.crypto.KeyFile;
+import io.checkstripe.crypto.PublicKeys;
+import io.checkstripe.crypto.SignatureVerdict;
 import io.checkstripe.store.CellHeader;
 import io.checkstripe.store.CorruptRecordException;
 import io.checkstripe.store.StoredManifest;
@@ -26,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * and size, total bytes, SHA-256); the version most servers hold wins, and a server that disagrees is left
  * out (its cells are suspect). A tie has no winner and the checkpoint cannot be rebuilt. Servers without a
  * manifest still give their cells, which are checked against the winning manifest one by one.
- * Immutable once built.
+ * With the application's key file, only manifests its keys signed take part: a server holding one that is
+ * not authentic is left out like one that disagrees, and a checkpoint without any authentic manifest is
+ * refused. Immutable once built.
  */
 final class CheckpointPlan {
 
@@ -100,6 +106,16 @@ final class CheckpointPlan {
      *                                          it, or the manifests disagree without a majority
      */
     static CheckpointPlan build(Survey survey, long checkpointId, ExecutorService pool) throws InterruptedException {
+        return build(survey, checkpointId, pool, Optional.empty());
+    }
+
+    /**
+     * As {@link #build(Survey, long, ExecutorService)}, taking only manifests signed by {@code keys}.
+     *
+     * @throws AuthenticationFailedException when servers hold manifests of the checkpoint but none is authentic
+     */
+    static CheckpointPlan build(Survey survey, long checkpointId, ExecutorService pool, Optional<KeyFile> keys)
+            throws InterruptedException {
         String app = survey.app();
         Map<Integer, Future<Optional<StoredManifest>>> asked = new LinkedHashMap<>();
         NavigableMap<Integer, Survey.Server> holders = new TreeMap<>();
@@ -136,6 +152,22 @@ final class CheckpointPlan {
             throw unrecoverable(app, checkpointId, "checkpoint " + checkpointId + " of " + app + " has no manifest on"
                     + " any reachable server (servers " + IndexRanges.of(holders.keySet()) + " hold some of"
                     + " its cells; a checkpoint is complete only once its manifest arrives)");
+        }
+        NavigableMap<Integer, String> forged = new TreeMap<>();
+        if (keys.isPresent()) {
+            PublicKeys publicKeys = keys.get().publicKeys();
+            manifests.entrySet().removeIf(e -> {
+                SignatureVerdict verdict = CheckpointProtection.verify(publicKeys, e.getValue());
+                if (!verdict.accepted()) {
+                    forged.put(e.getKey(), verdict.reason());
+                }
+                return !verdict.accepted();
+            });
+            if (manifests.isEmpty()) {
+                throw new AuthenticationFailedException("checkpoint " + app + "/" + checkpointId + " is not "
+                        + "authentic: " + forged.firstEntry().getValue() + " (servers "
+                        + IndexRanges.of(forged.keySet()) + ")");
+            }
         }
         Map<Geometry, List<Integer>> groups = new LinkedHashMap<>();
         manifests.forEach((index, m) -> groups.computeIfAbsent(Geometry.of(m), g -> new ArrayList<>()).add(index));
@@ -176,9 +208,17 @@ final class CheckpointPlan {
             if (m != null) {
                 agrees.put(index, Geometry.of(m).equals(chosen));
             }
+            if (forged.containsKey(index)) {
+                agrees.put(index, false);
+            }
             if (index >= n) {
                 warnings.add("server " + index + " (" + server.source().location() + ") holds checkpoint "
                         + checkpointId + " although its manifest spreads it over " + n + " servers; ignored");
+            } else if (forged.containsKey(index)) {
+                String reason = "its manifest is not authentic (" + forged.get(index) + "); its cells are not used";
+                log.warn("server {} ({}): checkpoint {}: {}", index, server.source().location(), checkpointId, reason);
+                lost.put(index, new LostServer(index, server.source().location(), reason));
+                states.put(index, ServerStatus.State.DISAGREES);
             } else if (m != null && !Geometry.of(m).equals(chosen)) {
                 String reason = "its manifest disagrees with the other servers' (" + chosen.differences(Geometry.of(m))
                         + "); its cells are not used";

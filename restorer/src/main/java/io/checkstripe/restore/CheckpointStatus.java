@@ -14,15 +14,19 @@ import java.util.Objects;
  * @param unrecoverableStripes stripes with fewer than K intact cells
  * @param badCells             missing, corrupt and foreign cells on the servers read
  * @param reason               why it is unrecoverable, or empty
+ * @param protection           what its manifest says protects it (encrypted, signed, by which key), or empty
+ *                             when it is in the clear and unsigned; a claim, not checked: that takes the key
  */
 public record CheckpointStatus(long checkpointId, Health health, String policy, int segmentCount,
-        List<ServerStatus> servers, IndexRanges unrecoverableStripes, List<BadCell> badCells, String reason) {
+        List<ServerStatus> servers, IndexRanges unrecoverableStripes, List<BadCell> badCells, String reason,
+        String protection) {
 
     public CheckpointStatus {
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(unrecoverableStripes, "unrecoverableStripes");
         Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(protection, "protection");
         servers = List.copyOf(servers);
         badCells = List.copyOf(badCells);
     }

@@ -1,8 +1,10 @@
 package io.checkstripe.restore;
 
+import io.checkstripe.crypto.KeyFile;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How the restorer talks to backup servers and how much it buffers: the timeouts that decide when a server
@@ -22,9 +24,11 @@ import java.util.Objects;
  * @param progressOut     where progress lines go, or {@code null} for none
  * @param forceProgress   show progress on {@code progressOut} even when no terminal is attached
  * @param credentials     what {@code https://} and token-protected sinks are read with
+ * @param keyFile         the application's key file: a restore then takes only checkpoints its keys signed and
+ *                        decrypts them; without one, an encrypted checkpoint is refused
  */
 public record RestoreOptions(Duration connectTimeout, Duration requestTimeout, long readAheadBytes,
-        PrintStream progressOut, boolean forceProgress, HttpCredentials credentials) {
+        PrintStream progressOut, boolean forceProgress, HttpCredentials credentials, Optional<KeyFile> keyFile) {
 
     /** Default connect timeout: a sink on a live host answers a connection in well under a second. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
@@ -46,25 +50,27 @@ public record RestoreOptions(Duration connectTimeout, Duration requestTimeout, l
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("request timeout " + requestTimeout + " is not positive");
         }
+        Objects.requireNonNull(keyFile, "keyFile");
         if (readAheadBytes < 1) {
             throw new IllegalArgumentException("read-ahead " + readAheadBytes + " bytes is less than 1");
         }
     }
 
-    /** The defaults: 3 s to connect, 10 s per request, 16 MiB read-ahead, no progress output, no credentials. */
+    /** The defaults: 3 s to connect, 10 s per request, 16 MiB read-ahead, no progress output, no credentials, no key. */
     public static RestoreOptions defaults() {
         return new RestoreOptions(DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_READ_AHEAD_BYTES, null,
-                false, HttpCredentials.none());
+                false, HttpCredentials.none(), Optional.empty());
     }
 
     /** These options with other timeouts. */
     public RestoreOptions withTimeouts(Duration connect, Duration request) {
-        return new RestoreOptions(connect, request, readAheadBytes, progressOut, forceProgress, credentials);
+        return new RestoreOptions(connect, request, readAheadBytes, progressOut, forceProgress, credentials, keyFile);
     }
 
     /** These options with another read-ahead. */
     public RestoreOptions withReadAheadBytes(long bytes) {
-        return new RestoreOptions(connectTimeout, requestTimeout, bytes, progressOut, forceProgress, credentials);
+        return new RestoreOptions(connectTimeout, requestTimeout, bytes, progressOut, forceProgress, credentials,
+                keyFile);
     }
 
     /**
@@ -72,12 +78,18 @@ public record RestoreOptions(Duration connectTimeout, Duration requestTimeout, l
      * is not null), or always when {@code force}.
      */
     public RestoreOptions withProgress(PrintStream out, boolean force) {
-        return new RestoreOptions(connectTimeout, requestTimeout, readAheadBytes, out, force, credentials);
+        return new RestoreOptions(connectTimeout, requestTimeout, readAheadBytes, out, force, credentials, keyFile);
     }
 
     /** These options with other credentials for the sinks' HTTP API. */
     public RestoreOptions withCredentials(HttpCredentials credentials) {
         return new RestoreOptions(connectTimeout, requestTimeout, readAheadBytes, progressOut, forceProgress,
-                credentials);
+                credentials, keyFile);
+    }
+
+    /** These options restoring with the application's key file: only its checkpoints, decrypted. */
+    public RestoreOptions withKeyFile(KeyFile keys) {
+        return new RestoreOptions(connectTimeout, requestTimeout, readAheadBytes, progressOut, forceProgress,
+                credentials, Optional.of(keys));
     }
 }

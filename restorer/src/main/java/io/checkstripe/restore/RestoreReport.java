@@ -28,11 +28,34 @@ import java.util.Objects;
  * @param skipped            newer checkpoints passed over, and why
  * @param warnings           anything else worth knowing (duplicate sources, unreadable manifests)
  * @param elapsed            wall-clock time of the restore
+ * @param protection         whether the checkpoint was encrypted and whose signature it carried
  */
 public record RestoreReport(String app, long checkpointId, String policy, int servers, Path output, long bytes,
         String sha256, List<Integer> serversUsed, List<LostServer> serversLost,
         List<UnreachableSource> unreachableSources, long cellsRebuilt, List<BadCell> badCells,
-        List<SkippedCheckpoint> skipped, List<String> warnings, Duration elapsed) {
+        List<SkippedCheckpoint> skipped, List<String> warnings, Duration elapsed, Protection protection) {
+
+    /**
+     * What protected the restored checkpoint.
+     *
+     * @param encrypted whether its segments were encrypted (and were decrypted, every tag checked)
+     * @param keyId     the id of the key that encrypted it, or 0
+     * @param signedBy  the id of the key whose signature was verified, or 0 when none was (a restore without a
+     *                  key file checks no signature)
+     */
+    public record Protection(boolean encrypted, int keyId, int signedBy) {
+
+        /** A checkpoint in the clear, no signature checked. */
+        public static final Protection NONE = new Protection(false, 0, 0);
+
+        /** One line for people, empty for {@link #NONE}. */
+        public String describe() {
+            String encryption = encrypted ? "decrypted (" + "AES-256-GCM, key " + keyId + ")" : "";
+            String signature = signedBy > 0 ? "signature of key " + signedBy + " verified" : "";
+            return encryption.isEmpty() || signature.isEmpty() ? encryption + signature
+                    : encryption + ", " + signature;
+        }
+    }
 
     /** Bad cells printed by {@link #format()} before the rest are only counted. */
     static final int SHOWN_BAD_CELLS = 20;
@@ -43,6 +66,7 @@ public record RestoreReport(String app, long checkpointId, String policy, int se
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(sha256, "sha256");
         Objects.requireNonNull(elapsed, "elapsed");
+        Objects.requireNonNull(protection, "protection");
         serversUsed = List.copyOf(serversUsed);
         serversLost = List.copyOf(serversLost);
         unreachableSources = List.copyOf(unreachableSources);
@@ -58,7 +82,7 @@ public record RestoreReport(String app, long checkpointId, String policy, int se
     /** This report naming {@code where} as the output: where the bytes went after they were restored to a file. */
     public RestoreReport withOutput(Path where) {
         return new RestoreReport(app, checkpointId, policy, servers, where, bytes, sha256, serversUsed, serversLost,
-                unreachableSources, cellsRebuilt, badCells, skipped, warnings, elapsed);
+                unreachableSources, cellsRebuilt, badCells, skipped, warnings, elapsed, protection);
     }
 
     /** The cells whose bytes failed their CRC32C. */
@@ -79,6 +103,9 @@ public record RestoreReport(String app, long checkpointId, String policy, int se
                 .append('\n');
         sb.append("  ").append(Progress.bytes(bytes)).append(" (").append(bytes).append(" bytes), sha256 ")
                 .append(sha256).append(" verified\n");
+        if (!protection.describe().isEmpty()) {
+            sb.append("  ").append(protection.describe()).append('\n');
+        }
         sb.append("  ").append(policy).append(" over ").append(servers).append(" servers; used ")
                 .append(serversUsed.isEmpty() ? "none" : IndexRanges.of(serversUsed).describe("servers", 0))
                 .append('\n');
@@ -97,7 +124,8 @@ public record RestoreReport(String app, long checkpointId, String policy, int se
         if (badCells.size() > SHOWN_BAD_CELLS) {
             sb.append("    ... and ").append(badCells.size() - SHOWN_BAD_CELLS).append(" more\n");
         }
-        skipped.forEach(s -> sb.append("  skipped newer ").append(s).append('\n'));
+        skipped.forEach(s -> sb.append(s.kind() == SkippedCheckpoint.Kind.NOT_AUTHENTIC ? "  refused newer "
+                : "  skipped newer ").append(s).append('\n'));
         warnings.forEach(w -> sb.append("  warning: ").append(w).append('\n'));
         sb.append(String.format(Locale.ROOT, "  %.1f s, %s/s%n", elapsed.toNanos() / 1e9,
                 Progress.bytes((long) bytesPerSecond())));

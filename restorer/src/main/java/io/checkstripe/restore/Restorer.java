@@ -1,6 +1,7 @@
 package io.checkstripe.restore;
 
 import io.checkstripe.core.AppId;
+import io.checkstripe.crypto.AuthenticationFailedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
@@ -34,6 +35,14 @@ import org.slf4j.LoggerFactory;
  * is not fallen back from: that is a bug or damage the CRCs missed, and must be looked at. Memory stays bounded
  * by the read-ahead, so a checkpoint larger than the heap restores.
  *
+ * <p>With the application's key file ({@link RestoreOptions#keyFile()}) only checkpoints its keys signed are
+ * candidates, and encrypted ones are decrypted on their way to the temp file ({@link CheckpointProtection}). A
+ * checkpoint that is not authentic (no valid signature: forged under the application's id; or a segment whose
+ * AES-GCM tag fails: altered or replayed on the servers, even with consistent CRCs) is refused, reported, and
+ * fallen back from like an unrecoverable one, because it is an attack or damage that an older authentic
+ * checkpoint is the answer to. Without a key file an encrypted checkpoint stops the restore
+ * ({@link KeyNeededException}): nothing is written.
+ *
  * <p>Thread-safe: each call uses its own threads, which it stops before returning.
  */
 public final class Restorer {
@@ -57,6 +66,9 @@ public final class Restorer {
      * @throws UnrecoverableCheckpointException when no candidate checkpoint can be rebuilt (the message names
      *                                          stripes and servers); nothing is written to {@code out}
      * @throws VerificationFailedException      when the rebuilt bytes do not verify; nothing is written
+     * @throws AuthenticationFailedException    with a key file, when no candidate checkpoint is authentic (the
+     *                                          message says why each was refused); nothing is written
+     * @throws KeyNeededException               without a key file, when the checkpoint to restore is encrypted
      * @throws IOException                      when the output cannot be written
      */
     public RestoreReport restore(String app, List<CellSource> sources, Path out, OptionalLong checkpointId)
@@ -99,42 +111,65 @@ public final class Restorer {
                             : " (unreachable: " + survey.unreachable() + ")"))));
         }
         List<UnrecoverableCheckpointException.Failure> failures = new ArrayList<>();
+        List<SkippedCheckpoint> skipped = new ArrayList<>();
+        boolean anyUnrecoverable = false;
         for (Iterator<Long> it = candidates.iterator(); it.hasNext(); ) {
             long cp = it.next();
+            String fallback = it.hasNext() ? "; falling back to the checkpoint before it" : "";
             try {
-                return restoreCheckpoint(survey, cp, out, pool, start, failures);
+                return restoreCheckpoint(survey, cp, out, pool, start, skipped);
             } catch (UnrecoverableCheckpointException e) {
                 failures.addAll(e.failures());
+                e.failures().forEach(f -> skipped.add(new SkippedCheckpoint(f.checkpointId(), f.reason())));
+                anyUnrecoverable = true;
                 if (wanted.isPresent()) {
                     throw e;
                 }
-                log.warn("{}{}", e.getMessage(), it.hasNext() ? "; falling back to the checkpoint before it" : "");
+                log.warn("{}{}", e.getMessage(), fallback);
+            } catch (AuthenticationFailedException e) {
+                if (wanted.isPresent()) {
+                    throw e;
+                }
+                failures.add(UnrecoverableCheckpointException.Failure.of(cp, "refused: " + e.getMessage()));
+                skipped.add(new SkippedCheckpoint(cp, e.getMessage(), SkippedCheckpoint.Kind.NOT_AUTHENTIC));
+                log.warn("refused: {}{}", e.getMessage(), fallback);
             }
+        }
+        if (!anyUnrecoverable) {
+            throw new AuthenticationFailedException("no checkpoint of " + app + " on the reachable servers is "
+                    + "authentic: " + String.join("; ", skipped.stream().map(SkippedCheckpoint::toString).toList()));
         }
         throw new UnrecoverableCheckpointException(app, "no checkpoint of " + app + " can be rebuilt from the "
                 + "reachable servers: ", failures);
     }
 
     private RestoreReport restoreCheckpoint(Survey survey, long cp, Path out, ExecutorService pool, long start,
-            List<UnrecoverableCheckpointException.Failure> skipped) throws IOException, InterruptedException {
+            List<SkippedCheckpoint> skipped) throws IOException, InterruptedException {
         String app = survey.app();
-        CheckpointPlan plan = CheckpointPlan.build(survey, cp, pool);
+        CheckpointPlan plan = CheckpointPlan.build(survey, cp, pool, options.keyFile());
+        CheckpointProtection protection = CheckpointProtection.of(plan.manifest, options.keyFile());
         log.info("restoring {}", plan);
         Progress progress = Progress.start(options, "restoring " + app + "/" + cp, plan.manifest.totalBytes());
         CheckpointRebuild.Outcome outcome;
-        try (OutputFile file = OutputFile.create(out, pool)) {
-            outcome = CheckpointRebuild.run(plan, survey, options, pool, progress, false,
-                    (stripe, rebuilt) -> rebuilt.forEachPiece(file::write));
+        try (OutputFile file = OutputFile.create(out, pool);
+                CheckpointProtection.Writer writer = protection.writer(file, pool)) {
+            try {
+                outcome = CheckpointRebuild.run(plan, survey, options, pool, progress, false,
+                        (stripe, rebuilt) -> writer.write(rebuilt));
+            } catch (VerificationFailedException e) {
+                writer.awaitDecrypted();
+                throw e;
+            }
+            writer.finish();
             file.commit();
         } finally {
             progress.finish();
         }
         RestoreReport report = new RestoreReport(app, cp, plan.manifest.policy(), plan.servers(), out,
-                plan.manifest.totalBytes(), HexFormat.of().formatHex(plan.manifest.sha256()),
+                protection.outputBytes(), HexFormat.of().formatHex(plan.manifest.sha256()),
                 outcome.used(), new ArrayList<>(outcome.lost().values()),
-                survey.unreachable(), outcome.cellsRebuilt(), outcome.badCells(),
-                skipped.stream().map(f -> new SkippedCheckpoint(f.checkpointId(), f.reason())).toList(),
-                plan.warnings, Duration.ofNanos(System.nanoTime() - start));
+                survey.unreachable(), outcome.cellsRebuilt(), outcome.badCells(), skipped,
+                plan.warnings, Duration.ofNanos(System.nanoTime() - start), protection.report());
         log.info("restored checkpoint {} of {} to {}: {} bytes, {} cells rebuilt, {} bad cells", cp, app, out,
                 report.bytes(), report.cellsRebuilt(), report.badCells().size());
         return report;

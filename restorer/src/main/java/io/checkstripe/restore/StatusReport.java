@@ -79,6 +79,9 @@ public record StatusReport(String app, boolean dataChecked, List<CheckpointStatu
             sb.append(line.toString().stripTrailing()).append('\n');
         }
         for (CheckpointStatus c : checkpoints) {
+            if (!c.protection().isEmpty()) {
+                sb.append("checkpoint ").append(c.checkpointId()).append(": ").append(c.protection()).append('\n');
+            }
             if (!c.reason().isEmpty()) {
                 sb.append("checkpoint ").append(c.checkpointId()).append(": ").append(c.reason()).append('\n');
             }

@@ -57,7 +57,7 @@ public final class StatusScanner {
                     plan = CheckpointPlan.build(survey, cp, pool);
                 } catch (UnrecoverableCheckpointException e) {
                     checkpoints.add(new CheckpointStatus(cp, Health.UNRECOVERABLE, "", 0, List.of(),
-                            IndexRanges.empty(), List.of(), e.failures().get(0).reason()));
+                            IndexRanges.empty(), List.of(), e.failures().get(0).reason(), ""));
                     continue;
                 }
                 plan.warnings.stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
@@ -205,6 +205,6 @@ public final class StatusScanner {
             health = Health.DEGRADED;
         }
         return new CheckpointStatus(plan.checkpointId, health, plan.manifest.policy(), plan.segmentCount(), servers,
-                bad.stripes(), badCells, reason);
+                bad.stripes(), badCells, reason, CheckpointProtection.describe(plan.manifest.metadata()));
     }
 }
