@@ -918,6 +918,11 @@ public final class BackupSink implements AutoCloseable {
         }
 
         @Override
+        public AppKeyDirectory appKeys() {
+            return appKeys;
+        }
+
+        @Override
         public CellStore writableStore() {
             return store;
         }

@@ -6,6 +6,8 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.checkstripe.core.AppId;
+import io.checkstripe.crypto.AppKeyDirectory;
+import io.checkstripe.crypto.SignatureVerdict;
 import io.checkstripe.metrics.Health;
 import io.checkstripe.metrics.OpsEndpoints;
 import io.checkstripe.codec.CorruptCellException;
@@ -160,6 +162,14 @@ public final class SinkHttpServer implements AutoCloseable {
 
         /** Counts cells a repair added to the store, once durable. */
         void repaired(long cells, long bytes);
+
+        /**
+         * The applications' public keys ({@value io.checkstripe.schemas.CommonConfigs#APP_KEYS_DIR_CONFIG}): a
+         * repair's manifest of a keyed application is stored only with a valid signature, as one from Kafka is.
+         */
+        default AppKeyDirectory appKeys() {
+            return AppKeyDirectory.none();
+        }
     }
 
     private final HttpServer server;
@@ -205,12 +215,17 @@ public final class SinkHttpServer implements AutoCloseable {
      */
     public static SinkHttpServer serve(CellStore store, InetSocketAddress address, int threads,
             boolean acceptRepairs, SinkHttpSecurity security) throws IOException {
-        return serve(store, address, threads, acceptRepairs, security, System::nanoTime);
+        return serve(store, address, threads, acceptRepairs, security, System::nanoTime, AppKeyDirectory.none());
     }
 
-    /** Same as {@link #serve(CellStore, InetSocketAddress, int, boolean, SinkHttpSecurity)} on another clock. */
+    /**
+     * Same as {@link #serve(CellStore, InetSocketAddress, int, boolean, SinkHttpSecurity)} on another clock,
+     * checking repaired manifests against {@code appKeys}.
+     */
     static SinkHttpServer serve(CellStore store, InetSocketAddress address, int threads,
-            boolean acceptRepairs, SinkHttpSecurity security, LongSupplier nanoTime) throws IOException {
+            boolean acceptRepairs, SinkHttpSecurity security, LongSupplier nanoTime, AppKeyDirectory appKeys)
+            throws IOException {
+        Objects.requireNonNull(appKeys, "appKeys");
         Objects.requireNonNull(store, "store");
         SinkHealth running = SinkHealth.of(SinkHealth.State.RUNNING);
         return start(address, threads, new Source() {
@@ -262,6 +277,11 @@ public final class SinkHttpServer implements AutoCloseable {
             @Override
             public void repaired(long cells, long bytes) {
                 // a bare store has no meters
+            }
+
+            @Override
+            public AppKeyDirectory appKeys() {
+                return appKeys;
             }
         }, security, nanoTime);
     }
@@ -577,6 +597,12 @@ public final class SinkHttpServer implements AutoCloseable {
         if (!manifest.appId().equals(app) || manifest.checkpointId() != cp) {
             throw new HttpError(400, "the manifest is of " + manifest.appId() + "/" + manifest.checkpointId()
                     + ", not of " + app + "/" + cp);
+        }
+        SignatureVerdict verdict = source.appKeys().verify(manifest.signedFields());
+        if (!verdict.accepted()) {
+            log.warn("backup server {}: refused a repair's manifest of {}/{}: {}", source.serverIndex(), app, cp,
+                    verdict.reason());
+            throw new HttpError(422, "the manifest of " + app + "/" + cp + " is refused: " + verdict.reason());
         }
         boolean stored = store.putManifest(manifest);
         if (stored) {

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.checkstripe.crypto.AppKeyDirectory;
+import io.checkstripe.crypto.CommitSignature;
+import io.checkstripe.crypto.KeyFile;
 import io.checkstripe.store.CellKey;
 import io.checkstripe.store.CellRecordFormat;
 import io.checkstripe.store.CellStore;
 import io.checkstripe.store.ManifestFormat;
 import io.checkstripe.store.StoreLayout;
 import io.checkstripe.store.StoredCell;
+import io.checkstripe.store.StoredManifest;
 import io.checkstripe.store.TestCells;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,6 +22,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -45,8 +50,13 @@ class SinkHttpRepairTest {
     private SinkHttpServer server;
 
     private void serve(boolean acceptRepairs) throws IOException {
+        serve(acceptRepairs, AppKeyDirectory.none());
+    }
+
+    private void serve(boolean acceptRepairs, AppKeyDirectory appKeys) throws IOException {
         store = CellStore.open(dataDir, SERVER);
-        server = SinkHttpServer.serve(store, new InetSocketAddress("127.0.0.1", 0), 2, acceptRepairs);
+        server = SinkHttpServer.serve(store, new InetSocketAddress("127.0.0.1", 0), 2, acceptRepairs,
+                SinkHttpSecurity.none(), System::nanoTime, appKeys);
     }
 
     @AfterEach
@@ -138,6 +148,30 @@ class SinkHttpRepairTest {
         assertThat(store.manifest("ledger", 5)).isEmpty();
     }
 
+
+    @Test
+    void aManifestOfAKeyedApplicationIsStoredOnlyWithItsSignature() throws Exception {
+        KeyFile keys = KeyFile.generate();
+        Path keysDir = Files.createDirectories(dataDir.resolveSibling(dataDir.getFileName() + "-keys"));
+        Path keyFile = keysDir.resolve("secret").resolve("ledger.key");
+        Files.createDirectories(keyFile.getParent());
+        keys.write(keyFile, false);
+        Files.copy(KeyFile.publicFile(keyFile), keysDir.resolve("ledger" + AppKeyDirectory.SUFFIX));
+        serve(true, AppKeyDirectory.of(keysDir));
+
+        HttpResponse<String> unsigned = put("/v1/apps/ledger/checkpoints/5/manifest", manifestBytes());
+        assertThat(unsigned.statusCode()).isEqualTo(422);
+        assertThat(error(unsigned)).contains("no signature, but the application has a registered key");
+        assertThat(store.manifest("ledger", 5)).isEmpty();
+
+        StoredManifest m = ledger.storedManifest(SERVER);
+        StoredManifest signed = new StoredManifest(m.appId(), m.checkpointId(), m.policy(), m.servers(),
+                m.segmentCount(), m.segmentSize(), m.totalBytes(), m.sha256(), m.createdAt(),
+                CommitSignature.sign(keys.newest(), m.signedFields()));
+        assertThat(JSON.readTree(ok(put("/v1/apps/ledger/checkpoints/5/manifest", ManifestFormat.encode(signed))))
+                .get("stored").asBoolean()).isTrue();
+        assertThat(store.manifest("ledger", 5)).isPresent();
+    }
 
     private TreeMap<CellKey, StoredCell> cellsOf(int server) {
         return ledger.cellsFor(server);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.checkstripe.crypto.AppKeyDirectory;
 import io.checkstripe.core.tls.BearerToken;
 import io.checkstripe.core.tls.KeyMaterial;
 import io.checkstripe.core.tls.TlsContexts;
@@ -73,7 +74,8 @@ class SinkHttpSecurityTest {
     private SinkHttpServer serve(SSLContext tls, boolean clientCertificates, int maxFailures) throws IOException {
         SinkHttpSecurity security = new SinkHttpSecurity(tls, clientCertificates, BearerToken.read(tokenFile),
                 maxFailures, Duration.ofMinutes(1));
-        server = SinkHttpServer.serve(store, new InetSocketAddress("127.0.0.1", 0), 2, true, security, clock::get);
+        server = SinkHttpServer.serve(store, new InetSocketAddress("127.0.0.1", 0), 2, true, security, clock::get,
+                AppKeyDirectory.none());
         return server;
     }
 

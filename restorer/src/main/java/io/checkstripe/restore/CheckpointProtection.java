@@ -7,7 +7,6 @@ import io.checkstripe.crypto.ProtectionMetadata;
 import io.checkstripe.crypto.PublicKeys;
 import io.checkstripe.crypto.SegmentCipher;
 import io.checkstripe.crypto.SignatureVerdict;
-import io.checkstripe.crypto.SignedCheckpoint;
 import io.checkstripe.store.StoredManifest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -49,15 +48,9 @@ final class CheckpointProtection {
         this.plainBytes = plainBytes;
     }
 
-    /** What the application signed: the manifest's copy of its commit. */
-    static SignedCheckpoint signed(StoredManifest m) {
-        return new SignedCheckpoint(m.appId(), m.checkpointId(), m.segmentCount(), m.totalBytes(), m.sha256(),
-                m.createdAt().toEpochMilli(), m.segmentSize(), m.metadata());
-    }
-
     /** Checks a manifest's signature against the application's public keys. */
     static SignatureVerdict verify(PublicKeys keys, StoredManifest m) {
-        return CommitSignature.verify(keys, signed(m));
+        return CommitSignature.verify(keys, m.signedFields());
     }
 
     /**

@@ -36,7 +36,7 @@ class CheckpointProtectionTest {
             return m;
         }
         return new StoredManifest("app", 4, "RS-3-2", 5, SEGMENTS, SEGMENT, CIPHERTEXT, new byte[32],
-                m.createdAt(), CommitSignature.sign(KEYS.newest(), CheckpointProtection.signed(m)));
+                m.createdAt(), CommitSignature.sign(KEYS.newest(), m.signedFields()));
     }
 
     private static long plainBytes() {

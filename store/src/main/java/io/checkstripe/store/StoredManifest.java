@@ -2,6 +2,7 @@ package io.checkstripe.store;
 
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.core.AppId;
+import io.checkstripe.crypto.SignedCheckpoint;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -75,6 +76,16 @@ public record StoredManifest(String appId, long checkpointId, String policy, int
                     + MAX_METADATA_BYTES + " are kept");
         }
         metadata = Map.copyOf(metadata);
+    }
+
+    /**
+     * What the application signed, as this manifest repeats it: the fields every holder of the application's public
+     * keys checks ({@link io.checkstripe.crypto.CommitSignature#verify}), the sinks before they store a manifest and
+     * a restore before it trusts one.
+     */
+    public SignedCheckpoint signedFields() {
+        return new SignedCheckpoint(appId, checkpointId, segmentCount, totalBytes, sha256,
+                createdAt.toEpochMilli(), segmentSize, metadata);
     }
 
     /** A copy of the SHA-256. */
