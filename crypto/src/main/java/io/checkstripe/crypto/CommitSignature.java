@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Ed25519 signatures over {@link SignedCheckpoint#canonicalBytes()}: the application signs each commit with its
@@ -38,21 +39,43 @@ public final class CommitSignature {
         return metadata;
     }
 
+    /** A {@link ProtectionMetadata#SIGNATURE} value taken apart: the signing key's id and the signature. */
+    private record Parsed(int keyId, byte[] signature) {
+    }
+
+    /** The value {@code <key id>:<base64>} taken apart, or empty when it is not of that form. */
+    private static Optional<Parsed> parse(String value) {
+        int colon = value.indexOf(':');
+        try {
+            return Optional.of(new Parsed(Integer.parseInt(value.substring(0, Math.max(colon, 0))),
+                    Base64.getDecoder().decode(value.substring(colon + 1))));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The id of the key a checkpoint's metadata says signed it, without checking the signature: what
+     * {@code status} shows and a restore reports once {@link #verify} passed. Empty when unsigned or malformed.
+     */
+    public static OptionalInt signer(Map<String, String> metadata) {
+        String value = metadata.get(ProtectionMetadata.SIGNATURE);
+        return value == null ? OptionalInt.empty()
+                : parse(value).map(p -> OptionalInt.of(p.keyId())).orElse(OptionalInt.empty());
+    }
+
     /** Checks {@code checkpoint} against the application's public keys. */
     public static SignatureVerdict verify(PublicKeys keys, SignedCheckpoint checkpoint) {
         String value = checkpoint.metadata().get(ProtectionMetadata.SIGNATURE);
         if (value == null) {
             return rejected("no signature, but the application has a registered key");
         }
-        int colon = value.indexOf(':');
-        int id;
-        byte[] signature;
-        try {
-            id = Integer.parseInt(value.substring(0, Math.max(colon, 0)));
-            signature = Base64.getDecoder().decode(value.substring(colon + 1));
-        } catch (IllegalArgumentException e) {
+        Optional<Parsed> parsed = parse(value);
+        if (parsed.isEmpty()) {
             return rejected("malformed signature");
         }
+        int id = parsed.get().keyId();
+        byte[] signature = parsed.get().signature();
         Optional<PublicKey> key = keys.key(id);
         if (key.isEmpty()) {
             return rejected("signed with key " + id + ", which is not among the application's keys " + keys.keys().keySet());

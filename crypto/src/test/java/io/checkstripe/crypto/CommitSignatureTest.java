@@ -71,6 +71,16 @@ class CommitSignatureTest {
     }
 
     @Test
+    void theSignerIsReadWithoutCheckingAndOnlyFromAWellFormedSignature() {
+        KeyFile keys = KeyFile.generate().rotate();
+        SignedCheckpoint c = checkpoint("app", 7, Map.of());
+        assertThat(CommitSignature.signer(signed(keys, c).metadata())).hasValue(2);
+        assertThat(CommitSignature.signer(c.metadata())).isEmpty();
+        assertThat(CommitSignature.signer(Map.of(ProtectionMetadata.SIGNATURE, "x:!!"))).isEmpty();
+        assertThat(CommitSignature.signer(Map.of(ProtectionMetadata.SIGNATURE, "3"))).isEmpty();
+    }
+
+    @Test
     void rotatedKeysStillVerifyWhatOlderOnesSigned() {
         KeyFile keys = KeyFile.generate();
         SignedCheckpoint old = signed(keys, checkpoint("app", 1, Map.of()));

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -75,7 +76,7 @@ final class CheckpointProtection {
         if (!verdict.accepted()) {
             throw new AuthenticationFailedException(where + " is not authentic: " + verdict.reason());
         }
-        int signedBy = signer(metadata);
+        int signedBy = CommitSignature.signer(metadata).orElseThrow();
         if (!encrypted) {
             return new CheckpointProtection(manifest, null, 0, signedBy, manifest.totalBytes());
         }
@@ -101,11 +102,6 @@ final class CheckpointProtection {
         return new CheckpointProtection(manifest, new SegmentCipher(keys.get()), keyId, signedBy, plain);
     }
 
-    private static int signer(Map<String, String> metadata) {
-        String signature = metadata.get(ProtectionMetadata.SIGNATURE);
-        return Integer.parseInt(signature.substring(0, signature.indexOf(':')));
-    }
-
     private static long number(String where, Map<String, String> metadata, String key) {
         String value = metadata.get(key);
         try {
@@ -125,9 +121,9 @@ final class CheckpointProtection {
      * unsigned. Nothing is verified here.
      */
     static String describe(Map<String, String> metadata) {
-        String signature = metadata.get(ProtectionMetadata.SIGNATURE);
-        String signed = signature == null ? "" : "signed by key " + signature.substring(0,
-                Math.max(0, signature.indexOf(':')));
+        OptionalInt signer = CommitSignature.signer(metadata);
+        String signed = signer.isPresent() ? "signed by key " + signer.getAsInt()
+                : metadata.containsKey(ProtectionMetadata.SIGNATURE) ? "signed (malformed signature)" : "";
         if (!ProtectionMetadata.isEncrypted(metadata)) {
             return signed;
         }
