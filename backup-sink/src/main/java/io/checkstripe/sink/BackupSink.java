@@ -1,6 +1,7 @@
 package io.checkstripe.sink;
 
 import io.checkstripe.codec.CorruptCellException;
+import io.checkstripe.core.CheckpointContent;
 import io.checkstripe.core.DiskFullException;
 import io.checkstripe.crypto.AppKeyDirectory;
 import io.checkstripe.metrics.Health;
@@ -31,17 +32,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -97,7 +103,13 @@ import org.slf4j.LoggerFactory;
  * send is retried with backoff. On start the retained complete checkpoints of every application are acknowledged
  * as well, since the previous run may have stopped between a commit and its acknowledgement: acks can repeat
  * across runs, which is harmless, but not within one. The same pass applies {@link Retention}: older checkpoints
- * are deleted once R newer ones are complete here.
+ * are deleted once R newer ones are complete here, except those a kept incremental checkpoint reads from.
+ *
+ * <p>An incremental checkpoint (one whose manifest lists bases, {@link CheckpointContent}) restores only with
+ * its bases, so it is acknowledged only once every one of them is complete here too; until then the sink warns
+ * once, naming the missing bases, and the publisher, missing this server's ack, reports the checkpoint unprotected
+ * and publishes in full next time. A repair through the HTTP API (the healer's) makes the sink pass over the
+ * application again, so a checkpoint held back this way is acknowledged as soon as its bases are repaired.
  *
  * <h2>Failures</h2>
  * When the store fails (a full disk, an I/O error), Kafka refuses a dead letter or the schema registry cannot be
@@ -148,6 +160,12 @@ public final class BackupSink implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Checkpoints acknowledged (or being acknowledged) in this run. */
     private final Set<CheckpointKey> acked = ConcurrentHashMap.newKeySet();
+    /** Complete checkpoints not acknowledged for want of their bases, warned about once per run. */
+    private final Set<CheckpointKey> heldBack = ConcurrentHashMap.newKeySet();
+    /** Per application, what the last retention pass kept only as bases, for the HTTP listing. */
+    private final Map<String, NavigableSet<Long>> keptAsBases = new ConcurrentHashMap<>();
+    /** Applications a repair wrote to, for the sink thread to pass over again (acks held back, retention). */
+    private final Queue<String> repairedApps = new ConcurrentLinkedQueue<>();
 
     private final PrometheusMeterRegistry registry;
     private final SinkMetrics metrics;
@@ -441,6 +459,9 @@ public final class BackupSink implements AutoCloseable {
                         // After a stall, only a committed batch or having caught up proves the store works again.
                         healthy = health.state() == SinkHealth.State.STARTING || caughtUp();
                     }
+                    for (String app = repairedApps.poll(); app != null; app = repairedApps.poll()) {
+                        housekeep(app);
+                    }
                     healthy &= kafkaAnswers();
                     if (healthy && health.state() != SinkHealth.State.RUNNING) {
                         recovered();
@@ -697,30 +718,83 @@ public final class BackupSink implements AutoCloseable {
      * Queues the acknowledgements of the complete checkpoints retention keeps (for data already durable), then
      * deletes what retention allows. The ack thread sends them while the deletion runs, so a publisher waiting
      * for one does not also wait for the deletion's fsyncs; an ack may therefore reach Kafka after the
-     * deletion, which is harmless: it never names a deleted checkpoint.
+     * deletion, which is harmless: it never names a deleted checkpoint. An incremental checkpoint is acknowledged
+     * only once every checkpoint it reads from is complete here too: until then it is held back with one warning,
+     * and every later pass over the application (after a batch, a repair, or at start) looks again.
      */
     private void housekeep(String app) throws IOException {
         CellStore s = store;
-        NavigableMap<Long, Boolean> complete = new TreeMap<>();
+        NavigableMap<Long, Retention.Held> held = new TreeMap<>();
         for (long cp : s.checkpoints(app)) {
-            complete.put(cp, s.isComplete(app, cp));
+            held.put(cp, held(s, app, cp));
         }
-        List<Long> expired = Retention.expired(complete, config.retain());
-        complete.forEach((cp, isComplete) -> {
+        Retention.Decision decision = Retention.decide(held, config.retain());
+        List<Long> expired = decision.expired();
+        held.forEach((cp, h) -> {
             CheckpointKey key = new CheckpointKey(app, cp);
-            if (isComplete && !expired.contains(cp) && acked.add(key)) {
+            if (h.complete() && !expired.contains(cp) && !acked.contains(key) && basesHere(key, held)
+                    && acked.add(key)) {
                 sendAck(key, config.retryBackoff());
             }
         });
         for (long cp : expired) {
             if (s.delete(app, cp)) {
                 metrics.deleted();
-                log.info("backup server {}: deleted {}/{}, {} newer checkpoints being complete here", serverIndex, app,
-                        cp, config.retain());
+                log.info("backup server {}: deleted {}/{}, {} newer checkpoints being complete here and none kept "
+                        + "reading from it", serverIndex, app, cp, config.retain());
             }
-            acked.remove(new CheckpointKey(app, cp));
+            CheckpointKey key = new CheckpointKey(app, cp);
+            acked.remove(key);
+            heldBack.remove(key);
         }
-        metrics.holds(app, s.checkpoints(app).size(), s.storedBytes(app));
+        keptAsBases.put(app, decision.keptAsBases());
+        metrics.holds(app, s.checkpoints(app).size(), s.storedBytes(app), decision.keptAsBases().size());
+    }
+
+    /** What retention needs of one checkpoint: complete or not, and the bases its manifest lists. */
+    private Retention.Held held(CellStore s, String app, long cp) throws IOException {
+        boolean complete = s.isComplete(app, cp);
+        Optional<StoredManifest> manifest = s.manifest(app, cp);
+        if (manifest.isEmpty()) {
+            return Retention.Held.unknownBases(complete);
+        }
+        try {
+            return Retention.Held.of(complete, CheckpointContent.from(cp, manifest.get().metadata())
+                    .map(CheckpointContent::bases).orElse(List.of()));
+        } catch (IllegalArgumentException e) {
+            if (heldBack.add(new CheckpointKey(app, cp))) {
+                log.warn("backup server {}: {}/{} has malformed content metadata ({}): it is not acknowledged, and "
+                        + "every older checkpoint is kept while it is", serverIndex, app, cp, e.getMessage());
+            }
+            return Retention.Held.unknownBases(complete);
+        }
+    }
+
+    /**
+     * Whether every checkpoint {@code key} reads from (bases of bases too) is complete here; warns once per run
+     * naming the missing ones when not. A checkpoint whose bases are unknown is never acknowledged.
+     */
+    private boolean basesHere(CheckpointKey key, NavigableMap<Long, Retention.Held> held) {
+        Retention.Held h = held.get(key.checkpointId());
+        if (h.bases().isEmpty()) {
+            return false;
+        }
+        NavigableSet<Long> bases = CheckpointContent.closeOverBases(List.of(key.checkpointId()),
+                id -> held.containsKey(id) ? held.get(id).bases().orElse(List.of()) : List.of());
+        List<Long> missing = bases.stream().filter(b -> !held.containsKey(b) || !held.get(b).complete()).toList();
+        if (missing.isEmpty()) {
+            if (heldBack.remove(key)) {
+                log.info("backup server {}: every base of {} is complete here now: acknowledging it", serverIndex,
+                        key);
+            }
+            return true;
+        }
+        if (heldBack.add(key)) {
+            log.warn("backup server {}: not acknowledging {}: it reads from checkpoints {} of {}, which are not "
+                    + "complete here; it is acknowledged once they are (a repair can bring them)", serverIndex, key,
+                    missing, key.appId());
+        }
+        return false;
     }
 
     private void recovered() {
@@ -928,8 +1002,14 @@ public final class BackupSink implements AutoCloseable {
         }
 
         @Override
-        public void repaired(long cells, long bytes) {
+        public Set<Long> keptAsBases(String app) {
+            return BackupSink.this.keptAsBases.getOrDefault(app, Collections.emptyNavigableSet());
+        }
+
+        @Override
+        public void repaired(String app, long cells, long bytes) {
             metrics.repaired(cells, bytes);
+            repairedApps.add(app);
         }
     }
 }

@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -70,8 +71,10 @@ import org.slf4j.LoggerFactory;
  *       last pass's cells checked and corrupt cells and manifests found (404 without a scrub)</td></tr>
  *   <tr><td>{@code /v1/apps}</td><td>JSON array of the application ids with checkpoints here, sorted</td></tr>
  *   <tr><td>{@code /v1/apps/{app}/checkpoints}</td><td>JSON array, by ascending id, of {@code {"checkpointId": 5,
- *       "hasManifest": true, "complete": true, "cells": 12, "expectedCells": 12}} ({@code expectedCells} is null
- *       without a manifest); 404 when the application has no checkpoint here</td></tr>
+ *       "hasManifest": true, "complete": true, "cells": 12, "expectedCells": 12, "keptAsBase": false}}
+ *       ({@code expectedCells} is null without a manifest; {@code keptAsBase} says that retention keeps the
+ *       checkpoint only because a kept incremental checkpoint reads from it); 404 when the application has no
+ *       checkpoint here</td></tr>
  *   <tr><td>{@code /v1/apps/{app}/checkpoints/{cp}/manifest}</td><td>the manifest in {@link ManifestFormat}
  *       (application/octet-stream, it carries its own CRC); 404 when absent</td></tr>
  *   <tr><td>{@code /v1/apps/{app}/checkpoints/{cp}/cells?from=S&to=T}</td><td>chunked stream of
@@ -160,8 +163,11 @@ public final class SinkHttpServer implements AutoCloseable {
         /** The store to write repaired cells into, or null while none is open for writing. */
         CellStore writableStore();
 
-        /** Counts cells a repair added to the store, once durable. */
-        void repaired(long cells, long bytes);
+        /**
+         * A repair made cells (none for a manifest) of {@code app} durable in the store: counted, and for a sink a
+         * reason to look at the application's acknowledgements and retention again.
+         */
+        void repaired(String app, long cells, long bytes);
 
         /**
          * The applications' public keys ({@value io.checkstripe.schemas.CommonConfigs#APP_KEYS_DIR_CONFIG}): a
@@ -169,6 +175,14 @@ public final class SinkHttpServer implements AutoCloseable {
          */
         default AppKeyDirectory appKeys() {
             return AppKeyDirectory.none();
+        }
+
+        /**
+         * The checkpoints of {@code app} that retention keeps only because a kept checkpoint reads from them, as
+         * its last pass decided; none where nothing applies retention (a bare store).
+         */
+        default Set<Long> keptAsBases(String app) {
+            return Set.of();
         }
     }
 
@@ -275,7 +289,7 @@ public final class SinkHttpServer implements AutoCloseable {
             }
 
             @Override
-            public void repaired(long cells, long bytes) {
+            public void repaired(String app, long cells, long bytes) {
                 // a bare store has no meters
             }
 
@@ -576,7 +590,7 @@ public final class SinkHttpServer implements AutoCloseable {
             if (appended > 0) {
                 // What was appended is intact and verified: keep it even when the rest of the body is bad.
                 store.commit(Map.of());
-                source.repaired(appended, bytes);
+                source.repaired(app, appended, bytes);
                 log.info("backup server {}: a repair added {} cells ({} bytes) of {}/{}", source.serverIndex(),
                         appended, bytes, app, cp);
             }
@@ -607,6 +621,7 @@ public final class SinkHttpServer implements AutoCloseable {
         boolean stored = store.putManifest(manifest);
         if (stored) {
             store.commit(Map.of());
+            source.repaired(app, 0, 0);
             log.info("backup server {}: a repair stored the manifest of {}/{}", source.serverIndex(), app, cp);
         }
         OpsEndpoints.json(exchange, 200, Map.of("stored", stored));
@@ -641,6 +656,7 @@ public final class SinkHttpServer implements AutoCloseable {
 
     private void checkpoints(HttpExchange exchange, String app) throws IOException, HttpError {
         CellStore store = store();
+        Set<Long> keptAsBases = source.keptAsBases(app);
         List<Map<String, Object>> list = new ArrayList<>();
         for (long cp : store.checkpoints(app)) {
             boolean hasManifest = store.manifest(app, cp).isPresent();
@@ -655,6 +671,7 @@ public final class SinkHttpServer implements AutoCloseable {
             entry.put("complete", store.isComplete(app, cp));
             entry.put("cells", cells);
             entry.put("expectedCells", expected.isPresent() ? expected.getAsInt() : null);
+            entry.put("keptAsBase", keptAsBases.contains(cp));
             list.add(entry);
         }
         if (list.isEmpty()) {

@@ -42,6 +42,7 @@ final class SinkMetrics {
     private final AtomicLong durableOffset = new AtomicLong(-1);
     private final Map<String, AtomicLong> checkpointsHeld = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> bytesHeld = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> basesHeld = new ConcurrentHashMap<>();
     private final ReasonCounters deadLetters;
     private final Counter scrubbedCells;
     private final Counter scrubbedBytes;
@@ -176,10 +177,15 @@ final class SinkMetrics {
         checkpointsDeleted.increment();
     }
 
-    /** What the store holds of an application now (its checkpoints and their bytes on disk). */
-    void holds(String app, int checkpoints, long bytes) {
+    /**
+     * What the store holds of an application now: its checkpoints, their bytes on disk, and how many of them
+     * retention keeps only as bases of kept incremental checkpoints.
+     */
+    void holds(String app, int checkpoints, long bytes, int keptAsBases) {
         held(checkpointsHeld, app, P + "checkpoints.held", null, "Checkpoints of the application in the store")
                 .set(checkpoints);
+        held(basesHeld, app, P + "checkpoints.kept.as.base", null, "Checkpoints of the application kept only "
+                + "because a kept incremental checkpoint reads from them").set(keptAsBases);
         held(bytesHeld, app, P + "held", "bytes", "Bytes on disk of the application's checkpoints").set(bytes);
     }
 

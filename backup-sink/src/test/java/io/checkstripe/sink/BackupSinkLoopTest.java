@@ -4,19 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.checkstripe.schemas.InMemorySchemaRegistry;
 import io.checkstripe.schemas.TopicNames;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointAck;
 import io.checkstripe.schemas.avro.StripeUnit;
+import io.checkstripe.store.CellRecordFormat;
 import io.checkstripe.store.CellStore;
+import io.checkstripe.store.ManifestFormat;
+import io.checkstripe.store.StoredCell;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +65,7 @@ class BackupSinkLoopTest {
     private static final TopicPartition PARTITION = new TopicPartition(NAMES.stripes(), 0);
     private static final String SOURCE = PARTITION.toString();
     private static final byte[] GARBAGE = "not avro at all".getBytes(StandardCharsets.UTF_8);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     Path tmp;
@@ -260,6 +272,76 @@ class BackupSinkLoopTest {
         assertStoredOnce(c);
     }
 
+    @Test
+    void anIncrementalCheckpointIsAcknowledgedOnlyOnceItsBasesAreCompleteHere() throws Exception {
+        MockSinkClients clients = clients(0, true);
+        TestCheckpoints.Striped base = checkpoint(1);
+        TestCheckpoints.Striped delta = incremental(2, List.of(1L));
+        TestCheckpoints.Striped full = checkpoint(3);
+        clients.consumer.append(key(delta), valuesFor(delta));
+        BackupSink sink = start(clients, Map.of(SinkConfig.HTTP_PORT_CONFIG, 0, SinkConfig.HTTP_REPAIRS_CONFIG, true));
+        long end = clients.consumer.append(key(full), valuesFor(full));
+        waiting().until(() -> sink.stats().committedOffset() == end);
+        // Acks go out in the order they were queued: once 3's is out, 2's would have been before it.
+        waiting().until(() -> ackedIds(clients).contains(3L));
+        assertThat(ackedIds(clients)).as("2 reads from 1, which is not here").containsExactly(3L);
+        assertThat(disk().complete()).containsExactlyInAnyOrder(2L, 3L);
+
+        // A healer repairs checkpoint 1 onto the server: the sink looks again and acknowledges 2 at once.
+        byte[] cells = records(base.cellsFor(0).values());
+        assertThat(send(sink, "POST", "/v1/apps/" + APP + "/checkpoints/1/cells", cells).statusCode()).isEqualTo(200);
+        assertThat(ackedIds(clients)).as("1 has no manifest yet").containsExactly(3L);
+        assertThat(send(sink, "PUT", "/v1/apps/" + APP + "/checkpoints/1/manifest",
+                ManifestFormat.encode(base.storedManifest(0))).statusCode()).isEqualTo(200);
+        waiting().until(() -> ackedIds(clients).contains(2L));
+        assertThat(ackedIds(clients)).containsExactly(3L, 1L, 2L);
+    }
+
+    @Test
+    void retentionKeepsTheBasesOfWhatItKeepsAndDeletesThemOnceNothingReadsFromThem() throws Exception {
+        MockSinkClients clients = clients(0, true);
+        TestCheckpoints.Striped first = checkpoint(1);
+        TestCheckpoints.Striped second = incremental(2, List.of(1L));
+        TestCheckpoints.Striped third = incremental(3, List.of(1L, 2L));
+        clients.consumer.append(key(first), valuesFor(first));
+        clients.consumer.append(key(second), valuesFor(second));
+        long end = clients.consumer.append(key(third), valuesFor(third));
+        BackupSink sink = start(clients, Map.of(SinkConfig.RETAIN_CONFIG, 1, SinkConfig.HTTP_PORT_CONFIG, 0));
+        waiting().until(() -> sink.stats().committedOffset() == end);
+
+        assertThat(disk().complete()).as("R = 1 keeps 3 and, as its bases, 1 and 2").containsExactlyInAnyOrder(1L, 2L, 3L);
+        assertThat(sink.stats().checkpointsDeleted()).isZero();
+        JsonNode listing = new ObjectMapper().readTree(send(sink, "GET", "/v1/apps/" + APP + "/checkpoints", null)
+                .body());
+        assertThat(listing).extracting(n -> n.get("checkpointId").asLong() + "=" + n.get("keptAsBase").asBoolean())
+                .containsExactly("1=true", "2=true", "3=false");
+        assertThat(sink.metrics().scrape()).contains("checkstripe_sink_checkpoints_kept_as_base{app=\"" + APP
+                + "\",server=\"0\"} 2.0");
+
+        TestCheckpoints.Striped fourth = checkpoint(4);
+        long after = clients.consumer.append(key(fourth), valuesFor(fourth));
+        waiting().until(() -> sink.stats().committedOffset() == after);
+        assertThat(disk().checkpoints()).as("4 reads from nothing: 1, 2 and 3 go together").containsExactly(4L);
+        assertThat(sink.stats().checkpointsDeleted()).isEqualTo(3);
+    }
+
+    @Test
+    void theStartPassKeepsReferencedBasesAndDeletesWhatNothingReadsFrom() throws Exception {
+        dataDir = tmp.resolve("server-0");
+        // A sink killed after storing 4 but before its retention pass: 1, 2 and 3 are all still here.
+        try (CellStore store = CellStore.open(dataDir, 0)) {
+            for (TestCheckpoints.Striped c : List.of(checkpoint(1), checkpoint(2), checkpoint(3),
+                    incremental(4, List.of(2L)))) {
+                TestCheckpoints.fill(store, c, 0, Integer.MAX_VALUE, true);
+            }
+        }
+        MockSinkClients clients = clients(0, true);
+        BackupSink sink = start(clients, Map.of(SinkConfig.RETAIN_CONFIG, 1));
+        waiting().until(() -> sink.stats().checkpointsDeleted() == 2);
+        assertThat(disk().checkpoints()).containsExactlyInAnyOrder(2L, 4L);
+        waiting().until(() -> ackedIds(clients).containsAll(List.of(2L, 4L)));
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** What a read-only view of the store shows: the committed offset, the checkpoints held and the complete ones. */
@@ -338,6 +420,34 @@ class BackupSinkLoopTest {
 
     private static TestCheckpoints.Striped checkpoint(long id) {
         return TestCheckpoints.stripe(APP, id, 6 * 4096 - 100, 4096, POLICY, SERVERS, id);
+    }
+
+    private static TestCheckpoints.Striped incremental(long id, List<Long> bases) {
+        return TestCheckpoints.incremental(APP, id, 6 * 4096 - 100, 4096, POLICY, SERVERS, id, bases);
+    }
+
+    /** The checkpoint ids acknowledged so far, in the order the acks were sent. */
+    private static List<Long> ackedIds(MockSinkClients clients) {
+        return clients.producer.sentTo(NAMES.acks()).stream()
+                .map(r -> Long.parseLong(new String(r.key(), StandardCharsets.UTF_8).substring(APP.length() + 1)))
+                .toList();
+    }
+
+    private static byte[] records(Collection<StoredCell> cells) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (StoredCell c : cells) {
+            CellRecordFormat.write(c, out);
+        }
+        return out.toByteArray();
+    }
+
+    /** A request to the sink's HTTP API; {@code body} null for none. */
+    private HttpResponse<String> send(BackupSink sink, String method, String path, byte[] body)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(sink.httpUri() + path))
+                .timeout(Duration.ofSeconds(10)).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private static String key(TestCheckpoints.Striped c) {

@@ -263,7 +263,7 @@ class SinkHttpServerTest {
                     }
 
                     @Override
-                    public void repaired(long cells, long bytes) {
+                    public void repaired(String app, long cells, long bytes) {
                         throw new AssertionError("no store, no repair");
                     }
                 }, SinkHttpSecurity.none(), System::nanoTime)) {

@@ -1,6 +1,7 @@
 package io.checkstripe.sink;
 
 import io.checkstripe.codec.RedundancyPolicy;
+import io.checkstripe.core.CheckpointContent;
 import io.checkstripe.schemas.RejectedRecordException;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
@@ -17,6 +18,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -64,6 +66,23 @@ final class TestCheckpoints {
     /** A checkpoint of {@code length} seeded random bytes cut into {@code segmentSize}-byte segments. */
     static Striped stripe(String app, long checkpointId, int length, int segmentSize, String policy, int servers,
             long seed) {
+        return stripe(app, checkpointId, length, segmentSize, policy, servers, seed, Map.of("host", "test"));
+    }
+
+    /**
+     * As {@link #stripe(String, long, int, int, String, int, long)}, published as the delta of an incremental
+     * checkpoint reading from {@code bases} (the content fields are made up: a sink only reads the bases).
+     */
+    static Striped incremental(String app, long checkpointId, int length, int segmentSize, String policy,
+            int servers, long seed, List<Long> bases) {
+        Map<String, String> metadata = new HashMap<>(new CheckpointContent(CheckpointContent.CHUNKED_V1, bases,
+                4L * length, "0f".repeat(32), length, CheckpointContent.Type.FILE).toMetadata());
+        metadata.put("host", "test");
+        return stripe(app, checkpointId, length, segmentSize, policy, servers, seed, metadata);
+    }
+
+    private static Striped stripe(String app, long checkpointId, int length, int segmentSize, String policy,
+            int servers, long seed, Map<String, String> metadata) {
         byte[] data = new byte[length];
         new Random(seed).nextBytes(data);
         SegmentStriper striper = new SegmentStriper(RedundancyPolicy.parse(policy), servers);
@@ -76,7 +95,7 @@ final class TestCheckpoints {
         }
         byte[] sha256 = sha256(data);
         CheckpointCommit commit = new CheckpointCommit(SegmentStriper.FORMAT_VERSION, app, checkpointId, count,
-                (long) length, ByteBuffer.wrap(sha256), 1_700_000_000_000L, segmentSize, Map.of("host", "test"));
+                (long) length, ByteBuffer.wrap(sha256), 1_700_000_000_000L, segmentSize, metadata);
         return new Striped(app, checkpointId, servers, List.copyOf(units), striper.manifest(commit, sha256));
     }
 

@@ -2,9 +2,11 @@ package io.checkstripe.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.checkstripe.core.CheckpointContent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +59,22 @@ class CommitSignatureTest {
             assertThat(altered.metadata().get(ProtectionMetadata.SIGNATURE)).isEqualTo(signature);
             assertThat(CommitSignature.verify(keys.publicKeys(), altered).accepted()).as(altered.toString()).isFalse();
         }
+    }
+
+    @Test
+    void theContentKeysAreReservedForThePublisherAndSigned() {
+        assertThat(CheckpointContent.KEYS).allSatisfy(k -> assertThat(ProtectionMetadata.isReserved(k)).isTrue());
+        KeyFile keys = KeyFile.generate();
+        Map<String, String> metadata = new HashMap<>(new CheckpointContent(CheckpointContent.CHUNKED_V1,
+                List.of(3L, 5L), 4096, "cd".repeat(32), 100, CheckpointContent.Type.FILE).toMetadata());
+        metadata.put("host", "a");
+        SignedCheckpoint c = signed(keys, checkpoint("app", 7, metadata));
+        assertThat(CommitSignature.verify(keys.publicKeys(), c).accepted()).isTrue();
+
+        // A server that drops a base from the list, to have it deleted early, breaks the signature.
+        Map<String, String> fewerBases = new HashMap<>(c.metadata());
+        fewerBases.put(CheckpointContent.BASES, "5");
+        assertThat(CommitSignature.verify(keys.publicKeys(), c.withMetadata(fewerBases)).accepted()).isFalse();
     }
 
     @Test
