@@ -1,5 +1,6 @@
 package io.checkstripe.producer;
 
+import io.checkstripe.chunking.ChunkingConfig;
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.core.AppId;
 import io.checkstripe.crypto.SegmentCipher;
@@ -124,6 +125,40 @@ public final class PublisherConfig extends AbstractConfig {
             + "max.block.ms, consumer metadata and offsets) before the publish fails with KafkaUnavailableException. "
             + "Default 20 s.";
 
+    public static final String CHUNKING_ENABLED_CONFIG = "checkstripe.chunking.enabled";
+    public static final String CHUNKING_ENABLED_DOC = "Publish incrementally: cut the content at content-defined "
+            + "boundaries, send only the chunks the application's previous checkpoint does not already hold on the "
+            + "servers, and describe the rest by reference (docs/INCREMENTAL.md). Directory checkpoints are always "
+            + "chunked; this key decides whether they reference the previous checkpoint. Default false.";
+
+    public static final String CHUNKING_MIN_BYTES_CONFIG = "checkstripe.chunking.min.bytes";
+    public static final String CHUNKING_MIN_BYTES_DOC = "Smallest chunk (but the last of a file). Default "
+            + ChunkingConfig.defaults().minSize() + ".";
+
+    public static final String CHUNKING_AVG_BYTES_CONFIG = "checkstripe.chunking.avg.bytes";
+    public static final String CHUNKING_AVG_BYTES_DOC = "Average chunk, a power of two: smaller chunks find more "
+            + "unchanged data in scattered small edits at the price of more recipe and index entries. Default "
+            + ChunkingConfig.defaults().avgSize() + ".";
+
+    public static final String CHUNKING_MAX_BYTES_CONFIG = "checkstripe.chunking.max.bytes";
+    public static final String CHUNKING_MAX_BYTES_DOC = "Largest chunk. Default " + ChunkingConfig.defaults().maxSize()
+            + ".";
+
+    public static final String CHUNKING_COMPRESSION_CONFIG = "checkstripe.chunking.compression";
+    public static final String CHUNKING_COMPRESSION_DOC = "zstd-compress each new chunk, kept only where it saves at "
+            + "least checkstripe.chunking.compression.min.saving; the recipe records which. Default true.";
+
+    public static final String CHUNKING_MIN_SAVING_CONFIG = "checkstripe.chunking.compression.min.saving";
+    public static final String CHUNKING_MIN_SAVING_DOC = "Share of a chunk's bytes compression must save for the "
+            + "chunk to be stored compressed, 0 to 1. Default " + ChunkingConfig.DEFAULT_MIN_COMPRESSION_SAVING + ".";
+
+    public static final String CHUNK_INDEX_DIR_CONFIG = "checkstripe.chunking.index.dir";
+    public static final String CHUNK_INDEX_DIR_DEFAULT = Path.of(System.getProperty("user.home"), ".cache",
+            "checkstripe", "chunk-index").toString();
+    public static final String CHUNK_INDEX_DIR_DOC = "Where the publisher keeps, per cluster and application, the "
+            + "chunk index of its previous checkpoint. Losing it costs one full publish, never correctness. Default "
+            + "~/.cache/checkstripe/chunk-index.";
+
     /** Prefix of keys meant for the producer only. */
     public static final String PRODUCER_PREFIX = CommonConfigs.PRODUCER_PREFIX;
     /** Prefix of keys meant for the consumers only. */
@@ -146,6 +181,7 @@ public final class PublisherConfig extends AbstractConfig {
     private final Topics topics;
     private final Optional<RedundancyPolicy> policy;
     private final int segmentBytes;
+    private final ChunkingConfig chunking;
 
     /**
      * @throws ConfigException naming the key when a value is missing, malformed or
@@ -173,6 +209,29 @@ public final class PublisherConfig extends AbstractConfig {
                     + SegmentCipher.OVERHEAD);
         }
         this.topics = new Topics(CommonConfigs.topicNames(this), CommonConfigs.schemaRegistry(this));
+        try {
+            this.chunking = new ChunkingConfig(getInt(CHUNKING_MIN_BYTES_CONFIG), getInt(CHUNKING_AVG_BYTES_CONFIG),
+                    getInt(CHUNKING_MAX_BYTES_CONFIG), getBoolean(CHUNKING_COMPRESSION_CONFIG),
+                    getDouble(CHUNKING_MIN_SAVING_CONFIG), ChunkingConfig.defaults().compressionLevel(),
+                    ChunkingConfig.defaults().rewriteBelowLiveShare());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(CHUNKING_AVG_BYTES_CONFIG, getInt(CHUNKING_AVG_BYTES_CONFIG), e.getMessage());
+        }
+    }
+
+    /** Whether checkpoints reference what the application's previous checkpoint already stored. */
+    public boolean incremental() {
+        return getBoolean(CHUNKING_ENABLED_CONFIG);
+    }
+
+    /** How content is chunked: for incremental publishes and directory checkpoints. */
+    public ChunkingConfig chunking() {
+        return chunking;
+    }
+
+    /** Where the chunk indexes of previous checkpoints are kept. */
+    public Path chunkIndexDir() {
+        return Path.of(getString(CHUNK_INDEX_DIR_CONFIG));
     }
 
     /** The definition of every key, for documentation and for tools that list them. */
@@ -194,6 +253,21 @@ public final class PublisherConfig extends AbstractConfig {
                         Importance.MEDIUM, PROTECT_TIMEOUT_MS_DOC)
                 .define(TRANSACTIONAL_ID_PREFIX_CONFIG, Type.STRING, TRANSACTIONAL_ID_PREFIX_DEFAULT,
                         new ConfigDef.NonNullValidator(), Importance.LOW, TRANSACTIONAL_ID_PREFIX_DOC)
+                .define(CHUNKING_ENABLED_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, CHUNKING_ENABLED_DOC)
+                .define(CHUNKING_MIN_BYTES_CONFIG, Type.INT, ChunkingConfig.defaults().minSize(),
+                        Range.between(ChunkingConfig.MIN_CHUNK_SIZE, ChunkingConfig.MAX_CHUNK_SIZE), Importance.LOW,
+                        CHUNKING_MIN_BYTES_DOC)
+                .define(CHUNKING_AVG_BYTES_CONFIG, Type.INT, ChunkingConfig.defaults().avgSize(),
+                        Range.between(ChunkingConfig.MIN_CHUNK_SIZE, ChunkingConfig.MAX_CHUNK_SIZE), Importance.LOW,
+                        CHUNKING_AVG_BYTES_DOC)
+                .define(CHUNKING_MAX_BYTES_CONFIG, Type.INT, ChunkingConfig.defaults().maxSize(),
+                        Range.between(ChunkingConfig.MIN_CHUNK_SIZE, ChunkingConfig.MAX_CHUNK_SIZE), Importance.LOW,
+                        CHUNKING_MAX_BYTES_DOC)
+                .define(CHUNKING_COMPRESSION_CONFIG, Type.BOOLEAN, true, Importance.LOW, CHUNKING_COMPRESSION_DOC)
+                .define(CHUNKING_MIN_SAVING_CONFIG, Type.DOUBLE, ChunkingConfig.DEFAULT_MIN_COMPRESSION_SAVING,
+                        Range.between(0.0, 1.0), Importance.LOW, CHUNKING_MIN_SAVING_DOC)
+                .define(CHUNK_INDEX_DIR_CONFIG, Type.STRING, CHUNK_INDEX_DIR_DEFAULT, Importance.LOW,
+                        CHUNK_INDEX_DIR_DOC)
                 .define(KAFKA_TIMEOUT_MS_CONFIG, Type.INT, KAFKA_TIMEOUT_MS_DEFAULT, Range.atLeast(100),
                         Importance.MEDIUM, KAFKA_TIMEOUT_MS_DOC);
     }
