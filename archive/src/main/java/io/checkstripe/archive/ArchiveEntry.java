@@ -22,7 +22,7 @@ public record ArchiveEntry(EntryType type, String path, int mode, long modifiedM
             throw new IllegalArgumentException("entry '" + path + "': " + problem);
         }
         if ((mode & ~ArchivePaths.MODE_BITS) != 0) {
-            throw new IllegalArgumentException("entry '" + path + "': mode " + Integer.toOctalString(mode)
+            throw new IllegalArgumentException("entry '" + path + "': mode 0" + Integer.toOctalString(mode)
                     + " has bits other than rwxrwxrwx (0777)");
         }
         if (size < 0 || (size > 0 && type != EntryType.FILE)) {

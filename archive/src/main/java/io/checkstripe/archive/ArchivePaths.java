@@ -32,19 +32,9 @@ final class ArchivePaths {
      * no NUL or backslash, within the length limits), or null when it is one.
      */
     static String pathProblem(String path) {
-        if (path.isEmpty()) {
-            return "empty path";
-        }
-        int bytes = path.getBytes(UTF_8).length;
-        if (bytes > MAX_PATH_BYTES) {
-            return "path of " + bytes + " bytes, longer than " + MAX_PATH_BYTES;
-        }
-        if (path.startsWith("/")) {
-            return "absolute path";
-        }
-        String chars = characterProblem(path);
-        if (chars != null) {
-            return chars + " in path";
+        String problem = relativeProblem(path, "path");
+        if (problem != null) {
+            return problem;
         }
         for (String name : path.split("/", -1)) {
             if (name.isEmpty()) {
@@ -66,18 +56,7 @@ final class ArchivePaths {
      * inside the root is {@link #linkProblem}'s question.
      */
     static String targetProblem(String target) {
-        if (target.isEmpty()) {
-            return "empty link target";
-        }
-        int bytes = target.getBytes(UTF_8).length;
-        if (bytes > MAX_PATH_BYTES) {
-            return "link target of " + bytes + " bytes, longer than " + MAX_PATH_BYTES;
-        }
-        if (target.startsWith("/")) {
-            return "absolute link target '" + target + "'";
-        }
-        String chars = characterProblem(target);
-        return chars == null ? null : chars + " in link target";
+        return relativeProblem(target, "link target");
     }
 
     /**
@@ -171,12 +150,23 @@ final class ArchivePaths {
         return b == '/' ? -1 : b & 0xff;
     }
 
-    private static String characterProblem(String s) {
+    /** Why {@code s} (a {@code what}) is not a relative path of valid characters and length, or null. */
+    private static String relativeProblem(String s, String what) {
+        if (s.isEmpty()) {
+            return "empty " + what;
+        }
+        int bytes = s.getBytes(UTF_8).length;
+        if (bytes > MAX_PATH_BYTES) {
+            return what + " of " + bytes + " bytes, longer than " + MAX_PATH_BYTES;
+        }
+        if (s.startsWith("/")) {
+            return "absolute " + what;
+        }
         if (s.indexOf('\0') >= 0) {
-            return "NUL";
+            return "NUL in " + what;
         }
         if (s.indexOf('\\') >= 0) {
-            return "backslash";
+            return "backslash in " + what;
         }
         return null;
     }

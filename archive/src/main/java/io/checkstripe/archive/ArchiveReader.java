@@ -68,7 +68,7 @@ final class ArchiveReader {
         if (unreadContent != null) {
             readContent(unreadContent, (b, off, len) -> { });
         }
-        int code = (int) readNumber(1, "an entry type", null);
+        int code = (int) readNumber(1, "the next entry's type (or the end record)", null);
         if (code == ArchiveFormat.END) {
             readEnd();
             return null;
@@ -179,7 +179,7 @@ final class ArchiveReader {
     private int readMode(String path) throws IOException {
         int mode = (int) readNumber(2, "the mode", path);
         if ((mode & ~ArchivePaths.MODE_BITS) != 0) {
-            throw refuse(path, "mode " + Integer.toOctalString(mode) + " has bits other than rwxrwxrwx (0777)");
+            throw refuse(path, "mode 0" + Integer.toOctalString(mode) + " has bits other than rwxrwxrwx (0777)");
         }
         return mode;
     }

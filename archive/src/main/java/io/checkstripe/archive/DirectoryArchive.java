@@ -241,7 +241,7 @@ public final class DirectoryArchive {
             if (problem != null) {
                 throw new UnarchivableFileException(file, target.startsWith("/")
                         ? UnarchivableFileException.Reason.LINK_ESCAPES
-                        : UnarchivableFileException.Reason.UNSUPPORTED_NAME, problem);
+                        : UnarchivableFileException.Reason.UNSUPPORTED_NAME, problem + " ('" + target + "')");
             }
             return new ArchiveEntry(EntryType.SYMLINK, path, modeOf(a, posix, DEFAULT_LINK_MODE), mtime, 0, target);
         }

@@ -22,7 +22,7 @@ import io.checkstripe.core.DurableFiles;
  * fresh directory {@code .<name>.restoring-<random>} beside the target, and {@link StagedDirectory#commit()}
  * renames it into place atomically; closing without committing deletes it.
  *
- * <p>Nothing is written outside the staging directory, whatever the stream holds: {@link ArchiveReader}
+ * <p>Nothing is written outside the staging directory, whatever the stream holds: the reader
  * refuses absolute paths, {@code .}, {@code ..} and empty names, NUL and backslash, duplicates, entries below
  * a file or a link, and links that could reach outside; files are created new ({@code O_EXCL}) and never
  * through a link, and links are created last, after every entry and the end record have been checked. A
