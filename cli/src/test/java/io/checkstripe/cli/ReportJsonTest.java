@@ -184,7 +184,7 @@ class ReportJsonTest {
     @Test
     void publishSaysWhenItWasProtectedOrNull() throws Exception {
         PublishResult committed = new PublishResult("ledger", 7, 3, 2_500_000, SHA, Duration.ofMillis(1234),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
         JsonNode doc = written(ReportJson.publish(committed));
         assertThat(doc.path("app").asText()).isEqualTo("ledger");
         assertThat(doc.path("checkpointId").asLong()).isEqualTo(7);

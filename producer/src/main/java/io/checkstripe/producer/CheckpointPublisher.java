@@ -1,6 +1,12 @@
 package io.checkstripe.producer;
 
+import io.checkstripe.archive.DirectoryArchive;
+import io.checkstripe.chunking.ChunkIds;
+import io.checkstripe.chunking.ChunkIndex;
+import io.checkstripe.chunking.DeltaStream;
+import io.checkstripe.chunking.DeltaSummary;
 import io.checkstripe.core.AppId;
+import io.checkstripe.core.CheckpointContent;
 import io.checkstripe.crypto.KeyFile;
 import io.checkstripe.crypto.SegmentCipher;
 import io.checkstripe.schemas.CheckpointKey;
@@ -9,13 +15,17 @@ import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
 import io.checkstripe.striping.SegmentStriper;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -24,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -115,6 +126,7 @@ public final class CheckpointPublisher implements AutoCloseable {
     private ProtectionWatcher watcher;
     private final Set<String> watchedApps = ConcurrentHashMap.newKeySet();
     private byte[] buffer;
+    private ChunkIndexes chunkIndexes;
     private boolean closed;
 
     /**
@@ -191,6 +203,41 @@ public final class CheckpointPublisher implements AutoCloseable {
      *     publisher of the application, not authorized, ...); nothing was committed
      */
     public synchronized PublishResult publish(PublishRequest request, InputStream in) throws IOException {
+        InputStream notClosed = new FilterInputStream(in) {
+            @Override
+            public void close() {
+                // The caller's stream: the caller closes it.
+            }
+        };
+        return config.incremental()
+                ? publishContent(request, CheckpointContent.Type.FILE, List.of(notClosed).iterator())
+                : publishContent(request, null, List.of(notClosed).iterator());
+    }
+
+    /**
+     * Publishes a directory tree (regular files, directories, links that stay inside it; with their names,
+     * permissions and modification times) as one checkpoint, which {@code restore --out-dir} recreates. The tree is
+     * archived in a deterministic order ({@link DirectoryArchive}) and always chunked, each file starting a chunk,
+     * so with {@value PublisherConfig#CHUNKING_ENABLED_CONFIG} an unchanged file costs nothing to publish again.
+     * Nobody may write to the directory meanwhile (copy or snapshot it first, as a RocksDB checkpoint does).
+     *
+     * @throws io.checkstripe.archive.UnarchivableFileException naming a link that leaves the directory, a special
+     *     file, or a file that changed while it was read; nothing was committed
+     * @see #publish(PublishRequest, InputStream) for the other exceptions
+     */
+    public synchronized PublishResult publishDirectory(PublishRequest request, Path dir) throws IOException {
+        DirectoryArchive archive = DirectoryArchive.scan(dir);
+        log.info("publishing directory {} of {}: {}", dir, request.appId(), archive.summary());
+        return publishContent(request, CheckpointContent.Type.DIRECTORY, archive.parts());
+    }
+
+    /**
+     * Publishes the parts' bytes, in order: as they are when {@code type} is null, else chunked into a delta
+     * ({@link DeltaStream}) that references what the application's previous checkpoint stored, when publishing
+     * incrementally.
+     */
+    private PublishResult publishContent(PublishRequest request, CheckpointContent.Type type,
+            Iterator<InputStream> parts) throws IOException {
         ensureOpen();
         long start = System.nanoTime();
         String appId = request.appId();
@@ -200,13 +247,35 @@ public final class CheckpointPublisher implements AutoCloseable {
         }
         AppProducer producer = producerFor(appId);
         long checkpointId = CheckpointIds.choose(appId, request.checkpointId(), producer.newestCommitted());
+        DeltaStream delta = null;
+        InputStream body;
+        if (type == null) {
+            body = parts.next();
+        } else {
+            ChunkIds ids = keys == null ? ChunkIds.sha256() : ChunkIds.hmacSha256(keys.newest().chunkIdKey());
+            ChunkIndex base = config.incremental()
+                    ? chunkIndexes().base(appId, ids.keyId(), producer.newestCommitted(), producer.manifested())
+                    : ChunkIndex.empty(ids.keyId());
+            delta = new DeltaStream(config.chunking(), ids, base, checkpointId, parts);
+            body = delta;
+        }
         // Started (noting the topics' end) before the commit, so no acknowledgement is missed.
         ProtectionWatcher watching = request.waitProtected() ? watcher(appId) : null;
-        PublishResult result = producer.publish(checkpointId, request.metadata(), in, start);
-        log.info("committed checkpoint {} of {}{}: {} bytes in {} segments, SHA-256 {}, in {} ms", checkpointId,
+        PublishResult result;
+        try (InputStream closing = body) {
+            DeltaStream encoded = delta;
+            result = producer.publish(checkpointId, () -> encoded == null ? request.metadata()
+                    : withContent(request.metadata(), content(encoded.summary(), type)), body, start);
+        }
+        if (delta != null) {
+            result = result.withContent(content(delta.summary(), type));
+        }
+        log.info("committed checkpoint {} of {}{}: {} bytes in {} segments, SHA-256 {}, in {} ms{}", checkpointId,
                 appId, keys == null ? "" : " (encrypted and signed with key " + cipher.encryptingKeyId() + ")",
-                result.totalBytes(), result.segments(), result.sha256(), result.elapsed().toMillis());
+                result.totalBytes(), result.segments(), result.sha256(), result.elapsed().toMillis(),
+                delta == null ? "" : "; " + delta.summary());
         if (watching == null) {
+            keepIndex(appId, delta);
             return result;
         }
         try {
@@ -218,14 +287,47 @@ public final class CheckpointPublisher implements AutoCloseable {
             watching.forget(appId, checkpointId);
         } catch (NotProtectedException e) {
             watching.forget(appId, checkpointId);
+            if (delta != null) {
+                // A server may lack what the index would reference: the next checkpoint goes in full.
+                chunkIndexes().forget(appId);
+            }
             throw e.committed(result);
         } catch (RuntimeException e) {
             discardWatcher();
             throw e;
         }
+        keepIndex(appId, delta);
         Duration protectedAfter = Duration.ofNanos(System.nanoTime() - start);
         log.info("checkpoint {} of {} protected after {} ms", checkpointId, appId, protectedAfter.toMillis());
         return result.withTimeToProtected(protectedAfter);
+    }
+
+    /** After a commit: the delta's index becomes the application's base, when publishing incrementally. */
+    private void keepIndex(String appId, DeltaStream delta) {
+        if (delta != null && config.incremental()) {
+            chunkIndexes().save(appId, delta.summary().index());
+        }
+    }
+
+    private static CheckpointContent content(DeltaSummary summary, CheckpointContent.Type type) {
+        return new CheckpointContent(CheckpointContent.CHUNKED_V1, List.copyOf(summary.bases()),
+                summary.contentBytes(), HexFormat.of().formatHex(summary.contentSha256()), summary.newRawBytes(), type);
+    }
+
+    private static Map<String, String> withContent(Map<String, String> application, CheckpointContent content) {
+        Map<String, String> metadata = new HashMap<>(application);
+        metadata.putAll(content.toMetadata());
+        return metadata;
+    }
+
+    /** The chunk indexes of this cluster's applications, found at the first incremental publish. */
+    private ChunkIndexes chunkIndexes() {
+        if (chunkIndexes == null) {
+            String clusterId = KafkaCalls.get(admin.describeCluster().clusterId(), config.kafkaTimeout(),
+                    config.bootstrapServers(), "describe the cluster");
+            chunkIndexes = new ChunkIndexes(config.chunkIndexDir(), clusterId, topics.names().checkpoints());
+        }
+        return chunkIndexes;
     }
 
     /**
@@ -353,7 +455,8 @@ public final class CheckpointPublisher implements AutoCloseable {
             log.debug("producer {} ready", transactionalId);
         }
 
-        PublishResult publish(long checkpointId, Map<String, String> metadata, InputStream in, long start)
+        /** @param metadata the commit's metadata, asked for once the stream has been read to its end */
+        PublishResult publish(long checkpointId, Supplier<Map<String, String>> metadata, InputStream in, long start)
                 throws IOException {
             sendError.set(null);
             producer.beginTransaction();
@@ -370,7 +473,7 @@ public final class CheckpointPublisher implements AutoCloseable {
                 long createdAt = System.currentTimeMillis();
                 CheckpointCommit commit = new CheckpointCommit(FORMAT_VERSION, appId, checkpointId, segments.count(),
                         segments.totalBytes(), ByteBuffer.wrap(sha256), createdAt, config.segmentBytes(),
-                        segments.commitMetadata(metadata, sha256, createdAt, config.segmentBytes()));
+                        segments.commitMetadata(metadata.get(), sha256, createdAt, config.segmentBytes()));
                 Future<RecordMetadata> last = writer.commit(commit, sha256);
                 producer.flush();
                 throwIfSendFailed();
@@ -383,7 +486,7 @@ public final class CheckpointPublisher implements AutoCloseable {
                 producer.commitTransaction();
                 return new PublishResult(appId, checkpointId, segments.count(), segments.totalBytes(),
                         HexFormat.of().formatHex(sha256), Duration.ofNanos(System.nanoTime() - start),
-                        Optional.empty());
+                        Optional.empty(), Optional.empty());
             } catch (IOException | RuntimeException | Error e) {
                 abort(checkpointId, e);
                 throw failure(checkpointId, e);
@@ -445,6 +548,11 @@ public final class CheckpointPublisher implements AutoCloseable {
                 newest = new NewestCommitted(config, appId);
             }
             return newest.find();
+        }
+
+        /** The application's newest checkpoint with a manifest, as the last {@link #newestCommitted()} found. */
+        OptionalLong manifested() {
+            return newest == null ? OptionalLong.empty() : newest.manifested();
         }
 
         private void discard() {

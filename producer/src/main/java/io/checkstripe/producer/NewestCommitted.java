@@ -93,6 +93,14 @@ final class NewestCommitted implements AutoCloseable {
     }
 
     /**
+     * The highest id of the application among the manifests read by the last {@link #find()}: a checkpoint the
+     * striper accepted (or the publisher striped itself), so its cells are on their way to every server.
+     */
+    OptionalLong manifested() {
+        return manifested;
+    }
+
+    /**
      * Closes the consumer without waiting: it committed nothing, so waiting would only wait out
      * its prefetch, a fetch the broker holds for {@code fetch.max.wait.ms} (500 ms) when no new
      * record comes.

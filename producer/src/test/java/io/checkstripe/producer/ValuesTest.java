@@ -47,13 +47,14 @@ class ValuesTest {
 
     @Test
     void resultChecksItsFields() {
-        PublishResult result = new PublishResult("app", 3, 0, 0, SHA, Duration.ofMillis(5), Optional.empty());
+        PublishResult result = new PublishResult("app", 3, 0, 0, SHA, Duration.ofMillis(5), Optional.empty(), Optional.empty());
         assertThat(result.withTimeToProtected(Duration.ofSeconds(1)).timeToProtected())
                 .contains(Duration.ofSeconds(1));
 
-        assertThatThrownBy(() -> new PublishResult("app", 3, 0, 0, SHA.toUpperCase(), Duration.ZERO, Optional.empty()))
+        assertThatThrownBy(() -> new PublishResult("app", 3, 0, 0, SHA.toUpperCase(), Duration.ZERO, Optional.empty(),
+                Optional.empty()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hex");
-        assertThatThrownBy(() -> new PublishResult("app", -3, 0, 0, SHA, Duration.ZERO, Optional.empty()))
+        assertThatThrownBy(() -> new PublishResult("app", -3, 0, 0, SHA, Duration.ZERO, Optional.empty(), Optional.empty()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-3");
     }
 
