@@ -79,9 +79,9 @@ class ModuleBoundariesTest {
     @Test
     void codecCoreAndStoreKnowNothingOfKafka() {
         ArchRule rule = noClasses().that().resideInAnyPackage("io.checkstripe.core..", "io.checkstripe.codec..",
-                        "io.checkstripe.crypto..", "io.checkstripe.store..")
+                        "io.checkstripe.crypto..", "io.checkstripe.chunking..", "io.checkstripe.store..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "org.rocksdb..")
-                .because("the codec, the key files and the store format are usable without Kafka");
+                .because("the codec, the key files, the delta formats and the store format are usable without Kafka");
         rule.check(classes);
     }
 
