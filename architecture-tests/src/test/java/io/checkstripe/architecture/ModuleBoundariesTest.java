@@ -79,9 +79,11 @@ class ModuleBoundariesTest {
     @Test
     void codecCoreAndStoreKnowNothingOfKafka() {
         ArchRule rule = noClasses().that().resideInAnyPackage("io.checkstripe.core..", "io.checkstripe.codec..",
-                        "io.checkstripe.crypto..", "io.checkstripe.archive..", "io.checkstripe.store..")
+                        "io.checkstripe.crypto..", "io.checkstripe.archive..", "io.checkstripe.chunking..",
+                        "io.checkstripe.store..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "org.rocksdb..")
-                .because("the codec, the key files, the directory archive and the store format are usable without Kafka");
+                .because("the codec, the key files, the directory archive, the delta formats and the store format "
+                        + "are usable without Kafka");
         rule.check(classes);
     }
 

@@ -45,6 +45,7 @@ record ModuleGraph(Path root, Map<String, Set<String>> modules) {
             Map.entry("codec", "io.checkstripe.codec"),
             Map.entry("crypto", "io.checkstripe.crypto"),
             Map.entry("archive", "io.checkstripe.archive"),
+            Map.entry("chunking", "io.checkstripe.chunking"),
             Map.entry("schemas", "io.checkstripe.schemas"),
             Map.entry("store", "io.checkstripe.store"),
             Map.entry("striping", "io.checkstripe.striping"),

@@ -62,6 +62,7 @@ public final class DeltaStream extends InputStream {
     private long sharedChunks;
     private long sharedBytes;
     private DeltaSummary summary;
+    private boolean ended;
     private boolean closed;
 
     /**
@@ -141,7 +142,7 @@ public final class DeltaStream extends InputStream {
      * @throws IllegalStateException before then
      */
     public DeltaSummary summary() {
-        if (summary == null || pendingLength > 0) {
+        if (!ended) {
             throw new IllegalStateException("the delta stream of checkpoint " + checkpointId + " was not read to its end");
         }
         return summary;
@@ -171,6 +172,7 @@ public final class DeltaStream extends InputStream {
         }
         while (pendingLength == 0) {
             if (summary != null) {
+                ended = true;
                 return false;
             }
             if (nextChunk()) {
