@@ -1,6 +1,7 @@
 package io.checkstripe.cli;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
+import io.checkstripe.chunking.ChunkingConfig;
 import io.checkstripe.core.HumanFormat;
 import io.checkstripe.producer.CheckpointPublisher;
 import io.checkstripe.producer.PublishRequest;
@@ -48,9 +50,26 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--app", required = true, paramLabel = "APP", description = "Application id.")
     String app;
 
-    @Option(names = "--file", required = true, paramLabel = "FILE",
-            description = "The checkpoint to publish; - reads it from stdin, to its end.")
+    @Option(names = "--file", paramLabel = "FILE",
+            description = "The checkpoint to publish; - reads it from stdin, to its end. Either this or --dir.")
     Path file;
+
+    @Option(names = "--dir", paramLabel = "D",
+            description = "Publish the directory tree D (files, directories, links that stay inside D; names, "
+                    + "permissions, modification times) as one checkpoint; restore --out-dir recreates it. Nothing "
+                    + "may write to D meanwhile.")
+    Path dir;
+
+    @Option(names = "--incremental",
+            description = "Send only the chunks the app's previous checkpoint did not store; reference the rest. "
+                    + "The publisher keeps the previous checkpoint's chunk index on this machine "
+                    + "(checkstripe.chunking.index.dir); without it the checkpoint goes in full.")
+    boolean incremental;
+
+    @Option(names = "--chunk-size", paramLabel = "BYTES",
+            description = "Average content-defined chunk size, a power of two; chunks are 1/4 to 4 times it. "
+                    + "Smaller finds more unchanged data in scattered small edits. Default: 1048576.")
+    Integer chunkSize;
 
     @Option(names = "--checkpoint-id", paramLabel = "ID",
             description = "Checkpoint id; must be newer than the app's newest. Default: the next one.")
@@ -91,9 +110,15 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean fromStdin = StandardStreams.named(file);
-        if (!fromStdin && !Files.isRegularFile(file)) {
+        if ((file == null) == (dir == null)) {
+            throw new UsageException("name what to publish: either --file FILE or --dir D");
+        }
+        boolean fromStdin = file != null && StandardStreams.named(file);
+        if (file != null && !fromStdin && !Files.isRegularFile(file)) {
             throw new UsageException("--file: no such file: " + file);
+        }
+        if (dir != null && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UsageException("--dir: no such directory (or a link to one): " + dir);
         }
         if (stripeLocally && (policy == null || servers == null)) {
             throw new UsageException("--stripe-locally needs --policy and --servers");
@@ -115,10 +140,23 @@ final class PublishCommand implements Callable<Integer> {
         if (servers != null) {
             props.put(PublisherConfig.SERVERS_CONFIG, servers);
         }
+        if (incremental) {
+            props.put(PublisherConfig.CHUNKING_ENABLED_CONFIG, true);
+        }
+        if (chunkSize != null) {
+            props.put(PublisherConfig.CHUNKING_AVG_BYTES_CONFIG, chunkSize);
+            props.put(PublisherConfig.CHUNKING_MIN_BYTES_CONFIG, Math.max(ChunkingConfig.MIN_CHUNK_SIZE, chunkSize / 4));
+            props.put(PublisherConfig.CHUNKING_MAX_BYTES_CONFIG,
+                    (int) Math.min(ChunkingConfig.MAX_CHUNK_SIZE, 4L * chunkSize));
+        }
         PublisherConfig config = Failures.config(() -> new PublisherConfig(props));
         PublishResult result;
         try (CheckpointPublisher publisher = new CheckpointPublisher(config)) {
-            result = fromStdin ? publisher.publish(request, root.in) : publisher.publish(request, file);
+            if (dir != null) {
+                result = publisher.publishDirectory(request, dir);
+            } else {
+                result = fromStdin ? publisher.publish(request, root.in) : publisher.publish(request, file);
+            }
         }
         output.print(spec.commandLine().getOut(), () -> text(result), () -> ReportJson.publish(result));
         return ExitCode.OK;
@@ -128,7 +166,11 @@ final class PublishCommand implements Callable<Integer> {
         String committed = String.format(Locale.ROOT, "published %s checkpoint %d: %s in %d segments, sha256 %s, "
                 + "committed in %s", result.appId(), result.checkpointId(), HumanFormat.size(result.totalBytes()),
                 result.segments(), result.sha256(), HumanFormat.duration(result.elapsed()))
-                + (keyFile == null ? "" : "; encrypted and signed");
+                + (keyFile == null ? "" : "; encrypted and signed")
+                + result.content().map(c -> String.format(Locale.ROOT, "%n%s content %s: %s new, %s shared%s",
+                        c.type().key(), HumanFormat.size(c.bytes()), HumanFormat.size(c.newBytes()),
+                        HumanFormat.size(c.sharedBytes()), c.isIncremental() ? " (bases " + c.bases() + ")" : ""))
+                        .orElse("");
         return result.timeToProtected().map(t -> committed + System.lineSeparator()
                 + "protected on every backup server after " + HumanFormat.duration(t)).orElse(committed);
     }

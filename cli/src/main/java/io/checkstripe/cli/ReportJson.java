@@ -7,6 +7,7 @@ import java.util.function.Function;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.checkstripe.codec.Crc32c;
@@ -85,7 +86,13 @@ final class ReportJson {
         ObjectNode doc = Json.object().put("app", result.appId()).put("checkpointId", result.checkpointId())
                 .put("segments", result.segments()).put("bytes", result.totalBytes()).put("sha256", result.sha256())
                 .put("elapsedSeconds", seconds(result.elapsed()));
-        return doc.put("protectedAfterSeconds", result.timeToProtected().map(ReportJson::seconds).orElse(null));
+        doc.put("protectedAfterSeconds", result.timeToProtected().map(ReportJson::seconds).orElse(null));
+        result.content().ifPresent(c -> {
+            ObjectNode content = doc.putObject("content").put("type", c.type().key()).put("bytes", c.bytes())
+                    .put("sha256", c.sha256()).put("newBytes", c.newBytes()).put("sharedBytes", c.sharedBytes());
+            list(content, "bases", c.bases(), LongNode::valueOf);
+        });
+        return doc;
     }
 
     private static ObjectNode checkpoint(CheckpointStatus c) {
