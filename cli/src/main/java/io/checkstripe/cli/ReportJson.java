@@ -7,6 +7,7 @@ import java.util.function.Function;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.checkstripe.codec.Crc32c;
@@ -96,7 +97,15 @@ final class ReportJson {
         list(stripes, "ranges", c.unrecoverableStripes().ranges(),
                 r -> Json.object().put("first", r.first()).put("last", r.last()));
         list(node, "badCells", c.badCells(), ReportJson::badCell);
-        return node.put("reason", absentIfEmpty(c.reason())).put("protection", absentIfEmpty(c.protection()));
+        node.put("reason", absentIfEmpty(c.reason())).put("protection", absentIfEmpty(c.protection()));
+        c.content().ifPresentOrElse(content -> {
+            ObjectNode n = node.putObject("content").put("encoding", content.encoding())
+                    .put("type", content.type().key()).put("bytes", content.bytes())
+                    .put("newBytes", content.newBytes()).put("sharedBytes", content.sharedBytes())
+                    .put("sha256", content.sha256());
+            list(n, "bases", content.bases(), LongNode::valueOf);
+        }, () -> node.putNull("content"));
+        return list(node, "baseOf", c.baseOf(), LongNode::valueOf);
     }
 
     private static ObjectNode repaired(RepairReport.Repaired r) {
