@@ -103,7 +103,15 @@ final class ReportJson {
         list(stripes, "ranges", c.unrecoverableStripes().ranges(),
                 r -> Json.object().put("first", r.first()).put("last", r.last()));
         list(node, "badCells", c.badCells(), ReportJson::badCell);
-        return node.put("reason", absentIfEmpty(c.reason())).put("protection", absentIfEmpty(c.protection()));
+        node.put("reason", absentIfEmpty(c.reason())).put("protection", absentIfEmpty(c.protection()));
+        c.content().ifPresentOrElse(content -> {
+            ObjectNode n = node.putObject("content").put("encoding", content.encoding())
+                    .put("type", content.type().key()).put("bytes", content.bytes())
+                    .put("newBytes", content.newBytes()).put("sharedBytes", content.sharedBytes())
+                    .put("sha256", content.sha256());
+            list(n, "bases", content.bases(), LongNode::valueOf);
+        }, () -> node.putNull("content"));
+        return list(node, "baseOf", c.baseOf(), LongNode::valueOf);
     }
 
     private static ObjectNode repaired(RepairReport.Repaired r) {

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.checkstripe.producer.PublishResult;
+import io.checkstripe.core.CheckpointContent;
 import io.checkstripe.restore.BadCell;
 import io.checkstripe.restore.CheckpointStatus;
 import io.checkstripe.restore.Health;
@@ -86,6 +87,28 @@ class ReportJsonTest {
         assertThat(none.path("servers")).isEmpty();
         assertThat(none.path("unrecoverableStripes").path("count").asLong()).isZero();
         assertUnreachableAndWarning(doc);
+    }
+
+    @Test
+    void statusGivesTheContentOfAChunkedCheckpointAndWhatReadsFromOne() throws Exception {
+        CheckpointContent content = new CheckpointContent(CheckpointContent.CHUNKED_V1, List.of(3L, 4L), 10_000,
+                "ab".repeat(32), 2_500, CheckpointContent.Type.DIRECTORY);
+        CheckpointStatus delta = new CheckpointStatus(5, Health.COMPLETE, "RS-3-2", 1, List.of(), IndexRanges.empty(),
+                List.of(), "", "", Optional.of(content), List.of());
+        CheckpointStatus base = new CheckpointStatus(4, Health.COMPLETE, "RS-3-2", 1, List.of(), IndexRanges.empty(),
+                List.of(), "", "", Optional.empty(), List.of(5L));
+        JsonNode doc = written(ReportJson.status(new StatusReport("ledger", false, List.of(delta, base), List.of(),
+                List.of())));
+
+        JsonNode c = doc.path("checkpoints").path(0).path("content");
+        assertThat(c.path("encoding").asText()).isEqualTo("chunked-v1");
+        assertThat(c.path("type").asText()).isEqualTo("directory");
+        assertThat(c.path("bytes").asLong()).isEqualTo(10_000);
+        assertThat(c.path("newBytes").asLong()).isEqualTo(2_500);
+        assertThat(c.path("sharedBytes").asLong()).isEqualTo(7_500);
+        assertThat(c.path("bases").toString()).isEqualTo("[3,4]");
+        assertThat(doc.path("checkpoints").path(1).path("content").isNull()).as("an ordinary checkpoint").isTrue();
+        assertThat(doc.path("checkpoints").path(1).path("baseOf").toString()).isEqualTo("[5]");
     }
 
     @Test

@@ -3,10 +3,15 @@ package io.checkstripe.heal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.checkstripe.metrics.ProcessMetrics;
+import io.checkstripe.restore.CellSource;
+import io.checkstripe.restore.CheckpointStatus;
 import io.checkstripe.restore.Cluster;
+import io.checkstripe.restore.Health;
 import io.checkstripe.restore.HttpSource;
 import io.checkstripe.restore.RestoreOptions;
 import io.checkstripe.restore.Restorer;
+import io.checkstripe.restore.StatusReport;
+import io.checkstripe.restore.StatusScanner;
 import io.checkstripe.store.CellStore;
 import io.checkstripe.store.TestCells;
 import io.micrometer.core.instrument.Tags;
@@ -164,6 +169,34 @@ class HealerTest {
             assertThat(pass.servers()).filteredOn(s -> s.serverIndex() != 4)
                     .allSatisfy(s -> assertThat(s.errors()).isEmpty());
         }
+    }
+
+    @Test
+    void aCheckpointKeptOnlyAsABaseIsRepairedLikeAnyOther() throws Exception {
+        cluster = new Cluster(root.resolve("servers"), "RS-3-2", SERVERS);
+        Cluster.Written base = cluster.write(APP, 1, 300_000, 32 * 1024, 1);
+        cluster.write(APP, 2, 300_000, 32 * 1024, 2);
+        cluster.writeIncremental(APP, 3, 100_000, 32 * 1024, 3, List.of(1L));
+        List<URI> servers = serveAll();
+        CellStore two = cluster.servedStore(2);
+        two.delete(APP, 1);
+        two.commit(Map.of());
+        List<CellSource> sources = servers.stream().<CellSource>map(u -> new HttpSource(u, Duration.ofSeconds(3),
+                Duration.ofSeconds(10))).toList();
+        StatusScanner status = new StatusScanner(RestoreOptions.defaults());
+        assertThat(status.scan(APP, sources, false).checkpoint(3).orElseThrow().health())
+                .as("checkpoint 3 reads from 1, which server 2 lacks").isEqualTo(Health.DEGRADED);
+
+        try (Healer healer = new Healer(options(servers), ProcessMetrics.registry(Tags.empty()))) {
+            HealPass pass = healer.pass();
+            assertThat(pass.servers().get(2).repairs()).singleElement().satisfies(r ->
+                    assertThat(r.repaired()).extracting(c -> c.checkpointId()).containsExactly(1L));
+        }
+        assertThat(two.isComplete(APP, 1)).isTrue();
+        assertThat(two.manifest(APP, 1)).contains(base.manifest());
+        StatusReport after = status.scan(APP, sources, true);
+        assertThat(after.checkpoints()).extracting(CheckpointStatus::health).containsOnly(Health.COMPLETE);
+        assertThat(after.checkpoint(1).orElseThrow().baseOf()).containsExactly(3L);
     }
 
     private List<URI> serveAll() throws IOException {

@@ -1,6 +1,7 @@
 package io.checkstripe.restore;
 
 import io.checkstripe.core.AppId;
+import io.checkstripe.core.CheckpointContent;
 import io.checkstripe.crypto.AuthenticationFailedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -13,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
@@ -42,6 +44,13 @@ import org.slf4j.LoggerFactory;
  * fallen back from like an unrecoverable one, because it is an attack or damage that an older authentic
  * checkpoint is the answer to. Without a key file an encrypted checkpoint stops the restore
  * ({@link KeyNeededException}): nothing is written.
+ *
+ * <p>A chunked checkpoint ({@link CheckpointContent}) stores only a delta whose recipe may read from earlier
+ * checkpoints, its bases; this class restores a checkpoint's own bytes, the delta, and leaves assembling the content
+ * to the caller, who learns what to fetch from {@link #content} and restores each delta by id. Choosing the newest
+ * checkpoint, it passes over one whose bases (or bases of bases) cannot be rebuilt from the reachable servers,
+ * naming the base, since its content could not be assembled; a checkpoint asked for by id is restored whatever
+ * its bases.
  *
  * <p>Thread-safe: each call uses its own threads, which it stops before returning.
  */
@@ -117,7 +126,7 @@ public final class Restorer {
             long cp = it.next();
             String fallback = it.hasNext() ? "; falling back to the checkpoint before it" : "";
             try {
-                return restoreCheckpoint(survey, cp, out, pool, start, skipped);
+                return restoreCheckpoint(survey, cp, out, pool, start, skipped, wanted.isEmpty());
             } catch (UnrecoverableCheckpointException e) {
                 failures.addAll(e.failures());
                 e.failures().forEach(f -> skipped.add(new SkippedCheckpoint(f.checkpointId(), f.reason())));
@@ -144,9 +153,12 @@ public final class Restorer {
     }
 
     private RestoreReport restoreCheckpoint(Survey survey, long cp, Path out, ExecutorService pool, long start,
-            List<SkippedCheckpoint> skipped) throws IOException, InterruptedException {
+            List<SkippedCheckpoint> skipped, boolean choosing) throws IOException, InterruptedException {
         String app = survey.app();
         CheckpointPlan plan = CheckpointPlan.build(survey, cp, pool, options.keyFile());
+        if (choosing) {
+            CheckpointBases.check(plan, survey, pool, options.keyFile());
+        }
         CheckpointProtection protection = CheckpointProtection.of(plan.manifest, options.keyFile());
         log.info("restoring {}", plan);
         Progress progress = Progress.start(options, "restoring " + app + "/" + cp, plan.manifest.totalBytes());
@@ -173,6 +185,38 @@ public final class Restorer {
         log.info("restored checkpoint {} of {} to {}: {} bytes, {} cells rebuilt, {} bad cells", cp, app, out,
                 report.bytes(), report.cellsRebuilt(), report.badCells().size());
         return report;
+    }
+
+    /**
+     * What checkpoint {@code checkpointId}'s manifest says of the application's content: empty for an ordinary
+     * checkpoint. With a key file only a manifest its keys signed is believed. Reads manifests only.
+     *
+     * @throws IllegalArgumentException         for a bad application id, no sources or a negative checkpoint id
+     * @throws UnrecoverableCheckpointException when no reachable server holds a usable manifest of it, or its
+     *                                          content metadata is malformed
+     * @throws AuthenticationFailedException    with a key file, when no manifest of it is authentic
+     */
+    public Optional<CheckpointContent> content(String app, List<CellSource> sources, long checkpointId)
+            throws IOException {
+        AppId.validate(app);
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("no sources given: name each backup server's data directory or "
+                    + "http://host:port");
+        }
+        if (checkpointId < 0) {
+            throw new IllegalArgumentException("checkpoint id " + checkpointId + " is negative");
+        }
+        ExecutorService pool = Pools.newPool("content");
+        try {
+            Survey survey = Survey.of(app, sources, options, pool);
+            return CheckpointBases.content(CheckpointPlan.build(survey, checkpointId, pool, options.keyFile())
+                    .manifest);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("reading the content of " + app + "/" + checkpointId + " interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** The absolute output path, after checking that its directory exists and it is not a directory itself. */

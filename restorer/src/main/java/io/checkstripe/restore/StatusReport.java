@@ -1,5 +1,6 @@
 package io.checkstripe.restore;
 
+import io.checkstripe.core.HumanFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -39,27 +40,37 @@ public record StatusReport(String app, boolean dataChecked, List<CheckpointStatu
         return checkpoints.stream().filter(c -> c.checkpointId() == checkpointId).findFirst();
     }
 
-    /** The table and, below it, what is wrong with each checkpoint; ends with a newline. */
+    /**
+     * The table and, below it, what is wrong with each checkpoint; ends with a newline. When some checkpoint is
+     * chunked, columns give each one's content bytes, the bytes new in its own delta and those it shares (read
+     * from its bases or repeated), and how many checkpoints read from it ({@code base of N}).
+     */
     public String format() {
         int servers = checkpoints.stream().mapToInt(c -> c.servers().size()).max().orElse(0);
-        List<String[]> rows = new ArrayList<>();
-        String[] header = new String[3 + servers];
-        header[0] = "checkpoint";
-        header[1] = "health";
-        header[2] = "policy";
-        for (int i = 0; i < servers; i++) {
-            header[3 + i] = "server " + i;
+        boolean chunked = checkpoints.stream().anyMatch(c -> c.content().isPresent() || !c.baseOf().isEmpty());
+        List<String> columns = new ArrayList<>(List.of("checkpoint", "health", "policy"));
+        if (chunked) {
+            columns.addAll(List.of("content", "new", "shared", "base of"));
         }
+        for (int i = 0; i < servers; i++) {
+            columns.add("server " + i);
+        }
+        List<String[]> rows = new ArrayList<>();
+        String[] header = columns.toArray(String[]::new);
         rows.add(header);
         for (CheckpointStatus c : checkpoints) {
-            String[] row = new String[3 + servers];
-            row[0] = Long.toString(c.checkpointId());
-            row[1] = c.health().name();
-            row[2] = c.policy().isEmpty() ? "-" : c.policy();
-            for (int i = 0; i < servers; i++) {
-                row[3 + i] = i < c.servers().size() ? c.servers().get(i).cellText() : "";
+            List<String> row = new ArrayList<>(List.of(Long.toString(c.checkpointId()), c.health().name(),
+                    c.policy().isEmpty() ? "-" : c.policy()));
+            if (chunked) {
+                row.add(c.content().map(x -> HumanFormat.size(x.bytes())).orElse("-"));
+                row.add(c.content().map(x -> HumanFormat.size(x.newBytes())).orElse("-"));
+                row.add(c.content().map(x -> HumanFormat.size(x.sharedBytes())).orElse("-"));
+                row.add(c.baseOf().isEmpty() ? "-" : Integer.toString(c.baseOf().size()));
             }
-            rows.add(row);
+            for (int i = 0; i < servers; i++) {
+                row.add(i < c.servers().size() ? c.servers().get(i).cellText() : "");
+            }
+            rows.add(row.toArray(String[]::new));
         }
         int[] widths = new int[header.length];
         for (String[] row : rows) {
@@ -84,6 +95,10 @@ public record StatusReport(String app, boolean dataChecked, List<CheckpointStatu
             }
             if (!c.reason().isEmpty()) {
                 sb.append("checkpoint ").append(c.checkpointId()).append(": ").append(c.reason()).append('\n');
+            }
+            if (!c.baseOf().isEmpty()) {
+                sb.append("checkpoint ").append(c.checkpointId()).append(": base of checkpoints ").append(c.baseOf())
+                        .append('\n');
             }
             for (ServerStatus s : c.servers()) {
                 if (s.state() != ServerStatus.State.READ && s.state() != ServerStatus.State.ABSENT

@@ -1,16 +1,20 @@
 package io.checkstripe.restore;
 
 import io.checkstripe.core.AppId;
+import io.checkstripe.core.CheckpointContent;
 import io.checkstripe.store.CellKey;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,15 +59,13 @@ public final class StatusScanner {
                 CheckpointPlan plan;
                 try {
                     plan = CheckpointPlan.build(survey, cp, pool);
+                    plan.warnings.stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
+                    checkpoints.add(checkData ? scrub(plan, survey, pool) : list(plan, survey));
                 } catch (UnrecoverableCheckpointException e) {
-                    checkpoints.add(new CheckpointStatus(cp, Health.UNRECOVERABLE, "", 0, List.of(),
-                            IndexRanges.empty(), List.of(), e.failures().get(0).reason(), ""));
-                    continue;
+                    checkpoints.add(CheckpointStatus.unrecoverable(cp, e.failures().get(0).reason()));
                 }
-                plan.warnings.stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
-                checkpoints.add(checkData ? scrub(plan, survey, pool) : list(plan, survey));
             }
-            return new StatusReport(app, checkData, checkpoints, survey.unreachable(), warnings);
+            return new StatusReport(app, checkData, withBases(checkpoints), survey.unreachable(), warnings);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("status of " + app + " interrupted");
@@ -99,8 +101,29 @@ public final class StatusScanner {
         }
     }
 
+    /**
+     * The checkpoints judged by what they read from ({@link CheckpointBases}), each with the checkpoints that read
+     * from it.
+     */
+    private static List<CheckpointStatus> withBases(List<CheckpointStatus> checkpoints) {
+        Map<Long, CheckpointStatus> byId = new HashMap<>();
+        checkpoints.forEach(c -> byId.put(c.checkpointId(), c));
+        Map<Long, NavigableSet<Long>> readers = new HashMap<>();
+        List<CheckpointStatus> judged = new ArrayList<>();
+        for (CheckpointStatus c : checkpoints) {
+            CheckpointContent.closeOverBases(List.of(c.checkpointId()), id -> CheckpointBases.basesOf(byId.get(id)))
+                    .forEach(b -> readers.computeIfAbsent(b, k -> new TreeSet<>()).add(c.checkpointId()));
+            CheckpointBases.Verdict verdict = CheckpointBases.judge(c.checkpointId(), CheckpointBases.basesOf(c),
+                    byId::get);
+            judged.add(verdict.health().compareTo(c.health()) > 0 ? c.withHealth(verdict.health(), verdict.reason())
+                    : c);
+        }
+        return judged.stream().map(c -> c.withBaseOf(List.copyOf(readers.getOrDefault(c.checkpointId(),
+                new TreeSet<>())))).toList();
+    }
+
     /** Lists each server's cells without reading their data. */
-    private CheckpointStatus list(CheckpointPlan plan, Survey survey) {
+    static CheckpointStatus list(CheckpointPlan plan, Survey survey) {
         NavigableMap<Integer, NavigableSet<CellKey>> keys = new TreeMap<>();
         NavigableMap<Integer, LostServer> failed = new TreeMap<>();
         plan.active.forEach((server, source) -> {
@@ -204,7 +227,9 @@ public final class StatusScanner {
         } else {
             health = Health.DEGRADED;
         }
+        Optional<CheckpointContent> content = CheckpointBases.content(plan.manifest);
         return new CheckpointStatus(plan.checkpointId, health, plan.manifest.policy(), plan.segmentCount(), servers,
-                bad.stripes(), badCells, reason, CheckpointProtection.describe(plan.manifest.metadata()));
+                bad.stripes(), badCells, reason, CheckpointProtection.describe(plan.manifest.metadata()), content,
+                List.of());
     }
 }

@@ -3,6 +3,7 @@ package io.checkstripe.restore;
 import io.checkstripe.codec.CellLayout;
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.codec.StripeWorkspace;
+import io.checkstripe.core.CheckpointContent;
 import io.checkstripe.sink.SinkHttpSecurity;
 import io.checkstripe.sink.SinkHttpServer;
 import io.checkstripe.store.CellHeader;
@@ -88,7 +89,22 @@ public final class Cluster implements AutoCloseable {
     }
 
     public Written write(String app, long cp, long size, int segmentSize, long seed) throws IOException {
-        return write(app, cp, size, segmentSize, seed, null, null);
+        return write(app, cp, size, segmentSize, seed, null, null, Map.of());
+    }
+
+    /**
+     * Writes a checkpoint as the delta of a chunked one reading from {@code bases}, its content described by
+     * made-up figures: {@code 4 * size} content bytes of which {@code size} are new.
+     */
+    public Written writeIncremental(String app, long cp, long size, int segmentSize, long seed, List<Long> bases)
+            throws IOException {
+        return write(app, cp, size, segmentSize, seed, null, null, new CheckpointContent(CheckpointContent.CHUNKED_V1,
+                bases, 4 * size, "0f".repeat(32), size, CheckpointContent.Type.FILE).toMetadata());
+    }
+
+    Written write(String app, long cp, long size, int segmentSize, long seed, Tamper tamper, byte[] manifestSha)
+            throws IOException {
+        return write(app, cp, size, segmentSize, seed, tamper, manifestSha, Map.of());
     }
 
     /**
@@ -96,9 +112,10 @@ public final class Cluster implements AutoCloseable {
      *
      * @param tamper      changes what a server stores for a cell, or null
      * @param manifestSha the SHA-256 the manifest claims instead of the real one, or null
+     * @param metadata    the manifest's metadata besides the seed
      */
-    Written write(String app, long cp, long size, int segmentSize, long seed, Tamper tamper, byte[] manifestSha)
-            throws IOException {
+    private Written write(String app, long cp, long size, int segmentSize, long seed, Tamper tamper,
+            byte[] manifestSha, Map<String, String> metadata) throws IOException {
         RedundancyPolicy p = RedundancyPolicy.parse(policy);
         int segmentCount = (int) ((size + segmentSize - 1) / segmentSize);
         MessageDigest sha = CheckpointRebuild.sha256();
@@ -132,9 +149,10 @@ public final class Cluster implements AutoCloseable {
                 }
             }
             byte[] digest = sha.digest();
+            Map<String, String> all = new HashMap<>(metadata);
+            all.put("seed", Long.toString(seed));
             StoredManifest m = new StoredManifest(app, cp, policy, servers, segmentCount, segmentSize, size,
-                    manifestSha != null ? manifestSha : digest, Instant.ofEpochSecond(1_700_000_000L + cp),
-                    Map.of("seed", Long.toString(seed)));
+                    manifestSha != null ? manifestSha : digest, Instant.ofEpochSecond(1_700_000_000L + cp), all);
             for (CellStore store : stores) {
                 store.putManifest(m);
                 store.commit(Map.of());
