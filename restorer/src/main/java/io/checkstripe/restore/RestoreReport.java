@@ -1,5 +1,6 @@
 package io.checkstripe.restore;
 
+import io.checkstripe.core.CheckpointContent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -83,6 +84,16 @@ public record RestoreReport(String app, long checkpointId, String policy, int se
     public RestoreReport withOutput(Path where) {
         return new RestoreReport(app, checkpointId, policy, servers, where, bytes, sha256, serversUsed, serversLost,
                 unreachableSources, cellsRebuilt, badCells, skipped, warnings, elapsed, protection);
+    }
+
+    /**
+     * This report for the content of a chunked checkpoint, assembled at {@code where}: its length and SHA-256
+     * are the content's; the rest still describes the checkpoint's own delta.
+     */
+    public RestoreReport withContent(Path where, CheckpointContent content, Duration took) {
+        return new RestoreReport(app, checkpointId, policy, servers, where, content.bytes(), content.sha256(),
+                serversUsed, serversLost, unreachableSources, cellsRebuilt, badCells, skipped, warnings, took,
+                protection);
     }
 
     /** The cells whose bytes failed their CRC32C. */

@@ -6,6 +6,7 @@ import io.checkstripe.crypto.AuthenticationFailedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,8 +47,10 @@ import org.slf4j.LoggerFactory;
  * ({@link KeyNeededException}): nothing is written.
  *
  * <p>A chunked checkpoint ({@link CheckpointContent}) stores only a delta whose recipe may read from earlier
- * checkpoints, its bases; this class restores a checkpoint's own bytes, the delta, and leaves assembling the content
- * to the caller, who learns what to fetch from {@link #content} and restores each delta by id. Choosing the newest
+ * checkpoints, its bases: the restore rebuilds the checkpoint's delta and those of the bases its recipe reads from,
+ * each verified against its own SHA-256, then assembles the content and verifies it against the signed commit
+ * before anything appears at the output ({@link ContentAssembly}); a directory checkpoint is restored with
+ * {@link #restoreDirectory}, staged beside the output directory and renamed into place. Choosing the newest
  * checkpoint, it passes over one whose bases (or bases of bases) cannot be rebuilt from the reachable servers,
  * naming the base, since its content could not be assembled; a checkpoint asked for by id is restored whatever
  * its bases.
@@ -82,6 +85,25 @@ public final class Restorer {
      */
     public RestoreReport restore(String app, List<CellSource> sources, Path out, OptionalLong checkpointId)
             throws IOException {
+        return restore(app, sources, checkOutput(out), false, checkpointId);
+    }
+
+    /**
+     * Restores a directory checkpoint ({@code publish --dir}) of {@code app} as the directory {@code outDir}: staged
+     * beside it, verified, then renamed into place, so {@code outDir} appears complete or not at all.
+     *
+     * @param outDir a path that does not exist, or an empty directory (replaced), whose parent exists
+     * @throws IllegalArgumentException also when the checkpoint to restore is a file, or {@code outDir} is a
+     *                                  non-empty directory or a file
+     * @see #restore(String, List, Path, OptionalLong) for the other exceptions
+     */
+    public RestoreReport restoreDirectory(String app, List<CellSource> sources, Path outDir, OptionalLong checkpointId)
+            throws IOException {
+        return restore(app, sources, checkOutputDirectory(outDir), true, checkpointId);
+    }
+
+    private RestoreReport restore(String app, List<CellSource> sources, Path target, boolean directory,
+            OptionalLong checkpointId) throws IOException {
         AppId.validate(app);
         Objects.requireNonNull(sources, "sources");
         Objects.requireNonNull(checkpointId, "checkpointId");
@@ -92,11 +114,10 @@ public final class Restorer {
         if (checkpointId.isPresent() && checkpointId.getAsLong() < 0) {
             throw new IllegalArgumentException("checkpoint id " + checkpointId.getAsLong() + " is negative");
         }
-        Path target = checkOutput(out);
         long start = System.nanoTime();
         ExecutorService pool = Pools.newPool("restore");
         try {
-            return restore(app, sources, target, checkpointId, pool, start);
+            return restore(app, sources, target, directory, checkpointId, pool, start);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("restore of " + app + " interrupted");
@@ -105,8 +126,8 @@ public final class Restorer {
         }
     }
 
-    private RestoreReport restore(String app, List<CellSource> sources, Path out, OptionalLong wanted,
-            ExecutorService pool, long start) throws IOException, InterruptedException {
+    private RestoreReport restore(String app, List<CellSource> sources, Path out, boolean directory,
+            OptionalLong wanted, ExecutorService pool, long start) throws IOException, InterruptedException {
         Survey survey = Survey.of(app, sources, options, pool);
         NavigableSet<Long> candidates = new TreeSet<>();
         if (wanted.isPresent()) {
@@ -126,7 +147,7 @@ public final class Restorer {
             long cp = it.next();
             String fallback = it.hasNext() ? "; falling back to the checkpoint before it" : "";
             try {
-                return restoreCheckpoint(survey, cp, out, pool, start, skipped, wanted.isEmpty());
+                return restoreCheckpoint(survey, cp, out, directory, pool, start, skipped, wanted.isEmpty());
             } catch (UnrecoverableCheckpointException e) {
                 failures.addAll(e.failures());
                 e.failures().forEach(f -> skipped.add(new SkippedCheckpoint(f.checkpointId(), f.reason())));
@@ -152,13 +173,32 @@ public final class Restorer {
                 + "reachable servers: ", failures);
     }
 
-    private RestoreReport restoreCheckpoint(Survey survey, long cp, Path out, ExecutorService pool, long start,
-            List<SkippedCheckpoint> skipped, boolean choosing) throws IOException, InterruptedException {
+    private RestoreReport restoreCheckpoint(Survey survey, long cp, Path out, boolean directory, ExecutorService pool,
+            long start, List<SkippedCheckpoint> skipped, boolean choosing) throws IOException, InterruptedException {
         String app = survey.app();
         CheckpointPlan plan = CheckpointPlan.build(survey, cp, pool, options.keyFile());
         if (choosing) {
             CheckpointBases.check(plan, survey, pool, options.keyFile());
         }
+        Optional<CheckpointContent> content = CheckpointBases.content(plan.manifest);
+        boolean isDirectory = content.map(c -> c.type() == CheckpointContent.Type.DIRECTORY).orElse(false);
+        if (isDirectory != directory) {
+            throw new IllegalArgumentException("checkpoint " + cp + " of " + app + " is a "
+                    + (isDirectory ? "directory: restore it with --out-dir" : "file: restore it with --out"));
+        }
+        if (content.isEmpty()) {
+            return restoreBytes(survey, plan, out, pool, start, skipped);
+        }
+        return new ContentAssembly(app, cp, content.get()).restore(out, (id, to) -> restoreBytes(survey,
+                id == cp ? plan : CheckpointPlan.build(survey, id, pool, options.keyFile()), to, pool, System.nanoTime(),
+                skipped), start);
+    }
+
+    /** Rebuilds the checkpoint {@code plan} describes, its own bytes, verified, to {@code out}. */
+    private RestoreReport restoreBytes(Survey survey, CheckpointPlan plan, Path out, ExecutorService pool, long start,
+            List<SkippedCheckpoint> skipped) throws IOException, InterruptedException {
+        String app = survey.app();
+        long cp = plan.checkpointId;
         CheckpointProtection protection = CheckpointProtection.of(plan.manifest, options.keyFile());
         log.info("restoring {}", plan);
         Progress progress = Progress.start(options, "restoring " + app + "/" + cp, plan.manifest.totalBytes());
@@ -217,6 +257,28 @@ public final class Restorer {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The absolute output directory, after checking that its parent exists and it is absent or empty. */
+    private static Path checkOutputDirectory(Path outDir) throws IOException {
+        Objects.requireNonNull(outDir, "outDir");
+        Path target = outDir.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new IllegalArgumentException("output directory's parent " + parent + " does not exist");
+        }
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalArgumentException("output " + target + " exists and is not a directory");
+            }
+            try (var entries = Files.list(target)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException("output directory " + target + " is not empty; name a new "
+                            + "or empty directory, nothing in it was touched");
+                }
+            }
+        }
+        return target;
     }
 
     /** The absolute output path, after checking that its directory exists and it is not a directory itself. */

@@ -37,6 +37,12 @@ public final class VerificationFailedException extends CheckstripeException {
                 checkpointId, e, a);
     }
 
+    /** The deltas of a chunked checkpoint verified, but the content assembled from them does not. */
+    static VerificationFailedException content(String app, long checkpointId, String why) {
+        return new VerificationFailedException("checkpoint " + checkpointId + " of " + app
+                + " failed verification: its deltas verified, but " + why, checkpointId, null, null);
+    }
+
     /** Stripe {@code stripe}, encoded again after a reconstruction, disagrees with a surviving parity cell. */
     static VerificationFailedException parity(String app, long checkpointId, int stripe, int cell, int server) {
         return new VerificationFailedException("checkpoint " + checkpointId + " of " + app
