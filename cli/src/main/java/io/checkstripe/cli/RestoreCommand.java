@@ -53,10 +53,16 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     OutputFormat output;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE",
+    @Option(names = "--out", paramLabel = "FILE",
             description = "Where to write the checkpoint; - for stdout, once verified (restored to a temp file in "
-                    + "java.io.tmpdir first), the report then going to stderr.")
+                    + "java.io.tmpdir first), the report then going to stderr. Either this or --out-dir.")
     Path out;
+
+    @Option(names = "--out-dir", paramLabel = "D",
+            description = "Recreate a directory checkpoint (publish --dir) as D, which must not exist or be empty: "
+                    + "staged beside it, verified, then renamed into place. Entries that would land outside D are "
+                    + "refused.")
+    Path outDir;
 
     @Option(names = "--checkpoint", paramLabel = "ID",
             description = "Restore this checkpoint; never falls back to an older one.")
@@ -80,6 +86,12 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if ((out == null) == (outDir == null)) {
+            throw new UsageException("name where to restore to: either --out FILE or --out-dir D");
+        }
+        if (outDir != null) {
+            return restoreToDirectory();
+        }
         boolean toStdout = StandardStreams.named(out);
         refuseConflicts(toStdout);
         return toStdout ? restoreToStdout() : restoreToFile();
@@ -91,7 +103,7 @@ final class RestoreCommand implements Callable<Integer> {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new UsageException("--out: directory does not exist: " + dir);
         }
-        RestoreReport report = restore(target);
+        RestoreReport report = restore(target, false);
         output.print(spec.commandLine().getOut(), report::format, () -> ReportJson.restore(report));
         if (exec.isEmpty()) {
             return ExitCode.OK;
@@ -99,10 +111,22 @@ final class RestoreCommand implements Callable<Integer> {
         return AppLauncher.launch(exec, report.output());
     }
 
+    private int restoreToDirectory() throws IOException {
+        refuseConflicts(false);
+        Path target = outDir.toAbsolutePath();
+        Path parent = target.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new UsageException("--out-dir: parent directory does not exist: " + parent);
+        }
+        RestoreReport report = restore(target, true);
+        output.print(spec.commandLine().getOut(), report::format, () -> ReportJson.restore(report));
+        return exec.isEmpty() ? ExitCode.OK : AppLauncher.launch(exec, report.output());
+    }
+
     /** Restores to a scratch file, copies it to stdout once verified, and reports on stderr. */
     private int restoreToStdout() throws IOException {
         try (ScratchFile scratch = ScratchFile.create()) {
-            RestoreReport report = restore(scratch.path());
+            RestoreReport report = restore(scratch.path(), false);
             scratch.copyTo(root.out);
             PrintWriter err = spec.commandLine().getErr();
             err.println(report.withOutput(out).format());
@@ -127,15 +151,17 @@ final class RestoreCommand implements Callable<Integer> {
         }
     }
 
-    private RestoreReport restore(Path target) throws IOException {
+    private RestoreReport restore(Path target, boolean directory) throws IOException {
         RestoreOptions options = sources.options(root.err, progress);
         if (keyFile != null) {
             options = options.withKeyFile(KeyFile.read(keyFile));
         }
         List<CellSource> opened = sources.open(options);
         try {
-            return new Restorer(options).restore(sources.app, opened, target,
-                    checkpoint == null ? OptionalLong.empty() : OptionalLong.of(checkpoint));
+            OptionalLong wanted = checkpoint == null ? OptionalLong.empty() : OptionalLong.of(checkpoint);
+            Restorer restorer = new Restorer(options);
+            return directory ? restorer.restoreDirectory(sources.app, opened, target, wanted)
+                    : restorer.restore(sources.app, opened, target, wanted);
         } finally {
             SourceOptions.closeAll(opened);
         }
