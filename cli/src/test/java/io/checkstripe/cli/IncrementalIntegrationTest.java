@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.checkstripe.store.CellStore;
 import io.checkstripe.testkit.KafkaClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -176,6 +177,33 @@ class IncrementalIntegrationTest {
         try (Stream<Path> left = Files.list(tmp)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactly("full");
         }
+    }
+
+    @Test
+    void aServerThatLostTheBaseWithholdsItsAckAndTheNextCheckpointGoesInFull() throws Exception {
+        String app = "wiped";
+        Path state = TestFiles.random(tmp.resolve("state.bin"), 1 << 20, 21);
+        assertThat(publishJson(app, "--file", state.toString()).path("content").path("bases").size()).isZero();
+
+        pipeline.sink(0).close();
+        try (CellStore store = CellStore.open(pipeline.dataDir(0), 0)) {
+            assertThat(store.delete(app, 1)).isTrue();
+        }
+        pipeline.startSink(0, Map.of("checkstripe.retain", 1));
+
+        Path changed = edited(state, tmp.resolve("changed.bin"));
+        CliRun unprotected = pipeline.publish(app, changed, "--incremental", "--chunk-size", CHUNK,
+                "--protect-timeout", "10");
+        assertThat(unprotected.exitCode()).as(unprotected.describe()).isEqualTo(ExitCode.NOT_PROTECTED);
+        assertThat(unprotected.err()).contains("server 0");
+
+        JsonNode full = publishJson(app, "--file", changed.toString());
+        assertThat(full.path("checkpointId").asLong()).isEqualTo(3);
+        assertThat(full.path("content").path("bases").size()).as("the index was dropped: sent in full").isZero();
+        Path out = tmp.resolve("restored.bin");
+        CliRun restore = Pipeline.restore(app, pipeline.directories(), out);
+        assertThat(restore.exitCode()).as(restore.describe()).isZero();
+        assertThat(Files.mismatch(out, changed)).isEqualTo(-1L);
     }
 
     private static JsonNode publishJson(String app, String... what) {
