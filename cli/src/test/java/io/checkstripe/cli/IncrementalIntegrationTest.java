@@ -195,7 +195,7 @@ class IncrementalIntegrationTest {
         CliRun unprotected = pipeline.publish(app, changed, "--incremental", "--chunk-size", CHUNK,
                 "--protect-timeout", "10");
         assertThat(unprotected.exitCode()).as(unprotected.describe()).isEqualTo(ExitCode.NOT_PROTECTED);
-        assertThat(unprotected.err()).contains("server 0");
+        assertThat(unprotected.err()).contains("servers [0] of 5 have not acknowledged it");
 
         JsonNode full = publishJson(app, "--file", changed.toString());
         assertThat(full.path("checkpointId").asLong()).isEqualTo(3);
