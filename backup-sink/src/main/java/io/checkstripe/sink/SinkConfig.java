@@ -146,7 +146,8 @@ public final class SinkConfig extends AbstractConfig {
 
     public static final String RETAIN_CONFIG = "checkstripe.retain";
     public static final String RETAIN_DOC = "R: the newest R checkpoints of each application that are complete on "
-            + "this server are kept; older checkpoints, complete or not, are deleted once R newer ones are complete. "
+            + "this server are kept; older checkpoints, complete or not, are deleted once R newer ones are complete, "
+            + "except those a kept incremental checkpoint reads from (its bases), which are kept as long as it is. "
             + "Checkpoints newer than the newest complete one are always kept.";
 
     public static final String RETRY_BACKOFF_MS_CONFIG = "checkstripe.retry.backoff.ms";
