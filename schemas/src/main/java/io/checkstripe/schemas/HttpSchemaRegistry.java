@@ -392,7 +392,10 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
         String message = failures.size() == 1 ? last.getMessage() + tally
                 : "no schema registry answered " + what + ": " + failures.values().stream()
                         .map(Throwable::getMessage).collect(Collectors.joining("; ")) + tally;
-        return new SchemaRegistryException(message, last.httpStatus(), last.errorCode(), last);
+        // A registry's own answer says more than a URL that did not connect, whichever was tried last.
+        SchemaRegistryException answered = failures.values().stream()
+                .filter(f -> f.httpStatus() != SchemaRegistryException.NO_RESPONSE).reduce((a, b) -> b).orElse(last);
+        return new SchemaRegistryException(message, answered.httpStatus(), answered.errorCode(), last);
     }
 
     /** One request to one URL: the JSON answer of a 2xx response; anything else throws. */
