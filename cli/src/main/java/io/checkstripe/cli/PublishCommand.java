@@ -15,6 +15,7 @@ import io.checkstripe.producer.CheckpointPublisher;
 import io.checkstripe.producer.PublishRequest;
 import io.checkstripe.producer.PublishResult;
 import io.checkstripe.producer.PublisherConfig;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,15 +51,21 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--app", required = true, paramLabel = "APP", description = "Application id.")
     String app;
 
-    @Option(names = "--file", paramLabel = "FILE",
-            description = "The checkpoint to publish; - reads it from stdin, to its end. Either this or --dir.")
-    Path file;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Content content;
 
-    @Option(names = "--dir", paramLabel = "D",
-            description = "Publish the directory tree D (files, directories, links that stay inside D; names, "
-                    + "permissions, modification times) as one checkpoint; restore --out-dir recreates it. Nothing "
-                    + "may write to D meanwhile.")
-    Path dir;
+    /** What to publish: a file or a directory tree. */
+    static final class Content {
+        @Option(names = "--file", required = true, paramLabel = "FILE",
+                description = "The checkpoint to publish; - reads it from stdin, to its end.")
+        Path file;
+
+        @Option(names = "--dir", required = true, paramLabel = "D",
+                description = "Publish the directory tree D (files, directories, links that stay inside D; names, "
+                        + "permissions, modification times) as one checkpoint; restore --out-dir recreates it. "
+                        + "Nothing may write to D meanwhile.")
+        Path dir;
+    }
 
     @Option(names = "--incremental",
             description = "Send only the chunks the app's previous checkpoint did not store; reference the rest. "
@@ -110,9 +117,8 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((file == null) == (dir == null)) {
-            throw new UsageException("name what to publish: either --file FILE or --dir D");
-        }
+        Path file = content.file;
+        Path dir = content.dir;
         boolean fromStdin = file != null && StandardStreams.named(file);
         if (file != null && !fromStdin && !Files.isRegularFile(file)) {
             throw new UsageException("--file: no such file: " + file);
@@ -152,10 +158,10 @@ final class PublishCommand implements Callable<Integer> {
         PublisherConfig config = Failures.config(() -> new PublisherConfig(props));
         PublishResult result;
         try (CheckpointPublisher publisher = new CheckpointPublisher(config)) {
-            if (dir != null) {
-                result = publisher.publishDirectory(request, dir);
+            if (content.dir != null) {
+                result = publisher.publishDirectory(request, content.dir);
             } else {
-                result = fromStdin ? publisher.publish(request, root.in) : publisher.publish(request, file);
+                result = fromStdin ? publisher.publish(request, root.in) : publisher.publish(request, content.file);
             }
         }
         output.print(spec.commandLine().getOut(), () -> text(result), () -> ReportJson.publish(result));

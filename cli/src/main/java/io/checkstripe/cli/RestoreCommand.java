@@ -16,6 +16,7 @@ import io.checkstripe.restore.CellSource;
 import io.checkstripe.restore.RestoreOptions;
 import io.checkstripe.restore.RestoreReport;
 import io.checkstripe.restore.Restorer;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IParameterConsumer;
 import picocli.CommandLine.Mixin;
@@ -53,16 +54,22 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     OutputFormat output;
 
-    @Option(names = "--out", paramLabel = "FILE",
-            description = "Where to write the checkpoint; - for stdout, once verified (restored to a temp file in "
-                    + "java.io.tmpdir first), the report then going to stderr. Either this or --out-dir.")
-    Path out;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Target target;
 
-    @Option(names = "--out-dir", paramLabel = "D",
-            description = "Recreate a directory checkpoint (publish --dir) as D, which must not exist or be empty: "
-                    + "staged beside it, verified, then renamed into place. Entries that would land outside D are "
-                    + "refused.")
-    Path outDir;
+    /** Where to restore to: a file or a directory. */
+    static final class Target {
+        @Option(names = "--out", required = true, paramLabel = "FILE",
+                description = "Where to write the checkpoint; - for stdout, once verified (restored to a temp file "
+                        + "in java.io.tmpdir first), the report then going to stderr.")
+        Path out;
+
+        @Option(names = "--out-dir", required = true, paramLabel = "D",
+                description = "Recreate a directory checkpoint (publish --dir) as D, which must not exist or be "
+                        + "empty: staged beside it, verified, then renamed into place. Entries that would land "
+                        + "outside D are refused.")
+        Path outDir;
+    }
 
     @Option(names = "--checkpoint", paramLabel = "ID",
             description = "Restore this checkpoint; never falls back to an older one.")
@@ -86,24 +93,21 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((out == null) == (outDir == null)) {
-            throw new UsageException("name where to restore to: either --out FILE or --out-dir D");
+        if (target.outDir != null) {
+            return restoreToDirectory(target.outDir);
         }
-        if (outDir != null) {
-            return restoreToDirectory();
-        }
-        boolean toStdout = StandardStreams.named(out);
+        boolean toStdout = StandardStreams.named(target.out);
         refuseConflicts(toStdout);
         return toStdout ? restoreToStdout() : restoreToFile();
     }
 
     private int restoreToFile() throws IOException {
-        Path target = out.toAbsolutePath();
-        Path dir = target.getParent();
+        Path file = target.out.toAbsolutePath();
+        Path dir = file.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
             throw new UsageException("--out: directory does not exist: " + dir);
         }
-        RestoreReport report = restore(target, false);
+        RestoreReport report = restore(file, false);
         output.print(spec.commandLine().getOut(), report::format, () -> ReportJson.restore(report));
         if (exec.isEmpty()) {
             return ExitCode.OK;
@@ -111,14 +115,14 @@ final class RestoreCommand implements Callable<Integer> {
         return AppLauncher.launch(exec, report.output());
     }
 
-    private int restoreToDirectory() throws IOException {
+    private int restoreToDirectory(Path outDir) throws IOException {
         refuseConflicts(false);
-        Path target = outDir.toAbsolutePath();
-        Path parent = target.getParent();
+        Path where = outDir.toAbsolutePath();
+        Path parent = where.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
             throw new UsageException("--out-dir: parent directory does not exist: " + parent);
         }
-        RestoreReport report = restore(target, true);
+        RestoreReport report = restore(where, true);
         output.print(spec.commandLine().getOut(), report::format, () -> ReportJson.restore(report));
         return exec.isEmpty() ? ExitCode.OK : AppLauncher.launch(exec, report.output());
     }
@@ -129,7 +133,7 @@ final class RestoreCommand implements Callable<Integer> {
             RestoreReport report = restore(scratch.path(), false);
             scratch.copyTo(root.out);
             PrintWriter err = spec.commandLine().getErr();
-            err.println(report.withOutput(out).format());
+            err.println(report.withOutput(target.out).format());
             err.flush();
             return ExitCode.OK;
         }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
@@ -44,9 +45,7 @@ class CliUsageTest {
 
     static Stream<Arguments> missingOptions() {
         return Stream.of(
-                Arguments.of("publish", "publish", "'--bootstrap-server=HOST:PORT[,...]', '--app=APP', '--file=FILE'"),
-                Arguments.of("publish --bootstrap-server " + NO_KAFKA + " --app a", "publish", "'--file=FILE'"),
-                Arguments.of("restore --app a --from d", "restore", "'--out=FILE'"),
+                Arguments.of("publish", "publish", "'--bootstrap-server=HOST:PORT[,...]', '--app=APP'"),
                 Arguments.of("status --from d", "status", "'--app=APP'"),
                 Arguments.of("repair --app a --from d --data-dir d", "repair", "'--server-index=I'"),
                 Arguments.of("sink --bootstrap-server " + NO_KAFKA + " --server-index 0", "sink", "'--data-dir=DIR'"),
@@ -62,6 +61,20 @@ class CliUsageTest {
         assertThat(run.errLines()).as(run.describe()).containsExactly("checkstripe " + command + ": Missing required "
                 + (missing.contains(",") ? "options: " : "option: ") + missing + " (see 'checkstripe " + command
                 + " --help')");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "publish --bootstrap-server 127.0.0.1:1 --app a | publish | (--file=FILE | --dir=D)",
+        "publish --bootstrap-server 127.0.0.1:1 --app a --file f --dir d | publish | --file=FILE, --dir=D",
+        "restore --app a --from d | restore | (--out=FILE | --out-dir=D)",
+        "restore --app a --from d --out f --out-dir d | restore | --out=FILE, --out-dir=D"})
+    void exactlyOneOfTwoAlternativesIsNeeded(String line, String command, String alternatives) {
+        CliRun run = CliRun.of(line.split(" "));
+        assertThat(run.exitCode()).as(run.describe()).isEqualTo(ExitCode.USAGE);
+        assertThat(run.errLines()).as(run.describe()).hasSize(1);
+        assertThat(run.err()).startsWith("checkstripe " + command + ": ").contains(alternatives);
         assertThat(run.out()).isEmpty();
     }
 
@@ -127,7 +140,7 @@ class CliUsageTest {
                 "--checkpoint", "9", "--exec", "x");
         assertThat(restore.exec).containsExactly("app", "--out", "elsewhere", "--help", "-h", "-V", "--checkpoint",
                 "9", "--exec", "x");
-        assertThat(restore.out).isEqualTo(Path.of("out.bin"));
+        assertThat(restore.target.out).isEqualTo(Path.of("out.bin"));
         assertThat(restore.checkpoint).isNull();
     }
 

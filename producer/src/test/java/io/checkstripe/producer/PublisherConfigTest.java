@@ -3,6 +3,7 @@ package io.checkstripe.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.checkstripe.chunking.ChunkingConfig;
 import io.checkstripe.schemas.SchemaRegistryClientConfigs;
 import io.checkstripe.schemas.TopicNames;
 import java.nio.file.Path;
@@ -222,6 +223,23 @@ class PublisherConfigTest {
     }
 
     @Test
+    void chunkingDefaultsToOneMebibyteChunksAndRefusesInconsistentSizes() {
+        PublisherConfig config = new PublisherConfig(props());
+        assertThat(config.incremental()).isFalse();
+        assertThat(config.chunking()).isEqualTo(ChunkingConfig.defaults());
+        PublisherConfig small = new PublisherConfig(props("checkstripe.chunking.enabled", true,
+                "checkstripe.chunking.min.bytes", 2048, "checkstripe.chunking.avg.bytes", 8192,
+                "checkstripe.chunking.max.bytes", 32768, "checkstripe.chunking.compression", false));
+        assertThat(small.incremental()).isTrue();
+        assertThat(small.chunking()).isEqualTo(ChunkingConfig.sized(2048, 8192, 32768).withCompression(false));
+        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.chunking.avg.bytes", 3000)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("checkstripe.chunking.avg.bytes");
+        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.chunking.min.bytes", 1 << 21,
+                "checkstripe.chunking.avg.bytes", 1 << 20)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("checkstripe.chunking.avg.bytes");
+    }
+
+    @Test
     void everyKeyIsDocumented() {
         // The registry client's settings are all there; the list below names only its URL among them.
         Set<String> registryClient = SchemaRegistryClientConfigs.define(new ConfigDef()).names();
@@ -236,7 +254,10 @@ class PublisherConfigTest {
                         "checkstripe.topic.manifests", "checkstripe.topic.acks", "checkstripe.stripe.locally",
                         "checkstripe.policy", "checkstripe.servers", "checkstripe.protect.timeout.ms",
                         "checkstripe.transactional.id.prefix", "checkstripe.kafka.timeout.ms",
-                        "checkstripe.key.file");
+                        "checkstripe.key.file", "checkstripe.chunking.enabled", "checkstripe.chunking.min.bytes",
+                        "checkstripe.chunking.avg.bytes", "checkstripe.chunking.max.bytes",
+                        "checkstripe.chunking.compression", "checkstripe.chunking.compression.min.saving",
+                        "checkstripe.chunking.index.dir");
     }
 
     @Test

@@ -28,9 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns the restored deltas of a chunked checkpoint and its bases back into the application's content: every delta
- * is restored (rebuilt, verified against its own SHA-256, decrypted) into a scratch directory beside the output, the
- * checkpoint's recipe is read from the end of its delta, and the content is assembled chunk by chunk into a temp
+ * Turns the restored deltas of a chunked checkpoint and its bases back into the application's content: its delta and
+ * those of the bases its signed commit lists are restored (rebuilt, verified against their own SHA-256, decrypted)
+ * into a scratch directory beside the output, the checkpoint's recipe is read from the end of its delta, and the content is assembled chunk by chunk into a temp
  * file, whose length and SHA-256 must match both the recipe and the signed commit's metadata before it is forced
  * and renamed over the output, or extracted into a directory that is renamed into place only then. Nothing appears
  * at the output before the content verified; the scratch directory goes in every case. Disk: the deltas read, and
@@ -69,10 +69,9 @@ final class ContentAssembly {
         try {
             Path own = scratch.resolve(checkpointId + ".delta");
             RestoreReport report = deltas.restore(checkpointId, own);
-            Recipe recipe = recipe(own);
             Map<Long, Path> files = new HashMap<>();
             files.put(checkpointId, own);
-            for (long base : recipe.bases(checkpointId)) {
+            for (long base : content.bases()) {
                 Path file = scratch.resolve(base + ".delta");
                 try {
                     deltas.restore(base, file);
@@ -83,6 +82,7 @@ final class ContentAssembly {
                 }
                 files.put(base, file);
             }
+            Recipe recipe = recipe(own);
             if (content.type() == CheckpointContent.Type.DIRECTORY) {
                 Path assembled = scratch.resolve("content");
                 assemble(recipe, files, assembled);

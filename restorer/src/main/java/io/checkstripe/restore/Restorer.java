@@ -227,38 +227,6 @@ public final class Restorer {
         return report;
     }
 
-    /**
-     * What checkpoint {@code checkpointId}'s manifest says of the application's content: empty for an ordinary
-     * checkpoint. With a key file only a manifest its keys signed is believed. Reads manifests only.
-     *
-     * @throws IllegalArgumentException         for a bad application id, no sources or a negative checkpoint id
-     * @throws UnrecoverableCheckpointException when no reachable server holds a usable manifest of it, or its
-     *                                          content metadata is malformed
-     * @throws AuthenticationFailedException    with a key file, when no manifest of it is authentic
-     */
-    public Optional<CheckpointContent> content(String app, List<CellSource> sources, long checkpointId)
-            throws IOException {
-        AppId.validate(app);
-        if (sources.isEmpty()) {
-            throw new IllegalArgumentException("no sources given: name each backup server's data directory or "
-                    + "http://host:port");
-        }
-        if (checkpointId < 0) {
-            throw new IllegalArgumentException("checkpoint id " + checkpointId + " is negative");
-        }
-        ExecutorService pool = Pools.newPool("content");
-        try {
-            Survey survey = Survey.of(app, sources, options, pool);
-            return CheckpointBases.content(CheckpointPlan.build(survey, checkpointId, pool, options.keyFile())
-                    .manifest);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("reading the content of " + app + "/" + checkpointId + " interrupted");
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
     /** The absolute output directory, after checking that its parent exists and it is absent or empty. */
     private static Path checkOutputDirectory(Path outDir) throws IOException {
         Objects.requireNonNull(outDir, "outDir");

@@ -3,7 +3,6 @@ package io.checkstripe.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.checkstripe.core.CheckpointContent;
 import io.checkstripe.store.CellStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -126,22 +125,14 @@ class IncrementalCheckpointsTest {
                 + "which cannot be rebuilt"));
         assertThat(Files.readAllBytes(out)).isEqualTo(Cluster.bytes(SIZE, 2));
 
-        // Asked for by id, a delta restores whatever its bases: assembling the content is the caller's.
-        RestoreReport named = new Restorer(RestoreOptions.defaults()).restore(APP, cluster.sources(), out,
-                OptionalLong.of(4));
-        assertThat(named.checkpointId()).isEqualTo(4);
-        assertThat(Files.readAllBytes(out)).isEqualTo(Cluster.bytes(SIZE, 4));
-    }
-
-    @Test
-    void theContentOfACheckpointIsReadFromItsManifest() throws IOException {
-        Restorer restorer = new Restorer(RestoreOptions.defaults());
-        assertThat(restorer.content(APP, cluster.sources(), 4)).map(CheckpointContent::bases)
-                .contains(List.of(1L, 3L));
-        assertThat(restorer.content(APP, cluster.sources(), 2)).isEmpty();
-        assertThatThrownBy(() -> restorer.content(APP, cluster.sources(), 9))
-                .isInstanceOf(UnrecoverableCheckpointException.class).hasMessageContaining("checkpoint 9");
-        assertThatThrownBy(() -> restorer.content(APP, cluster.sources(), -1))
-                .isInstanceOf(IllegalArgumentException.class);
+        // Asked for by id, it is not fallen back from: the base it cannot do without is named, nothing written.
+        Path named = tmp.resolve("named");
+        assertThatThrownBy(() -> new Restorer(RestoreOptions.defaults()).restore(APP, cluster.sources(), named,
+                OptionalLong.of(4))).isInstanceOf(UnrecoverableCheckpointException.class)
+                .hasMessageContaining("checkpoint 4 reads from checkpoint 1, which cannot be rebuilt");
+        assertThat(named).doesNotExist();
+        try (var left = Files.list(tmp)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("servers", "restored");
+        }
     }
 }
