@@ -249,7 +249,7 @@ class StriperTopologyTest {
     void sendsSegmentsThatBreakARuleToTheDeadLetterTopic() {
         start("RS-3-2", 5);
         assertRejected(pipe("no/slash", segment("no/slash", 1, 0, 0, new byte[10])), "invalid-app-id", "no/slash");
-        assertRejected(pipe(new CheckpointSegment(2, APP, 1L, 0, 0L, java.nio.ByteBuffer.allocate(5))),
+        assertRejected(pipe(new CheckpointSegment(2, APP, 1L, 0, 0L, java.nio.ByteBuffer.allocate(5), null)),
                 "unsupported-format-version", "formatVersion 2");
         assertRejected(pipe("other-app", segment(APP, 1, 0, 0, new byte[10])), "key-mismatch",
                 "has key \"other-app\"");
