@@ -187,7 +187,7 @@ class StriperTopologyTest {
         assertThat(compacted.get(0).key()).isEqualTo(APP + "/12");
         assertThat(compacted.get(0).value()).isEqualTo(manifest);
         assertThat(deadLetters.isEmpty()).isTrue();
-        assertThat(progress(APP)).isEqualTo(new AppProgress(12, -1, 0, 0, 0, 0, false, Sha256State.EMPTY));
+        assertThat(progress(APP)).isEqualTo(new AppProgress(12, -1, 0, 0, 0, 0, false, Sha256State.EMPTY, null));
     }
 
     @Test
@@ -335,7 +335,7 @@ class StriperTopologyTest {
         assertThat(manifests.readValuesToList()).extracting(CheckpointManifest::getCheckpointId).containsExactly(2L);
         assertRejected(pipe(commit(APP, 1, 1, 100, 100, sha256(new byte[100]))), "stale-checkpoint",
                 "not newer than the last committed checkpoint 2");
-        assertThat(progress(APP)).isEqualTo(new AppProgress(2, -1, 0, 0, 0, 0, false, Sha256State.EMPTY));
+        assertThat(progress(APP)).isEqualTo(new AppProgress(2, -1, 0, 0, 0, 0, false, Sha256State.EMPTY, null));
     }
 
     @Test
@@ -394,14 +394,14 @@ class StriperTopologyTest {
         driver.close();
         start("RS-3-2", 5);
         KeyValueStore<String, AppProgress> store = driver.getKeyValueStore(StriperTopology.PROGRESS_STORE);
-        store.put(APP, AppProgress.serde().deserializer().deserialize(changelog, stored));
+        store.put(APP, AppProgress.serde("RS-3-2").deserializer().deserialize(changelog, stored));
         segments.subList(before, segments.size()).forEach(this::pipe);
         pipe(commitOf(APP, 8, data, 1000));
 
         assertThat(deadLetters.isEmpty()).isTrue();
         assertThat(manifests.readValuesToList()).singleElement()
                 .satisfies(m -> assertThat(bytes(m.getSha256())).isEqualTo(sha256(data)));
-        assertThat(progress(APP)).isEqualTo(new AppProgress(8, -1, 0, 0, 0, 0, false, Sha256State.EMPTY));
+        assertThat(progress(APP)).isEqualTo(new AppProgress(8, -1, 0, 0, 0, 0, false, Sha256State.EMPTY, null));
     }
 
     @Test
