@@ -19,11 +19,13 @@ import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -144,11 +146,15 @@ public final class ProtectionWatcher implements AutoCloseable {
             log.warn("manifests topic {} does not exist: only waits given the number of servers can end", manifestsTopic);
         }
         partitions.addAll(manifestPartitions);
-        List<TopicPartition> deadLetterPartitions = KafkaCalls.partitions(consumer, deadLettersTopic, timeout,
-                bootstrap);
+        List<TopicPartition> deadLetterPartitions;
+        try {
+            deadLetterPartitions = KafkaCalls.partitions(consumer, deadLettersTopic, timeout, bootstrap);
+        } catch (TopicAuthorizationException e) {
+            deadLetterPartitions = List.of();
+        }
         if (deadLetterPartitions.isEmpty()) {
-            log.warn("dead-letter topic {} does not exist: a checkpoint the striper refuses is waited for until the "
-                    + "timeout", deadLettersTopic);
+            log.warn("dead-letter topic {} does not exist or may not be read: a checkpoint the striper refuses is "
+                    + "waited for until the timeout", deadLettersTopic);
         }
         partitions.addAll(deadLetterPartitions);
         consumer.assign(partitions);
@@ -212,10 +218,27 @@ public final class ProtectionWatcher implements AutoCloseable {
                 throw new NotProtectedException(key.appId(), key.checkpointId(), servers, ackedBy,
                         Duration.ofNanos(System.nanoTime() - start), manifestsTopic);
             }
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofNanos(Math.min(left,
-                    POLL.toNanos())))) {
+            for (ConsumerRecord<String, byte[]> record : poll(Duration.ofNanos(Math.min(left, POLL.toNanos())))) {
                 remember(record);
             }
+        }
+    }
+
+    /**
+     * Polls; a principal that may not read the dead-letter topic (an optional ACL) stops reading it and goes on
+     * with the acknowledgements, which a refused checkpoint then only times out on.
+     */
+    private ConsumerRecords<String, byte[]> poll(Duration timeout) {
+        try {
+            return consumer.poll(timeout);
+        } catch (TopicAuthorizationException e) {
+            if (!e.unauthorizedTopics().contains(deadLettersTopic)) {
+                throw e;
+            }
+            log.warn("may not read dead-letter topic {}: a checkpoint the striper refuses is waited for until the "
+                    + "timeout", deadLettersTopic);
+            consumer.assign(consumer.assignment().stream().filter(p -> !p.topic().equals(deadLettersTopic)).toList());
+            return ConsumerRecords.empty();
         }
     }
 
