@@ -91,11 +91,11 @@ final class TestCheckpoints {
         for (int offset = 0; offset < length; offset += segmentSize, count++) {
             byte[] part = Arrays.copyOfRange(data, offset, Math.min(length, offset + segmentSize));
             units.addAll(striper.stripe(new CheckpointSegment(SegmentStriper.FORMAT_VERSION, app, checkpointId, count,
-                    (long) offset, ByteBuffer.wrap(part))));
+                    (long) offset, ByteBuffer.wrap(part), null)));
         }
         byte[] sha256 = sha256(data);
         CheckpointCommit commit = new CheckpointCommit(SegmentStriper.FORMAT_VERSION, app, checkpointId, count,
-                (long) length, ByteBuffer.wrap(sha256), 1_700_000_000_000L, segmentSize, metadata);
+                (long) length, ByteBuffer.wrap(sha256), 1_700_000_000_000L, segmentSize, metadata, null);
         return new Striped(app, checkpointId, servers, List.copyOf(units), striper.manifest(commit, sha256));
     }
 

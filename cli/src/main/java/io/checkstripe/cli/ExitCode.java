@@ -42,6 +42,12 @@ public final class ExitCode {
      * usage mistake.
      */
     public static final int KEY_NEEDED = 8;
+    /**
+     * {@code publish}: the checkpoint is refused and will never be protected: the striper dead-lettered it (a
+     * policy it does not allow, too few servers for the policy, ...), or the publisher saw before sending that
+     * it would. Its own code, because a script can act on it (another policy) where waiting cannot help.
+     */
+    public static final int REJECTED = 9;
     /** Anything else: a bug or an environment failure; the message says what. */
     public static final int SOFTWARE = 70;
 

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import io.checkstripe.codec.TooFewCellsException;
 import io.checkstripe.crypto.AuthenticationFailedException;
 import io.checkstripe.crypto.KeyFileException;
+import io.checkstripe.producer.CheckpointRejectedException;
 import io.checkstripe.producer.KafkaUnavailableException;
 import io.checkstripe.producer.NotProtectedException;
 import io.checkstripe.restore.KeyNeededException;
@@ -85,6 +86,9 @@ final class Failures {
         }
         if (t instanceof KeyNeededException) {
             return ExitCode.KEY_NEEDED;
+        }
+        if (t instanceof CheckpointRejectedException) {
+            return ExitCode.REJECTED;
         }
         return null;
     }

@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
  * every backup server holds it durably. Either way the input is read a segment at a time, so memory
  * does not grow with the checkpoint. With {@code --stripe-locally} the stripes are formed here and
  * written straight to the stripes topic. With {@code --key-file} every segment is encrypted and the
- * commit signed before anything leaves this process.
+ * commit signed before anything leaves this process. {@code --policy} chooses the checkpoint's redundancy
+ * policy; a checkpoint the striper refuses (a policy it does not allow, more cells per stripe than there
+ * are servers) exits {@link ExitCode#REJECTED}, at once even with {@code --wait-protected}.
  */
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Publish a checkpoint file, or stdin with --file -; exits 0 once it is committed (or "
@@ -108,7 +110,10 @@ final class PublishCommand implements Callable<Integer> {
             description = "Form the stripes here and write them straight to the stripes topic (needs --policy and --servers).")
     boolean stripeLocally;
 
-    @Option(names = "--policy", paramLabel = "POLICY", description = "Redundancy policy for --stripe-locally.")
+    @Option(names = "--policy", paramLabel = "POLICY",
+            description = "Redundancy policy of this checkpoint, e.g. RS-6-3; the striper refuses one it does not "
+                    + "allow (exit 9). With --stripe-locally and no checkstripe.policy in --command-config, also "
+                    + "the local default. Default: checkstripe.publish.policy, else the striper's default.")
     String policy;
 
     @Option(names = "--servers", paramLabel = "N",
@@ -126,12 +131,16 @@ final class PublishCommand implements Callable<Integer> {
         if (dir != null && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new UsageException("--dir: no such directory (or a link to one): " + dir);
         }
-        if (stripeLocally && (policy == null || servers == null)) {
+        Map<String, Object> props = kafka.clientProperties();
+        boolean localDefault = props.containsKey(PublisherConfig.POLICY_CONFIG);
+        if (stripeLocally && ((policy == null && !localDefault) || servers == null)) {
             throw new UsageException("--stripe-locally needs --policy and --servers");
         }
         PublishRequest request = new PublishRequest(app,
                 checkpointId == null ? OptionalLong.empty() : OptionalLong.of(checkpointId), metadata, waitProtected);
-        Map<String, Object> props = kafka.clientProperties();
+        if (policy != null) {
+            request = request.withPolicy(policy);
+        }
         props.put(PublisherConfig.PROTECT_TIMEOUT_MS_CONFIG, protectTimeoutSeconds * 1000);
         if (segmentSize != null) {
             props.put(PublisherConfig.SEGMENT_BYTES_CONFIG, segmentSize);
@@ -140,7 +149,7 @@ final class PublishCommand implements Callable<Integer> {
         if (keyFile != null) {
             props.put(PublisherConfig.KEY_FILE_CONFIG, keyFile.toString());
         }
-        if (policy != null) {
+        if (stripeLocally && policy != null && !localDefault) {
             props.put(PublisherConfig.POLICY_CONFIG, policy);
         }
         if (servers != null) {

@@ -1,8 +1,10 @@
 package io.checkstripe.cli;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.schemas.TopicProvisioner;
 import io.checkstripe.striper.StriperApp;
 import io.checkstripe.striper.StriperConfig;
@@ -31,6 +33,12 @@ final class StriperCommand implements Callable<Integer> {
             description = "Redundancy policy: STRIPE-K, XOR-K-1, RS-K-M, MIRROR-R, optionally with a cell size "
                     + "(RS-6-3-1024k). Default: ${DEFAULT-VALUE}.")
     String policy;
+
+    @Option(names = "--allowed-policies", paramLabel = "POLICY[,POLICY...]", split = ",",
+            description = "Policies a checkpoint may ask for (publish --policy), e.g. RS-3-2,RS-6-3,MIRROR-3; every "
+                    + "record of a checkpoint asking for another is dead-lettered (policy-not-allowed). Must include "
+                    + "--policy. Default: --policy only.")
+    List<String> allowedPolicies;
 
     @Option(names = "--servers", required = true, paramLabel = "N",
             description = "Number of backup servers = partitions of the stripes topic.")
@@ -63,6 +71,9 @@ final class StriperCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Map<String, Object> props = kafka.clientProperties();
         props.put(StriperConfig.POLICY_CONFIG, policy);
+        if (allowedPolicies != null) {
+            props.put(StriperConfig.ALLOWED_POLICIES_CONFIG, String.join(",", allowedPolicies));
+        }
         props.put(StriperConfig.SERVERS_CONFIG, servers);
         props.put(StriperConfig.TOPIC_REPLICATION_FACTOR_CONFIG, replicationFactor);
         props.put("application.id", applicationId);
@@ -73,8 +84,9 @@ final class StriperCommand implements Callable<Integer> {
         try (StriperApp app = new StriperApp(config)) {
             Runtime.getRuntime().addShutdownHook(new Thread(app::close, "checkstripe-striper-shutdown"));
             app.start();
-            spec.commandLine().getOut().printf("striper running: %s over %d servers, application id %s%s; "
-                    + "Ctrl-C stops it%n", config.policy().name(), config.servers(), config.applicationId(),
+            spec.commandLine().getOut().printf("striper running: %s (allowed %s) over %d servers, application id "
+                    + "%s%s; Ctrl-C stops it%n", config.policy().name(), String.join(",", config.allowedPolicies()
+                    .stream().map(RedundancyPolicy::name).toList()), config.servers(), config.applicationId(),
                     app.httpUri() == null ? "" : ", metrics and health on HTTP " + app.httpUri());
             spec.commandLine().getOut().flush();
             app.run();

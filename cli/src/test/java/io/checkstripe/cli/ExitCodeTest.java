@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import io.checkstripe.producer.CheckpointRejectedException;
 import io.checkstripe.restore.CheckpointStatus;
 import io.checkstripe.restore.Health;
 import io.checkstripe.restore.IndexRanges;
@@ -64,8 +65,21 @@ class ExitCodeTest {
                 codes.add(f.getInt(null));
             }
         }
-        assertThat(codes).hasSize(10).doesNotHaveDuplicates().contains(ExitCode.DEGRADED, ExitCode.NOT_AUTHORIZED,
-                ExitCode.KEY_NEEDED);
+        assertThat(codes).hasSize(11).doesNotHaveDuplicates().contains(ExitCode.DEGRADED, ExitCode.NOT_AUTHORIZED,
+                ExitCode.KEY_NEEDED, ExitCode.REJECTED);
+    }
+
+    @Test
+    void aRefusedCheckpointIsRejectedWhereverItIsWrappedAndSaysWhy() {
+        CheckpointRejectedException refused = new CheckpointRejectedException("billing", 4, "policy-not-allowed",
+                "application billing checkpoint 4 asks for policy RS-4-2, which is not among the allowed policies "
+                        + "[RS-3-2]");
+        RuntimeException wrapped = new RuntimeException("publish failed", refused);
+
+        assertThat(Failures.exitCode(wrapped)).isEqualTo(ExitCode.REJECTED).isEqualTo(9);
+        assertThat(Failures.describe(wrapped, "publish", Optional.empty())).isEqualTo("checkpoint 4 of application "
+                + "billing was refused (policy-not-allowed): application billing checkpoint 4 asks for policy RS-4-2, "
+                + "which is not among the allowed policies [RS-3-2]");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -48,6 +49,12 @@ final class Pipeline implements AutoCloseable {
 
     /** Starts the striper and every sink (each with an HTTP API on a free port). */
     static Pipeline start(String bootstrap, Path parent, String name, String policy, int servers) throws IOException {
+        return start(bootstrap, parent, name, policy, servers, Map.of());
+    }
+
+    /** {@link #start(String, Path, String, String, int)} with {@code striperExtra} striper settings. */
+    static Pipeline start(String bootstrap, Path parent, String name, String policy, int servers,
+                          Map<String, Object> striperExtra) throws IOException {
         Path dir = Files.createDirectories(parent.resolve(name));
         String prefix = name + ".";
         Path commandConfig = dir.resolve("client.properties");
@@ -57,8 +64,9 @@ final class Pipeline implements AutoCloseable {
         }
         Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 StriperConfig.TOPIC_PREFIX_CONFIG, prefix);
-        Map<String, Object> striper = Map.of(StreamsConfig.APPLICATION_ID_CONFIG, name + "-striper",
-                StreamsConfig.STATE_DIR_CONFIG, dir.resolve("striper-state").toString());
+        Map<String, Object> striper = new HashMap<>(striperExtra);
+        striper.put(StreamsConfig.APPLICATION_ID_CONFIG, name + "-striper");
+        striper.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("striper-state").toString());
         Map<String, Object> sinks = Map.of(SinkConfig.HTTP_PORT_CONFIG, 0, SinkConfig.POLL_TIMEOUT_MS_CONFIG, 100,
                 SinkConfig.RETRY_BACKOFF_MS_CONFIG, 100, SinkConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1000);
         return new Pipeline(bootstrap, name, commandConfig, LocalPipeline.start(client,

@@ -342,7 +342,7 @@ class BadInputFaultTest {
     }
 
     private static CheckpointSegment segment(String app, long id, int index, long offset, byte[] data) {
-        return new CheckpointSegment(1, app, id, index, offset, ByteBuffer.wrap(data));
+        return new CheckpointSegment(1, app, id, index, offset, ByteBuffer.wrap(data), null);
     }
 
     /** The checkpoint cut into serialized segments of {@link #SEGMENT} bytes. */
@@ -357,7 +357,7 @@ class BadInputFaultTest {
 
     private static CheckpointCommit commit(String app, long id, byte[] checkpoint, int segments, byte[] sha) {
         return new CheckpointCommit(1, app, id, segments, (long) checkpoint.length, ByteBuffer.wrap(sha),
-                System.currentTimeMillis(), SEGMENT, Map.of());
+                System.currentTimeMillis(), SEGMENT, Map.of(), null);
     }
 
     private static byte[] bytes(int n, SplittableRandom random) {

@@ -174,13 +174,13 @@ class IncrementalRetentionFaultTest {
         int count = 0;
         for (int off = 0; off < data.length; off += SEGMENT, count++) {
             byte[] part = Arrays.copyOfRange(data, off, Math.min(data.length, off + SEGMENT));
-            send(topic, app, new CheckpointSegment(1, app, id, count, (long) off, ByteBuffer.wrap(part)));
+            send(topic, app, new CheckpointSegment(1, app, id, count, (long) off, ByteBuffer.wrap(part), null));
         }
         byte[] sha = TestFiles.sha256(data);
         Map<String, String> metadata = new CheckpointContent(CheckpointContent.CHUNKED_V1, reads, 3L * data.length,
                 HexFormat.of().formatHex(sha), data.length, CheckpointContent.Type.FILE).toMetadata();
         send(topic, app, new CheckpointCommit(1, app, id, count, (long) data.length, ByteBuffer.wrap(sha),
-                System.currentTimeMillis(), SEGMENT, metadata));
+                System.currentTimeMillis(), SEGMENT, metadata, null));
     }
 
     private static void send(String topic, String key, Object record) {

@@ -5,15 +5,19 @@ import io.checkstripe.chunking.ChunkIds;
 import io.checkstripe.chunking.ChunkIndex;
 import io.checkstripe.chunking.DeltaStream;
 import io.checkstripe.chunking.DeltaSummary;
+import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.core.AppId;
 import io.checkstripe.core.CheckpointContent;
 import io.checkstripe.crypto.KeyFile;
 import io.checkstripe.crypto.SegmentCipher;
 import io.checkstripe.schemas.CheckpointKey;
+import io.checkstripe.schemas.DeadLetterReason;
+import io.checkstripe.schemas.RejectedRecordException;
 import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
+import io.checkstripe.striping.PolicyStripers;
 import io.checkstripe.striping.SegmentStriper;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -28,6 +32,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,6 +95,16 @@ import org.slf4j.LoggerFactory;
  * (key {@code appId/checkpointId}), which is what the striper would have written. Nothing is
  * written to the checkpoints topic in that mode.
  *
+ * <p><b>Policies.</b> A checkpoint asks for the policy its {@link PublishRequest#policy() request} names, or
+ * {@value PublisherConfig#PUBLISH_POLICY_CONFIG}, or neither (the striper's default); its segments and
+ * commit carry it. Before anything is sent, a policy with more cells per stripe than the stripes topic has
+ * partitions is refused with a {@link CheckpointRejectedException} naming both numbers (when the principal
+ * may see that topic), as is, when striping locally, one that {@value PublisherConfig#ALLOWED_POLICIES_CONFIG}
+ * does not allow: local striping applies the striper's rules ({@link PolicyStripers}). Whether the striper
+ * allows a policy only the striper knows: a publish waiting for protection watches the dead-letter topic
+ * ({@link ProtectionWatcher}) and fails at once with a {@link CheckpointRejectedException} when the striper
+ * refuses the checkpoint, instead of timing out.
+ *
  * <p><b>Encryption and signatures</b> ({@value PublisherConfig#KEY_FILE_CONFIG}, or a {@link KeyFile}
  * given to {@link #CheckpointPublisher(PublisherConfig, KeyFile)}): every segment is encrypted with AES-256-GCM
  * under the key file's newest key before it is sent, and the commit is signed with that key's Ed25519 key, as
@@ -101,7 +116,8 @@ import org.slf4j.LoggerFactory;
  * id, an id not newer, a segment size the topic refuses), {@link KafkaUnavailableException}
  * when the cluster does not answer within {@value PublisherConfig#KAFKA_TIMEOUT_MS_CONFIG},
  * {@link NotProtectedException} when a publish waiting for protection times out (the
- * checkpoint is committed then), {@link IOException} from the input.
+ * checkpoint is committed then), {@link CheckpointRejectedException} when the checkpoint is refused (before
+ * it is sent, or by the striper while waiting for protection), {@link IOException} from the input.
  *
  * <p>Thread-safe: publishes through one publisher run one at a time. It keeps the producer of
  * the application published last, so an application publishing periodically pays
@@ -121,7 +137,8 @@ public final class CheckpointPublisher implements AutoCloseable {
     private final KeyFile keys;
     private final SegmentCipher cipher;
     private byte[] sealedBuffer;
-    private boolean topicsChecked;
+    private TopicChecks.Facts topicFacts;
+    private PolicyStripers localStripers;
     private AppProducer current;
     private ProtectionWatcher watcher;
     private final Set<String> watchedApps = ConcurrentHashMap.newKeySet();
@@ -198,6 +215,9 @@ public final class CheckpointPublisher implements AutoCloseable {
      * @throws KafkaUnavailableException     when the cluster does not answer in time
      * @throws NotProtectedException         when waiting for protection times out; the
      *     checkpoint is committed ({@link NotProtectedException#committedResult()})
+     * @throws CheckpointRejectedException   when the checkpoint's policy is refused before anything is sent,
+     *     or the striper refuses the checkpoint while the publish waits for protection (it is committed then,
+     *     {@link CheckpointRejectedException#committedResult()})
      * @throws IOException                   when reading the stream fails; nothing was committed
      * @throws KafkaException                when Kafka refuses the publish (fenced by another
      *     publisher of the application, not authorized, ...); nothing was committed
@@ -241,12 +261,12 @@ public final class CheckpointPublisher implements AutoCloseable {
         ensureOpen();
         long start = System.nanoTime();
         String appId = request.appId();
-        if (!topicsChecked) {
-            TopicChecks.check(admin, config);
-            topicsChecked = true;
+        if (topicFacts == null) {
+            topicFacts = TopicChecks.check(admin, config);
         }
         AppProducer producer = producerFor(appId);
         long checkpointId = CheckpointIds.choose(appId, request.checkpointId(), producer.newestCommitted());
+        Optional<RedundancyPolicy> policy = checkPolicy(appId, checkpointId, request.policy().or(config::publishPolicy));
         DeltaStream delta = null;
         InputStream body;
         if (type == null) {
@@ -265,7 +285,7 @@ public final class CheckpointPublisher implements AutoCloseable {
         try (InputStream closing = body) {
             DeltaStream encoded = delta;
             result = producer.publish(checkpointId, () -> encoded == null ? request.metadata()
-                    : withContent(request.metadata(), content(encoded.summary(), type)), body, start);
+                    : withContent(request.metadata(), content(encoded.summary(), type)), policy, body, start);
         }
         if (delta != null) {
             result = result.withContent(content(delta.summary(), type));
@@ -291,6 +311,9 @@ public final class CheckpointPublisher implements AutoCloseable {
                 // A server may lack what the index would reference: the next checkpoint goes in full.
                 chunkIndexes().forget(appId);
             }
+            throw e.committed(result);
+        } catch (CheckpointRejectedException e) {
+            watching.forget(appId, checkpointId);
             throw e.committed(result);
         } catch (RuntimeException e) {
             discardWatcher();
@@ -328,6 +351,50 @@ public final class CheckpointPublisher implements AutoCloseable {
             chunkIndexes = new ChunkIndexes(config.chunkIndexDir(), clusterId, topics.names().checkpoints());
         }
         return chunkIndexes;
+    }
+
+    /**
+     * The policy a checkpoint is striped with here, or asks the striper for, once it passes the checks that
+     * can be made before sending: local striping's rules, enough stripes partitions for its cells, a segment
+     * that one stripe holds, records that fit the topic.
+     *
+     * @param requested the request's or the configured policy, if any
+     * @return the local policy when striping locally, else {@code requested}
+     * @throws CheckpointRejectedException when the policy is not allowed or needs more servers than there are
+     * @throws IllegalArgumentException    when a segment or its records do not fit the policy or the topic
+     */
+    private Optional<RedundancyPolicy> checkPolicy(String appId, long checkpointId,
+            Optional<RedundancyPolicy> requested) {
+        Optional<RedundancyPolicy> policy = requested;
+        if (config.stripeLocally()) {
+            if (localStripers == null) {
+                localStripers = new PolicyStripers(config.policy().orElseThrow(), config.allowedPolicies(),
+                        config.servers());
+            }
+            try {
+                policy = Optional.of(localStripers.resolve(requested.map(RedundancyPolicy::name).orElse(null),
+                        "application " + appId + " checkpoint " + checkpointId));
+            } catch (RejectedRecordException e) {
+                throw new CheckpointRejectedException(appId, checkpointId, e.reason().code(), e.getMessage()
+                        + "; nothing was sent");
+            }
+        } else if (policy.isPresent() && topicFacts.stripesPartitions().isPresent()) {
+            OptionalInt partitions = topicFacts.stripesPartitions();
+            try {
+                SegmentStriper.checkServers(policy.get(), partitions.getAsInt());
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointRejectedException(appId, checkpointId, DeadLetterReason.TOO_FEW_SERVERS.code(),
+                        e.getMessage() + " (the partitions of topic " + topics.names().stripes()
+                                + "); nothing was sent");
+            }
+        }
+        policy.filter(p -> config.segmentBytes() > p.maxSegmentLength()).ifPresent(p -> {
+            throw new IllegalArgumentException(PublisherConfig.SEGMENT_BYTES_CONFIG + "=" + config.segmentBytes()
+                    + " is more than the " + p.maxSegmentLength() + " bytes one stripe of " + p + " holds");
+        });
+        TopicChecks.checkFits(topicFacts.recordTopic(), topicFacts.maxMessageBytes(), config.segmentBytes(),
+                config.stripeLocally() ? policy : Optional.empty());
+        return policy;
     }
 
     /**
@@ -455,25 +522,32 @@ public final class CheckpointPublisher implements AutoCloseable {
             log.debug("producer {} ready", transactionalId);
         }
 
-        /** @param metadata the commit's metadata, asked for once the stream has been read to its end */
-        PublishResult publish(long checkpointId, Supplier<Map<String, String>> metadata, InputStream in, long start)
-                throws IOException {
+        /**
+         * @param metadata the commit's metadata, asked for once the stream has been read to its end
+         * @param policy   the policy the records name (empty: the striper's default); with local striping, the one
+         *                 the stripes are formed with
+         */
+        PublishResult publish(long checkpointId, Supplier<Map<String, String>> metadata,
+                Optional<RedundancyPolicy> policy, InputStream in, long start) throws IOException {
             sendError.set(null);
             producer.beginTransaction();
             try {
-                Writer writer = config.stripeLocally() ? new StripingWriter(checkpointId) : new SegmentWriter();
+                String policyName = policy.map(RedundancyPolicy::name).orElse(null);
+                Writer writer = config.stripeLocally()
+                        ? new StripingWriter(checkpointId, localStripers.striper(policy.orElseThrow()))
+                        : new SegmentWriter();
                 PublishedSegments segments = new PublishedSegments(in, segmentBuffer(), sealedBuffer(),
                         config.segmentBytes(), keys, cipher, appId, checkpointId);
                 while (segments.next()) {
                     writer.segment(new CheckpointSegment(FORMAT_VERSION, appId, checkpointId, segments.index(),
-                            segments.offset(), ByteBuffer.wrap(segments.buffer(), 0, segments.length())));
+                            segments.offset(), ByteBuffer.wrap(segments.buffer(), 0, segments.length()), policyName));
                     throwIfSendFailed();
                 }
                 byte[] sha256 = segments.sha256();
                 long createdAt = System.currentTimeMillis();
                 CheckpointCommit commit = new CheckpointCommit(FORMAT_VERSION, appId, checkpointId, segments.count(),
                         segments.totalBytes(), ByteBuffer.wrap(sha256), createdAt, config.segmentBytes(),
-                        segments.commitMetadata(metadata.get(), sha256, createdAt, config.segmentBytes()));
+                        segments.commitMetadata(metadata.get(), sha256, createdAt, config.segmentBytes()), policyName);
                 Future<RecordMetadata> last = writer.commit(commit, sha256);
                 producer.flush();
                 throwIfSendFailed();
@@ -613,11 +687,12 @@ public final class CheckpointPublisher implements AutoCloseable {
             private final String manifestsTopic = topics.names().manifests();
             private final Serializer<Object> stripes = erase(topics.stripes().valueSerde().serializer());
             private final Serializer<CheckpointManifest> manifests = topics.manifests().valueSerde().serializer();
-            private final SegmentStriper striper = new SegmentStriper(config.policy().orElseThrow(), config.servers());
+            private final SegmentStriper striper;
             private final String key;
 
-            StripingWriter(long checkpointId) {
+            StripingWriter(long checkpointId, SegmentStriper striper) {
                 this.key = new CheckpointKey(appId, checkpointId).toString();
+                this.striper = striper;
             }
 
             @Override

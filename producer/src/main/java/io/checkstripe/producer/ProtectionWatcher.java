@@ -1,8 +1,12 @@
 package io.checkstripe.producer;
 
 import io.checkstripe.schemas.CheckpointKey;
+import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointAck;
+import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
+import io.checkstripe.schemas.avro.CheckpointSegment;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,11 +16,16 @@ import java.util.OptionalInt;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -41,6 +50,12 @@ import org.slf4j.LoggerFactory;
  * as the producer does when it stripes locally. Acknowledgements from server indexes outside
  * 0..N-1 are ignored.
  *
+ * <p><b>Refusals.</b> A checkpoint the striper refused is never protected, so the watcher also reads
+ * the dead-letter topic from the end it noted: a dead letter the striper wrote for a record of the
+ * checkpoints topic (its {@value Topics#DLQ_TOPIC_HEADER} header) that belongs to the checkpoint
+ * awaited ends the wait at once with a {@link CheckpointRejectedException} carrying the reason and
+ * exception headers. Sinks' dead letters (single cells) are not read: they do not refuse a checkpoint.
+ *
  * <p>Acknowledgements and manifests seen are remembered for every checkpoint while the
  * watcher is open, so several checkpoints can be awaited one after another, in any order;
  * memory grows with the number of checkpoints acknowledged meanwhile (a few dozen bytes each).
@@ -59,6 +74,10 @@ public final class ProtectionWatcher implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final String acksTopic;
     private final String manifestsTopic;
+    private final String deadLettersTopic;
+    private final String checkpointsTopic;
+    private final Deserializer<SpecificRecord> checkpoints;
+    private final Map<CheckpointKey, Refusal> refused = new HashMap<>();
     private final Deserializer<CheckpointAck> acks;
     private final Deserializer<CheckpointManifest> manifests;
     private final Map<CheckpointKey, SortedSet<Integer>> acked = new HashMap<>();
@@ -70,12 +89,19 @@ public final class ProtectionWatcher implements AutoCloseable {
         this.apps = apps;
         this.acksTopic = config.topics().names().acks();
         this.manifestsTopic = config.topics().names().manifests();
+        this.deadLettersTopic = config.topics().names().deadLetters();
+        this.checkpointsTopic = config.topics().names().checkpoints();
+        this.checkpoints = config.topics().checkpoints().valueSerde().deserializer();
         this.acks = config.topics().acks().valueSerde().deserializer();
         this.manifests = config.topics().manifests().valueSerde().deserializer();
     }
 
+    /** Why the striper refused a checkpoint: the reason and exception headers of its dead letter. */
+    private record Refusal(String reason, String detail) {
+    }
+
     /**
-     * Starts watching from the current end of the acks and manifests topics.
+     * Starts watching from the current end of the acks, manifests and dead-letter topics.
      *
      * @throws IllegalStateException     when the acks topic does not exist
      * @throws KafkaUnavailableException when the cluster does not answer within
@@ -86,7 +112,7 @@ public final class ProtectionWatcher implements AutoCloseable {
     }
 
     /**
-     * Starts watching from the current end of the acks and manifests topics, remembering only
+     * Starts watching from the current end of the acks, manifests and dead-letter topics, remembering only
      * the acknowledgements and manifests of the applications {@code apps} accepts (it is asked as
      * each record arrives, so it may accept more applications later).
      *
@@ -120,6 +146,17 @@ public final class ProtectionWatcher implements AutoCloseable {
             log.warn("manifests topic {} does not exist: only waits given the number of servers can end", manifestsTopic);
         }
         partitions.addAll(manifestPartitions);
+        List<TopicPartition> deadLetterPartitions;
+        try {
+            deadLetterPartitions = KafkaCalls.partitions(consumer, deadLettersTopic, timeout, bootstrap);
+        } catch (TopicAuthorizationException e) {
+            deadLetterPartitions = List.of();
+        }
+        if (deadLetterPartitions.isEmpty()) {
+            log.warn("dead-letter topic {} does not exist or may not be read: a checkpoint the striper refuses is "
+                    + "waited for until the timeout", deadLettersTopic);
+        }
+        partitions.addAll(deadLetterPartitions);
         consumer.assign(partitions);
         Map<TopicPartition, Long> ends;
         try {
@@ -137,6 +174,7 @@ public final class ProtectionWatcher implements AutoCloseable {
      * @return N, the number of servers that acknowledged it
      * @throws NotProtectedException when {@code timeout} passes first, naming the servers
      *     missing (or saying that no manifest arrived)
+     * @throws CheckpointRejectedException when the striper dead-lettered a record of the checkpoint
      */
     public int awaitProtected(String appId, long checkpointId, Duration timeout) {
         return await(new CheckpointKey(appId, checkpointId), OptionalInt.empty(), timeout);
@@ -148,6 +186,7 @@ public final class ProtectionWatcher implements AutoCloseable {
      * @return {@code servers}
      * @throws IllegalArgumentException when {@code servers} is less than 1
      * @throws NotProtectedException    when {@code timeout} passes first, naming the servers missing
+     * @throws CheckpointRejectedException when the striper dead-lettered a record of the checkpoint
      */
     public int awaitProtected(String appId, long checkpointId, int servers, Duration timeout) {
         if (servers < 1) {
@@ -164,6 +203,11 @@ public final class ProtectionWatcher implements AutoCloseable {
         while (true) {
             OptionalInt servers = givenServers.isPresent() ? givenServers
                     : serversOf.containsKey(key) ? OptionalInt.of(serversOf.get(key)) : OptionalInt.empty();
+            Refusal refusal = refused.get(key);
+            if (refusal != null) {
+                throw new CheckpointRejectedException(key.appId(), key.checkpointId(), refusal.reason(),
+                        refusal.detail());
+            }
             SortedSet<Integer> ackedBy = ackedBy(key, servers);
             if (servers.isPresent() && ackedBy.size() == servers.getAsInt()) {
                 log.debug("{} protected: acknowledged by all {} servers", key, servers.getAsInt());
@@ -174,10 +218,27 @@ public final class ProtectionWatcher implements AutoCloseable {
                 throw new NotProtectedException(key.appId(), key.checkpointId(), servers, ackedBy,
                         Duration.ofNanos(System.nanoTime() - start), manifestsTopic);
             }
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofNanos(Math.min(left,
-                    POLL.toNanos())))) {
+            for (ConsumerRecord<String, byte[]> record : poll(Duration.ofNanos(Math.min(left, POLL.toNanos())))) {
                 remember(record);
             }
+        }
+    }
+
+    /**
+     * Polls; a principal that may not read the dead-letter topic (an optional ACL) stops reading it and goes on
+     * with the acknowledgements, which a refused checkpoint then only times out on.
+     */
+    private ConsumerRecords<String, byte[]> poll(Duration timeout) {
+        try {
+            return consumer.poll(timeout);
+        } catch (TopicAuthorizationException e) {
+            if (!e.unauthorizedTopics().contains(deadLettersTopic)) {
+                throw e;
+            }
+            log.warn("may not read dead-letter topic {}: a checkpoint the striper refuses is waited for until the "
+                    + "timeout", deadLettersTopic);
+            consumer.assign(consumer.assignment().stream().filter(p -> !p.topic().equals(deadLettersTopic)).toList());
+            return ConsumerRecords.empty();
         }
     }
 
@@ -189,6 +250,7 @@ public final class ProtectionWatcher implements AutoCloseable {
         CheckpointKey key = new CheckpointKey(appId, checkpointId);
         acked.remove(key);
         serversOf.remove(key);
+        refused.remove(key);
     }
 
     /** Acknowledging server indexes of {@code key}, within 0..N-1 when N is known. */
@@ -213,6 +275,8 @@ public final class ProtectionWatcher implements AutoCloseable {
                     acked.computeIfAbsent(new CheckpointKey(ack.getAppId(), ack.getCheckpointId()),
                             k -> new TreeSet<>()).add(ack.getServerIndex());
                 }
+            } else if (record.topic().equals(deadLettersTopic)) {
+                rememberRefusal(record);
             } else {
                 CheckpointManifest manifest = manifests.deserialize(record.topic(), record.value());
                 if (!apps.test(manifest.getAppId())) {
@@ -224,6 +288,40 @@ public final class ProtectionWatcher implements AutoCloseable {
             log.warn("ignoring unreadable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
                     e.toString());
         }
+    }
+
+    /** A dead letter of a checkpoints-topic record of an application watched: its checkpoint is refused. */
+    private void rememberRefusal(ConsumerRecord<String, byte[]> record) {
+        // Keyed by application id: only the letters of applications watched are worth decoding.
+        if (!checkpointsTopic.equals(header(record.headers(), Topics.DLQ_TOPIC_HEADER)) || record.key() == null
+                || !apps.test(record.key())) {
+            return;
+        }
+        SpecificRecord value;
+        try {
+            value = checkpoints.deserialize(checkpointsTopic, record.value());
+        } catch (RuntimeException e) {
+            log.debug("dead letter {}-{}@{} of {} is unreadable, so of no checkpoint: {}", record.topic(),
+                    record.partition(), record.offset(), record.key(), e.toString());
+            return;
+        }
+        CheckpointKey key;
+        if (value instanceof CheckpointSegment segment) {
+            key = new CheckpointKey(segment.getAppId(), segment.getCheckpointId());
+        } else if (value instanceof CheckpointCommit commit) {
+            key = new CheckpointKey(commit.getAppId(), commit.getCheckpointId());
+        } else {
+            return;
+        }
+        if (key.appId().equals(record.key())) {
+            refused.putIfAbsent(key, new Refusal(header(record.headers(), Topics.DLQ_REASON_HEADER),
+                    header(record.headers(), Topics.DLQ_EXCEPTION_HEADER)));
+        }
+    }
+
+    private static String header(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     @Override

@@ -1,13 +1,16 @@
 package io.checkstripe.producer;
 
+import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.core.AppId;
 import io.checkstripe.crypto.ProtectionMetadata;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * What to publish a checkpoint as: the application, optionally its checkpoint id, the
- * application's metadata and whether to wait until every backup server holds it.
+ * application's metadata, whether to wait until every backup server holds it, and optionally
+ * the redundancy policy it asks for.
  *
  * <p>The application id is validated here, so a bad one is refused before anything reaches
  * Kafka. Without a checkpoint id the publisher takes the one after the application's newest
@@ -20,9 +23,12 @@ import java.util.OptionalLong;
  *                      {@value ProtectionMetadata#RESERVED_PREFIX} are checkstripe's own
  * @param waitProtected whether {@link CheckpointPublisher#publish} returns only once every
  *                      backup server acknowledged the checkpoint
+ * @param policy        the policy the checkpoint asks to be striped with, or empty for the
+ *                      publisher's {@value PublisherConfig#PUBLISH_POLICY_CONFIG} (and without that,
+ *                      the striper's default); the striper refuses one it does not allow
  */
 public record PublishRequest(String appId, OptionalLong checkpointId, Map<String, String> metadata,
-                             boolean waitProtected) {
+                             boolean waitProtected, Optional<RedundancyPolicy> policy) {
 
     /**
      * @throws IllegalArgumentException naming a bad application id, a negative checkpoint id,
@@ -51,25 +57,44 @@ public record PublishRequest(String appId, OptionalLong checkpointId, Map<String
             }
         });
         metadata = Map.copyOf(metadata);
+        if (policy == null) {
+            throw new IllegalArgumentException("policy must be given or Optional.empty(), not null");
+        }
+    }
+
+    /** A request that leaves the policy to the publisher's configuration. */
+    public PublishRequest(String appId, OptionalLong checkpointId, Map<String, String> metadata,
+                          boolean waitProtected) {
+        this(appId, checkpointId, metadata, waitProtected, Optional.empty());
     }
 
     /** The next checkpoint of {@code appId}, no metadata, not waiting for protection. */
     public static PublishRequest of(String appId) {
-        return new PublishRequest(appId, OptionalLong.empty(), Map.of(), false);
+        return new PublishRequest(appId, OptionalLong.empty(), Map.of(), false, Optional.empty());
     }
 
     /** This request with an explicit checkpoint id. */
     public PublishRequest withCheckpointId(long id) {
-        return new PublishRequest(appId, OptionalLong.of(id), metadata, waitProtected);
+        return new PublishRequest(appId, OptionalLong.of(id), metadata, waitProtected, policy);
     }
 
     /** This request with the application's metadata. */
     public PublishRequest withMetadata(Map<String, String> properties) {
-        return new PublishRequest(appId, checkpointId, properties, waitProtected);
+        return new PublishRequest(appId, checkpointId, properties, waitProtected, policy);
     }
 
     /** This request, waiting (or not) until every backup server acknowledged the checkpoint. */
     public PublishRequest withWaitProtected(boolean wait) {
-        return new PublishRequest(appId, checkpointId, metadata, wait);
+        return new PublishRequest(appId, checkpointId, metadata, wait, policy);
+    }
+
+    /**
+     * This request, asking for the policy {@code name} (e.g. {@code RS-6-3}).
+     *
+     * @throws IllegalArgumentException naming the bad name when it is no policy
+     */
+    public PublishRequest withPolicy(String name) {
+        return new PublishRequest(appId, checkpointId, metadata, waitProtected,
+                Optional.of(RedundancyPolicy.parse(name)));
     }
 }

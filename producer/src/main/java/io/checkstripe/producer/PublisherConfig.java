@@ -7,6 +7,7 @@ import io.checkstripe.crypto.SegmentCipher;
 import io.checkstripe.schemas.CommonConfigs.TopicKey;
 import io.checkstripe.schemas.CommonConfigs;
 import io.checkstripe.schemas.Topics;
+import io.checkstripe.striping.PolicyStripers;
 import io.checkstripe.striping.SegmentStriper;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,8 +98,20 @@ public final class PublisherConfig extends AbstractConfig {
 
     public static final String POLICY_CONFIG = "checkstripe.policy";
     public static final String POLICY_DOC = "Redundancy policy, e.g. RS-3-2, XOR-4-1, MIRROR-3, STRIPE-4 or RS-6-3-128k. "
-            + "Required with checkstripe.stripe.locally=true; otherwise it only sets the default segment size of "
-            + "policies with a fixed cell size. No default.";
+            + "Required with checkstripe.stripe.locally=true, where it is the policy of a checkpoint that names none; "
+            + "otherwise it only sets the default segment size of policies with a fixed cell size. No default.";
+
+    public static final String PUBLISH_POLICY_CONFIG = "checkstripe.publish.policy";
+    public static final String PUBLISH_POLICY_DOC = "Redundancy policy every checkpoint asks for unless its request "
+            + "names one (e.g. RS-6-3); the striper refuses a policy it does not allow. Before sending, the publisher "
+            + "checks that the stripes topic has a partition for every cell of a stripe. Empty (the default): the "
+            + "striper's default policy, or " + POLICY_CONFIG + " when striping locally.";
+
+    public static final String ALLOWED_POLICIES_CONFIG = CommonConfigs.ALLOWED_POLICIES_CONFIG;
+    public static final String ALLOWED_POLICIES_DOC = "With " + STRIPE_LOCALLY_CONFIG + "=true, the policies a "
+            + "checkpoint may ask for, comma-separated, as the striper's setting of the same name: a checkpoint asking "
+            + "for another is refused before anything is sent. Default: empty, which allows only " + POLICY_CONFIG
+            + ".";
 
     public static final String SERVERS_CONFIG = "checkstripe.servers";
     public static final String SERVERS_DOC = "N, the number of backup servers (stripes topic partitions), at least the "
@@ -180,19 +193,25 @@ public final class PublisherConfig extends AbstractConfig {
 
     private final Topics topics;
     private final Optional<RedundancyPolicy> policy;
+    private final Optional<RedundancyPolicy> publishPolicy;
+    private final List<RedundancyPolicy> allowedPolicies;
     private final int segmentBytes;
     private final ChunkingConfig chunking;
 
     /**
      * @throws ConfigException naming the key when a value is missing, malformed or
-     *     inconsistent with another (local striping without a policy or with too few servers, a
-     *     segment longer than one stripe of a fixed cell size, two topics with one name)
+     *     inconsistent with another (local striping without a policy, with too few servers or with a
+     *     default policy it does not allow, a segment longer than one stripe of a fixed cell size,
+     *     two topics with one name)
      */
     public PublisherConfig(Map<?, ?> props) {
         // Not logged: schema.registry.url may carry user info (a password), as in the sink and striper configs.
         super(CONFIG, props, false);
         String policyName = getString(POLICY_CONFIG);
         this.policy = policyName == null ? Optional.empty() : Optional.of(RedundancyPolicy.parse(policyName));
+        String publishPolicyName = getString(PUBLISH_POLICY_CONFIG);
+        this.publishPolicy = publishPolicyName.isBlank() ? Optional.empty()
+                : Optional.of(RedundancyPolicy.parse(publishPolicyName));
         this.segmentBytes = effectiveSegmentBytes(props.containsKey(SEGMENT_BYTES_CONFIG));
         if (getBoolean(STRIPE_LOCALLY_CONFIG)) {
             RedundancyPolicy required = policy.orElseThrow(() -> new ConfigException(STRIPE_LOCALLY_CONFIG + "=true needs "
@@ -202,6 +221,13 @@ public final class PublisherConfig extends AbstractConfig {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(SERVERS_CONFIG, getInt(SERVERS_CONFIG), e.getMessage());
             }
+            try {
+                this.allowedPolicies = PolicyStripers.allowed(required, getList(ALLOWED_POLICIES_CONFIG));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(ALLOWED_POLICIES_CONFIG, getList(ALLOWED_POLICIES_CONFIG), e.getMessage());
+            }
+        } else {
+            this.allowedPolicies = List.of();
         }
         if (keyFile().isPresent() && segmentBytes <= SegmentCipher.OVERHEAD) {
             throw new ConfigException(SEGMENT_BYTES_CONFIG, segmentBytes, "an encrypted segment ("
@@ -236,9 +262,8 @@ public final class PublisherConfig extends AbstractConfig {
 
     /** The definition of every key, for documentation and for tools that list them. */
     public static ConfigDef configDef() {
-        // Every topic but the dead-letter one, which only the striper and the sinks write.
-        ConfigDef def = CommonConfigs.addTopicConfigs(new ConfigDef(),
-                EnumSet.of(TopicKey.CHECKPOINTS, TopicKey.STRIPES, TopicKey.MANIFESTS, TopicKey.ACKS));
+        // Every topic: the dead-letter one is read to learn that the striper refused a checkpoint waited for.
+        ConfigDef def = CommonConfigs.addTopicConfigs(new ConfigDef(), EnumSet.allOf(TopicKey.class));
         return CommonConfigs.addSchemaRegistry(def)
                 .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, PublisherConfig::validateBootstrap,
                         Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
@@ -247,6 +272,9 @@ public final class PublisherConfig extends AbstractConfig {
                 .define(STRIPE_LOCALLY_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, STRIPE_LOCALLY_DOC)
                 .define(POLICY_CONFIG, Type.STRING, null, PublisherConfig::validatePolicy, Importance.MEDIUM,
                         POLICY_DOC)
+                .define(PUBLISH_POLICY_CONFIG, Type.STRING, "", PublisherConfig::validatePolicy, Importance.MEDIUM,
+                        PUBLISH_POLICY_DOC)
+                .define(ALLOWED_POLICIES_CONFIG, Type.LIST, "", Importance.MEDIUM, ALLOWED_POLICIES_DOC)
                 .define(KEY_FILE_CONFIG, Type.STRING, null, Importance.HIGH, KEY_FILE_DOC)
                 .define(SERVERS_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM, SERVERS_DOC)
                 .define(PROTECT_TIMEOUT_MS_CONFIG, Type.LONG, PROTECT_TIMEOUT_MS_DEFAULT, Range.atLeast(1),
@@ -279,7 +307,7 @@ public final class PublisherConfig extends AbstractConfig {
     }
 
     private static void validatePolicy(String name, Object value) {
-        if (value != null) {
+        if (value != null && !((String) value).isBlank()) {
             try {
                 RedundancyPolicy.parse((String) value);
             } catch (IllegalArgumentException e) {
@@ -330,6 +358,19 @@ public final class PublisherConfig extends AbstractConfig {
         return policy;
     }
 
+    /** The policy every checkpoint asks for unless its request names one; empty for the striper's default. */
+    public Optional<RedundancyPolicy> publishPolicy() {
+        return publishPolicy;
+    }
+
+    /**
+     * With {@link #stripeLocally()}, the policies a checkpoint may ask for, {@link #policy()} among them; empty
+     * otherwise (the striper decides).
+     */
+    public List<RedundancyPolicy> allowedPolicies() {
+        return allowedPolicies;
+    }
+
     /** N, or 0 when not set (always set with {@link #stripeLocally()}). */
     public int servers() {
         return getInt(SERVERS_CONFIG);
@@ -364,10 +405,11 @@ public final class PublisherConfig extends AbstractConfig {
 
     /**
      * The largest record a publish sends: a whole segment, or with local striping the longest
-     * cell of a segment, plus {@link #RECORD_OVERHEAD_BYTES}.
+     * cell of a segment under any allowed policy, plus {@link #RECORD_OVERHEAD_BYTES}.
      */
     public int maxRecordBytes() {
-        int payload = stripeLocally() ? policy.orElseThrow().cellLength(segmentBytes) : segmentBytes;
+        int payload = stripeLocally() ? allowedPolicies.stream().mapToInt(p -> p.cellLength(segmentBytes)).max()
+                .orElseThrow() : segmentBytes;
         return payload + RECORD_OVERHEAD_BYTES;
     }
 

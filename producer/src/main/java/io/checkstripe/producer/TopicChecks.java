@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -22,6 +23,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.SecurityUtils;
 
 /**
@@ -31,7 +33,9 @@ import org.apache.kafka.common.utils.SecurityUtils;
  * largest record fits the topic's {@code max.message.bytes} (a topic created with Kafka's
  * defaults takes about 1 MiB, which a 1 MiB segment plus its record overhead exceeds). Failing
  * early with the numbers beats a {@code RecordTooLargeException} after streaming part of the
- * checkpoint. The publisher does not create topics: the striper does when it starts.
+ * checkpoint. The publisher does not create topics: the striper does when it starts. It also
+ * notes how many partitions the stripes topic has, when the principal may see it, so that a
+ * checkpoint asking for a policy with more cells per stripe than that is refused before it is sent.
  *
  * <p>On a cluster with ACLs it also checks that the principal may do to the topics it writes what a publish does,
  * as the brokers report the operations it is authorized for: Kafka reports some refusals inside a transaction
@@ -44,14 +48,24 @@ final class TopicChecks {
     }
 
     /**
-     * Checks the topics the configured mode writes.
+     * What a publish learns of the topics once.
+     *
+     * @param recordTopic       the topic its records are sized for: checkpoints, or stripes when striping locally
+     * @param maxMessageBytes   that topic's {@code max.message.bytes}
+     * @param stripesPartitions the stripes topic's partitions (N), when the principal may see them
+     */
+    record Facts(String recordTopic, int maxMessageBytes, OptionalInt stripesPartitions) {
+    }
+
+    /**
+     * Checks the topics the configured mode writes; whether a checkpoint's records fit them is
+     * {@link #checkFits}'s check, per policy.
      *
      * @throws TopicProvisioner.TopicMismatchException when a topic is missing or has the wrong layout
-     * @throws IllegalArgumentException  when the segment size makes records the topic refuses
      * @throws TopicAuthorizationException when the principal may not do to a topic what a publish does
      * @throws KafkaUnavailableException when the cluster does not answer in time
      */
-    static void check(Admin admin, PublisherConfig config) {
+    static Facts check(Admin admin, PublisherConfig config) {
         String bootstrap = config.bootstrapServers();
         Duration timeout = config.kafkaTimeout();
         TopicNames names = config.topics().names();
@@ -88,8 +102,19 @@ final class TopicChecks {
         if (entry == null || entry.value() == null) {
             throw new IllegalStateException("topic " + recordTopic + " reports no " + TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
         }
-        checkFits(recordTopic, Integer.parseInt(entry.value()), config.segmentBytes(),
-                config.stripeLocally() ? config.policy() : Optional.empty());
+        OptionalInt stripesPartitions = config.stripeLocally() ? OptionalInt.of(config.servers())
+                : partitions(admin, names.stripes(), timeout, bootstrap);
+        return new Facts(recordTopic, Integer.parseInt(entry.value()), stripesPartitions);
+    }
+
+    /** The partitions of {@code topic}, or empty when it does not exist (yet) or the principal may not see it. */
+    private static OptionalInt partitions(Admin admin, String topic, Duration timeout, String bootstrap) {
+        try {
+            return OptionalInt.of(KafkaCalls.get(admin.describeTopics(List.of(topic)).allTopicNames(), timeout,
+                    bootstrap, "describe topic " + topic).get(topic).partitions().size());
+        } catch (UnknownTopicOrPartitionException | TopicAuthorizationException e) {
+            return OptionalInt.empty();
+        }
     }
 
     /**

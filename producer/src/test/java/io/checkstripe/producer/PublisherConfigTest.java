@@ -84,6 +84,38 @@ class PublisherConfigTest {
     }
 
     @Test
+    void aPublishPolicyIsParsedAndLocalStripingAllowsOnlyItsListedPolicies() {
+        assertThat(new PublisherConfig(props()).publishPolicy()).isEmpty();
+        assertThat(new PublisherConfig(props()).allowedPolicies()).as("the striper decides").isEmpty();
+        assertThat(new PublisherConfig(props("checkstripe.publish.policy", "rs-6-3")).publishPolicy())
+                .hasValueSatisfying(p -> assertThat(p.name()).isEqualTo("RS-6-3"));
+        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.publish.policy", "RS-banana")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("checkstripe.publish.policy");
+
+        PublisherConfig local = new PublisherConfig(props("checkstripe.stripe.locally", true, "checkstripe.policy",
+                "RS-3-2", "checkstripe.servers", 5, "checkstripe.segment.bytes", 3000,
+                "checkstripe.allowed.policies", "RS-3-2,MIRROR-3"));
+        assertThat(local.allowedPolicies()).extracting(p -> p.name()).containsExactly("RS-3-2", "MIRROR-3");
+        assertThat(local.maxRecordBytes()).as("a MIRROR-3 cell is the whole segment")
+                .isEqualTo(3000 + PublisherConfig.RECORD_OVERHEAD_BYTES);
+        assertThat(new PublisherConfig(props("checkstripe.stripe.locally", true, "checkstripe.policy", "RS-3-2",
+                "checkstripe.servers", 5)).allowedPolicies()).extracting(p -> p.name()).containsExactly("RS-3-2");
+        assertThatThrownBy(() -> new PublisherConfig(props("checkstripe.stripe.locally", true, "checkstripe.policy",
+                "RS-3-2", "checkstripe.servers", 5, "checkstripe.allowed.policies", "MIRROR-3")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("the default policy RS-3-2 must be among the allowed policies [MIRROR-3]");
+    }
+
+    @Test
+    void aRequestNamesItsPolicyByCanonicalName() {
+        assertThat(PublishRequest.of("app").policy()).isEmpty();
+        assertThat(PublishRequest.of("app").withPolicy("mirror-3").withWaitProtected(true).policy())
+                .hasValueSatisfying(p -> assertThat(p.name()).isEqualTo("MIRROR-3"));
+        assertThatThrownBy(() -> PublishRequest.of("app").withPolicy("RS-x")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("RS-x");
+    }
+
+    @Test
     void fixedCellPolicySetsTheDefaultSegmentToOneStripe() {
         assertThat(new PublisherConfig(props("checkstripe.policy", "RS-6-3-128k")).segmentBytes())
                 .isEqualTo(6 * 128 * 1024);
@@ -251,8 +283,9 @@ class PublisherConfigTest {
                 .extracting(key -> key.name)
                 .containsExactlyInAnyOrder("bootstrap.servers", "checkstripe.segment.bytes", "schema.registry.url",
                         "checkstripe.topic.prefix", "checkstripe.topic.checkpoints", "checkstripe.topic.stripes",
-                        "checkstripe.topic.manifests", "checkstripe.topic.acks", "checkstripe.stripe.locally",
-                        "checkstripe.policy", "checkstripe.servers", "checkstripe.protect.timeout.ms",
+                        "checkstripe.topic.manifests", "checkstripe.topic.acks", "checkstripe.topic.dlq",
+                        "checkstripe.stripe.locally", "checkstripe.policy", "checkstripe.publish.policy",
+                        "checkstripe.allowed.policies", "checkstripe.servers", "checkstripe.protect.timeout.ms",
                         "checkstripe.transactional.id.prefix", "checkstripe.kafka.timeout.ms",
                         "checkstripe.key.file", "checkstripe.chunking.enabled", "checkstripe.chunking.min.bytes",
                         "checkstripe.chunking.avg.bytes", "checkstripe.chunking.max.bytes",

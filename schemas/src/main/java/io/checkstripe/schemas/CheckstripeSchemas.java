@@ -5,6 +5,9 @@ import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
 import io.checkstripe.schemas.avro.StripeUnit;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +26,12 @@ import org.apache.avro.specific.SpecificRecord;
  * [{@link StripeUnit}, {@link CheckpointManifest}] (a backup server reads its cells and the
  * manifests from its one partition). Built from the generated classes' {@code SCHEMA$}, so the
  * {@code .avsc} files stay the one source of truth.
+ *
+ * <p>Earlier versions of the schemas stay {@linkplain #previous() known}: records that a previous
+ * release wrote (a checkpoint still on its topic during an upgrade) carry those versions' ids, and a
+ * registry that no server holds (the embedded one) can only resolve ids it was given. The first version
+ * of the checkpoints topic's union, before segments and commits named their policy, is kept as a resource
+ * ({@value #CHECKPOINTS_TOPIC_VALUE_V1}).
  *
  * <p>{@link Schema} objects accept new properties; treat these as read-only. Thread-safe.
  */
@@ -44,7 +53,12 @@ public final class CheckstripeSchemas {
     private static final List<Schema> RECORDS = List.of(CheckpointSegment.SCHEMA$, CheckpointCommit.SCHEMA$,
             StripeUnit.SCHEMA$, CheckpointManifest.SCHEMA$, CheckpointAck.SCHEMA$);
 
+    /** Resource holding version 1 of {@link #CHECKPOINTS_TOPIC_VALUE}, as the Avro JSON of the union. */
+    static final String CHECKPOINTS_TOPIC_VALUE_V1 = "checkpoints-value-v1.avsc";
+
     private static final List<Schema> WRITTEN;
+
+    private static final List<Schema> PREVIOUS;
 
     private static final Map<String, Schema> BY_NAME;
 
@@ -53,6 +67,11 @@ public final class CheckstripeSchemas {
         written.add(CHECKPOINTS_TOPIC_VALUE);
         written.add(STRIPES_TOPIC_VALUE);
         WRITTEN = List.copyOf(written);
+
+        Schema checkpointsV1 = resource(CHECKPOINTS_TOPIC_VALUE_V1);
+        List<Schema> previous = new ArrayList<>(checkpointsV1.getTypes());
+        previous.add(checkpointsV1);
+        PREVIOUS = List.copyOf(previous);
 
         Map<String, Schema> byName = new LinkedHashMap<>();
         for (Schema record : RECORDS) {
@@ -75,6 +94,15 @@ public final class CheckstripeSchemas {
     /** Every schema checkstripe writes to a topic: the five records and the two topic unions. */
     public static List<Schema> written() {
         return WRITTEN;
+    }
+
+    /**
+     * Earlier versions of the schemas that records on the topics may still carry: version 1 of
+     * CheckpointSegment and CheckpointCommit and of their union. Readable into the generated
+     * classes, their newer fields taking their defaults; never written.
+     */
+    public static List<Schema> previous() {
+        return PREVIOUS;
     }
 
     /**
@@ -128,6 +156,17 @@ public final class CheckstripeSchemas {
                 return Schema.createUnion(branches);
             default:
                 return writer;
+        }
+    }
+
+    private static Schema resource(String name) {
+        try (InputStream in = CheckstripeSchemas.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("schema resource " + name + " is missing from the class path");
+            }
+            return new Schema.Parser().parse(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read schema resource " + name, e);
         }
     }
 

@@ -86,6 +86,12 @@ public final class CommonConfigs {
             + "again when they change; an unreadable one refuses every checkpoint of its application. Give the "
             + "striper and every sink the same directory. Default: none, no application is keyed.";
 
+    /**
+     * The redundancy policies a checkpoint may ask for, where it is striped: by the striper, or by a publisher
+     * with {@code checkstripe.stripe.locally}; {@code checkstripe.policy} must be one of them.
+     */
+    public static final String ALLOWED_POLICIES_CONFIG = "checkstripe.allowed.policies";
+
     /** Address a process's HTTP server binds to (the sink's API, the striper's metrics and health). */
     public static final String HTTP_HOST_CONFIG = "checkstripe.http.host";
     public static final String HTTP_HOST_DEFAULT = "127.0.0.1";

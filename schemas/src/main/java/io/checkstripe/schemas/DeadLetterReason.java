@@ -9,7 +9,7 @@ import io.checkstripe.core.AppId;
  *
  * <p>The striper (records of the checkpoints topic) and the backup sinks (records of the stripes
  * topic) write to the same dead-letter topic by default, so their reasons live in one list: the
- * first five can come from either, the next eight only from the striper, the next three only
+ * first five can come from either, the next eleven only from the striper, the next three only
  * from a sink, and the last from either.
  */
 public enum DeadLetterReason {
@@ -46,6 +46,19 @@ public enum DeadLetterReason {
      * stay on the sinks without a manifest: never complete, never counted by retention.
      */
     SHA256_MISMATCH("sha256-mismatch"),
+    /**
+     * Striper: the checkpoint asks for a redundancy policy the striper does not allow
+     * ({@code checkstripe.allowed.policies}); every record of the checkpoint is refused, the headers name the
+     * policy asked for and the ones allowed.
+     */
+    POLICY_NOT_ALLOWED("policy-not-allowed"),
+    /**
+     * Striper: the checkpoint's policy puts more cells per stripe on distinct servers than there are backup servers
+     * (stripes topic partitions); every record of the checkpoint is refused.
+     */
+    TOO_FEW_SERVERS("too-few-servers"),
+    /** Striper: a segment or commit names another policy than segment 0 of its checkpoint. */
+    POLICY_MISMATCH("policy-mismatch"),
 
     /** Sink: the cell belongs on another server, or a manifest reached a server outside its N. */
     MISROUTED("misrouted"),

@@ -1,6 +1,7 @@
 package io.checkstripe.schemas;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -29,12 +30,22 @@ public final class DeadLetters {
      */
     public static Headers headers(Headers original, DeadLetterReason reason, String topic, int partition,
             long offset, String exception) {
+        return headers(original, reason, topic, partition, offset, exception, Map.of());
+    }
+
+    /**
+     * As {@link #headers(Headers, DeadLetterReason, String, int, long, String)}, then {@code facts}, the
+     * headers a refusal adds ({@link RejectedRecordException#headers()}), in their order.
+     */
+    public static Headers headers(Headers original, DeadLetterReason reason, String topic, int partition,
+            long offset, String exception, Map<String, String> facts) {
         Headers headers = new RecordHeaders(original.toArray());
         headers.add(Topics.DLQ_REASON_HEADER, utf8(reason.code()));
         headers.add(Topics.DLQ_TOPIC_HEADER, utf8(topic));
         headers.add(Topics.DLQ_PARTITION_HEADER, utf8(Integer.toString(partition)));
         headers.add(Topics.DLQ_OFFSET_HEADER, utf8(Long.toString(offset)));
         headers.add(Topics.DLQ_EXCEPTION_HEADER, utf8(exception));
+        facts.forEach((name, value) -> headers.add(name, utf8(value)));
         return headers;
     }
 

@@ -1,6 +1,8 @@
 package io.checkstripe.schemas;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
@@ -20,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * naming both, never silently confused.
  *
  * <p><b>The embedded default</b> ({@link #embedded()}, selected by no URL or {@code embedded:})
- * is pre-loaded with every schema checkstripe writes ({@link CheckstripeSchemas#written()}).
+ * is pre-loaded with every schema checkstripe writes ({@link CheckstripeSchemas#written()}) and
+ * with the earlier versions records may still carry ({@link CheckstripeSchemas#previous()}).
  * Because ids come from the schemas themselves, separate OS processes that each use their own
  * embedded registry agree on every id without talking to each other: a record one process
  * serializes, another process deserializes. Pre-loaded schemas count as registered under every
@@ -60,7 +63,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
         static final InMemorySchemaRegistry INSTANCE = newEmbedded();
     }
 
-    /** The JVM's shared embedded registry, pre-loaded with every schema checkstripe writes. */
+    /** The JVM's shared embedded registry, pre-loaded with every schema checkstripe writes or wrote. */
     public static InMemorySchemaRegistry embedded() {
         return Embedded.INSTANCE;
     }
@@ -70,7 +73,9 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
      * what another process starting up would have.
      */
     public static InMemorySchemaRegistry newEmbedded() {
-        return new InMemorySchemaRegistry(SchemaRegistries.EMBEDDED_URL, CheckstripeSchemas.written());
+        List<Schema> known = new ArrayList<>(CheckstripeSchemas.written());
+        known.addAll(CheckstripeSchemas.previous());
+        return new InMemorySchemaRegistry(SchemaRegistries.EMBEDDED_URL, known);
     }
 
     /**

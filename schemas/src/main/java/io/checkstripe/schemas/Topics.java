@@ -45,6 +45,18 @@ public final class Topics {
     /** DLQ header: the exception that rejected it, class name and message. */
     public static final String DLQ_EXCEPTION_HEADER = "checkstripe.dlq.exception";
 
+    /**
+     * DLQ header of a record refused for its redundancy policy ({@code policy-not-allowed},
+     * {@code too-few-servers}): the policy its checkpoint asked for, as the record names it.
+     */
+    public static final String DLQ_POLICY_HEADER = "checkstripe.dlq.policy";
+
+    /** DLQ header of a {@code policy-not-allowed} record: the policies the striper allows, comma-separated. */
+    public static final String DLQ_ALLOWED_POLICIES_HEADER = "checkstripe.dlq.allowed.policies";
+
+    /** DLQ header of a {@code too-few-servers} record: N, the backup servers (stripes topic partitions) there are. */
+    public static final String DLQ_SERVERS_HEADER = "checkstripe.dlq.servers";
+
     private final TopicNames names;
     private final SchemaRegistry registry;
     private final Topic<String, SpecificRecord> checkpoints;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -32,6 +33,21 @@ class DeadLettersTest {
     }
 
     @Test
+    void factsOfARefusalFollowInTheirOrder() {
+        RejectedRecordException refusal = new RejectedRecordException(DeadLetterReason.POLICY_NOT_ALLOWED,
+                "RS-10-4 is not allowed", null, Map.of(Topics.DLQ_POLICY_HEADER, "RS-10-4"));
+
+        Headers headers = DeadLetters.headers(new RecordHeaders(), refusal.reason(), "checkpoints", 0, 7L,
+                refusal.describe(), refusal.headers());
+
+        assertThat(headers.toArray()).extracting(Header::key).endsWith(Topics.DLQ_EXCEPTION_HEADER,
+                Topics.DLQ_POLICY_HEADER);
+        assertThat(text(headers.lastHeader(Topics.DLQ_POLICY_HEADER))).isEqualTo("RS-10-4");
+        assertThat(text(headers.lastHeader(Topics.DLQ_REASON_HEADER))).isEqualTo("policy-not-allowed");
+        assertThat(refusal.headers()).containsExactly(Map.entry(Topics.DLQ_POLICY_HEADER, "RS-10-4"));
+    }
+
+    @Test
     void aConsumedRecordGivesItsOwnTopicPartitionAndOffset() {
         ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("stripes", 2, 17L, new byte[] {1}, null);
 
@@ -49,8 +65,8 @@ class DeadLettersTest {
         assertThat(Arrays.stream(DeadLetterReason.values()).map(DeadLetterReason::code)).containsExactly(
                 "unreadable", "null-value", "unsupported-format-version", "invalid-app-id", "invalid-record",
                 "key-mismatch", "segment-too-long", "stale-checkpoint", "duplicate-segment", "segment-out-of-order",
-                "commit-mismatch", "commit-without-segments", "sha256-mismatch", "misrouted", "corrupt-cell",
-                "conflict", "bad-signature");
+                "commit-mismatch", "commit-without-segments", "sha256-mismatch", "policy-not-allowed",
+                "too-few-servers", "policy-mismatch", "misrouted", "corrupt-cell", "conflict", "bad-signature");
         assertThat(DeadLetterReason.CORRUPT_CELL).hasToString("corrupt-cell");
     }
 }

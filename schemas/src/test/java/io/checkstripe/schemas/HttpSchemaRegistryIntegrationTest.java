@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Tag;
@@ -114,6 +116,31 @@ class HttpSchemaRegistryIntegrationTest {
                     assertThat(failure.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA);
                 });
         assertThat(registry.register(subject, v2WithDefault)).as("compatible v2").isNotEqualTo(v1Id);
+    }
+
+    @Test
+    void theCheckpointsUnionWithAPolicyPassesTheBackwardCheckAgainstVersionOne() {
+        String subject = subject("checkpoints-evolving");
+        HttpSchemaRegistry registry = client();
+        registry.setCompatibility(subject, "BACKWARD");
+        Schema v1 = CheckstripeSchemas.previous().get(2);
+        int v1Id = registry.register(subject, v1);
+
+        int currentId = registry.register(subject, CheckstripeSchemas.CHECKPOINTS_TOPIC_VALUE);
+
+        assertThat(currentId).isNotEqualTo(v1Id);
+        ConfluentAvroDeserializer<SpecificRecord> reader = new ConfluentAvroDeserializer<>(client());
+        byte[] old = new ConfluentAvroSerializer(client(), v1, false).serialize(subject.replace("-value", ""),
+                oldSegment(v1));
+        assertThat(reader.deserialize("t", old)).isEqualTo(SampleRecords.segment());
+    }
+
+    private static GenericRecord oldSegment(Schema v1) {
+        GenericRecord old = new GenericData.Record(v1.getTypes().get(0));
+        for (Schema.Field field : old.getSchema().getFields()) {
+            old.put(field.name(), SampleRecords.segment().get(field.name()));
+        }
+        return old;
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.checkstripe.schemas.avro.CheckpointSegment;
 import io.checkstripe.striping.SegmentStriper;
 import io.checkstripe.striping.Sha256State;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -31,15 +32,20 @@ import org.apache.kafka.common.serialization.Serializer;
  * ignored by the sinks); a late segment or commit of the abandoned checkpoint is then refused. The other checkpoint
  * may have a lower id than the abandoned one: only a committed checkpoint's id is a floor, so segments published
  * under an application's id with a high checkpoint id that never commits, or whose commit is refused (a forgery),
- * cannot make the application's own later checkpoints stale.
+ * cannot make the application's own later checkpoints stale. Every segment and the commit of a checkpoint
+ * name the policy of its segment 0, which is remembered so that a task restarted mid-checkpoint goes on
+ * striping with it.
  *
- * <p><b>Stored format</b> (big-endian): version byte 2, lastCommitted (long, -1 none), open
+ * <p><b>Stored format</b> (big-endian): version byte 3, lastCommitted (long, -1 none), open
  * checkpoint (long, -1 none), nextSegment (int), nextOffset (long), firstLength (int), lastLength
- * (int), irregular (byte 0/1), then the SHA-256 state: eight chaining words (int) and the
- * {@code nextOffset mod 64} bytes of its unfinished block; 70 to 133 bytes in all. Version 1 (the
- * first 38 bytes, no SHA-256 state) is still read, with its checkpoint in progress dropped, as
- * the hash of its segments seen is unknown: that checkpoint's remaining segments and its commit
- * are then refused, and its producer publishes it again.
+ * (int), irregular (byte 0/1), the length of the open checkpoint's policy name (unsigned byte, 0
+ * when none is open) and that canonical name in ASCII, then the SHA-256 state: eight chaining
+ * words (int) and the {@code nextOffset mod 64} bytes of its unfinished block. Version 2 (no
+ * policy) is still read: a striper of that version had one policy, so its open checkpoint gets
+ * the striper's default policy ({@link #serde(String)}). Version 1 (the first 38 bytes, no SHA-256
+ * state) is still read, with its checkpoint in progress dropped, as the hash of its segments seen
+ * is unknown: that checkpoint's remaining segments and its commit are then refused, and its
+ * producer publishes it again.
  *
  * @param lastCommitted last committed checkpoint id, -1 before the first
  * @param open          checkpoint in progress, -1 when none
@@ -49,16 +55,28 @@ import org.apache.kafka.common.serialization.Serializer;
  * @param lastLength    length of the latest segment of {@code open}
  * @param irregular     whether a segment other than the latest differs from segment 0 in length
  * @param sha256        the SHA-256 in progress over the bytes of {@code open}'s segments seen
+ * @param policy        canonical name of {@code open}'s policy, null when none is open
  */
 record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffset, int firstLength, int lastLength,
-                   boolean irregular, Sha256State sha256) {
+                   boolean irregular, Sha256State sha256, String policy) {
 
     /** An application never seen. */
-    static final AppProgress NONE = new AppProgress(-1, -1, 0, 0, 0, 0, false, Sha256State.EMPTY);
+    static final AppProgress NONE = new AppProgress(-1, -1, 0, 0, 0, 0, false, Sha256State.EMPTY, null);
 
-    private static final byte VERSION = 2;
+    private static final byte VERSION = 3;
+    private static final byte VERSION_WITHOUT_POLICY = 2;
     private static final byte VERSION_WITHOUT_SHA256 = 1;
     private static final int FIXED_SIZE = 1 + 8 + 8 + 4 + 8 + 4 + 4 + 1;
+    private static final int MAX_POLICY_NAME = 255;
+
+    /** @throws IllegalArgumentException when a checkpoint is open without a policy, or the reverse */
+    AppProgress {
+        if ((open >= 0) != (policy != null) || (policy != null && policy.length() > MAX_POLICY_NAME)) {
+            throw new IllegalArgumentException("checkpoint in progress " + open + " with policy " + policy
+                    + ": an open checkpoint has a policy name of at most " + MAX_POLICY_NAME + " characters, "
+                    + "none has none");
+        }
+    }
 
     /** Whether a checkpoint is in progress. */
     boolean inProgress() {
@@ -66,16 +84,18 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
     }
 
     /**
-     * The progress after accepting {@code segment} of {@code length} bytes.
+     * The progress after accepting {@code segment} of {@code length} bytes, striped with {@code policy}.
      *
+     * @param policy the canonical name of the policy the segment's checkpoint resolved to
      * @throws RejectedRecordException when the segment breaks a rule
      */
-    AppProgress onSegment(CheckpointSegment segment, int length) {
+    AppProgress onSegment(CheckpointSegment segment, int length, String policy) {
         long id = segment.getCheckpointId();
         String where = "segment " + segment.getSegmentIndex() + " of application " + segment.getAppId()
                 + " checkpoint " + id;
         checkNotStale(id, where);
         if (id == open) {
+            checkPolicy(policy, where);
             if (segment.getSegmentIndex() < nextSegment) {
                 throw new RejectedRecordException(DeadLetterReason.DUPLICATE_SEGMENT, where + " was already striped ("
                         + nextSegment + " segment(s) seen)");
@@ -89,27 +109,28 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
                         + segment.getOffset() + " but the previous segment ended at " + nextOffset);
             }
             return new AppProgress(lastCommitted, open, nextSegment + 1, nextOffset + length, firstLength, length,
-                    irregular || lastLength != firstLength, sha256.update(segment.getData()));
+                    irregular || lastLength != firstLength, sha256.update(segment.getData()), this.policy);
         }
         if (segment.getSegmentIndex() != 0 || segment.getOffset() != 0) {
             throw new RejectedRecordException(DeadLetterReason.SEGMENT_OUT_OF_ORDER, where + " at offset "
                     + segment.getOffset() + " arrived before segment 0 at offset 0");
         }
         return new AppProgress(lastCommitted, id, 1, length, length, length, false,
-                Sha256State.EMPTY.update(segment.getData()));
+                Sha256State.EMPTY.update(segment.getData()), policy);
     }
 
     /**
      * The progress after accepting {@code commit}, whose stand-alone checks
      * ({@link SegmentStriper#checkCommit}) have passed.
      *
+     * @param policy the canonical name of the policy the commit's checkpoint resolved to
      * @throws RejectedRecordException when the commit disagrees with the segments seen
      */
-    AppProgress onCommit(CheckpointCommit commit) {
+    AppProgress onCommit(CheckpointCommit commit, String policy) {
         long id = commit.getCheckpointId();
         String where = "commit of application " + commit.getAppId() + " checkpoint " + id;
         checkNotStale(id, where);
-        AppProgress committed = new AppProgress(id, -1, 0, 0, 0, 0, false, Sha256State.EMPTY);
+        AppProgress committed = new AppProgress(id, -1, 0, 0, 0, 0, false, Sha256State.EMPTY, null);
         if (id != open) {
             if (commit.getSegmentCount() != 0) {
                 throw new RejectedRecordException(DeadLetterReason.COMMIT_WITHOUT_SEGMENTS, where + " announces "
@@ -117,6 +138,7 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
             }
             return committed;
         }
+        checkPolicy(policy, where);
         if (commit.getSegmentCount() != nextSegment || commit.getTotalBytes() != nextOffset) {
             throw new RejectedRecordException(DeadLetterReason.COMMIT_MISMATCH, where + " announces "
                     + commit.getSegmentCount() + " segment(s) and " + commit.getTotalBytes() + " bytes but "
@@ -139,6 +161,13 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
         return (checkpointId == open ? sha256 : Sha256State.EMPTY).digest();
     }
 
+    private void checkPolicy(String named, String where) {
+        if (!named.equals(policy)) {
+            throw new RejectedRecordException(DeadLetterReason.POLICY_MISMATCH, where + " names policy " + named
+                    + " but segment 0 of the checkpoint named " + policy);
+        }
+    }
+
     private void checkNotStale(long id, String where) {
         if (id <= lastCommitted) {
             throw new RejectedRecordException(DeadLetterReason.STALE_CHECKPOINT, where + " is not newer than the last "
@@ -146,16 +175,22 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
         }
     }
 
-    /** The store's value serde, in the format of the class comment. */
-    static Serde<AppProgress> serde() {
+    /**
+     * The store's value serde, in the format of the class comment.
+     *
+     * @param defaultPolicy canonical name of the striper's default policy: that of a checkpoint in progress
+     *                      in a version 2 record
+     */
+    static Serde<AppProgress> serde(String defaultPolicy) {
         Serializer<AppProgress> serializer = (topic, progress) -> {
             if (progress == null) {
                 return null;
             }
-            ByteBuffer out = ByteBuffer.allocate(FIXED_SIZE + progress.sha256.serializedSize()).put(VERSION)
-                    .putLong(progress.lastCommitted).putLong(progress.open).putInt(progress.nextSegment)
+            byte[] policy = progress.policy == null ? new byte[0] : progress.policy.getBytes(StandardCharsets.US_ASCII);
+            ByteBuffer out = ByteBuffer.allocate(FIXED_SIZE + 1 + policy.length + progress.sha256.serializedSize())
+                    .put(VERSION).putLong(progress.lastCommitted).putLong(progress.open).putInt(progress.nextSegment)
                     .putLong(progress.nextOffset).putInt(progress.firstLength).putInt(progress.lastLength)
-                    .put((byte) (progress.irregular ? 1 : 0));
+                    .put((byte) (progress.irregular ? 1 : 0)).put((byte) policy.length).put(policy);
             progress.sha256.writeTo(out);
             return out.array();
         };
@@ -164,10 +199,11 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
                 return null;
             }
             byte version = bytes.length == 0 ? -1 : bytes[0];
-            if (bytes.length < FIXED_SIZE || (version != VERSION && version != VERSION_WITHOUT_SHA256)) {
+            if (bytes.length < FIXED_SIZE || version < VERSION_WITHOUT_SHA256 || version > VERSION) {
                 throw new SerializationException("progress record of " + bytes.length + " bytes with version "
                         + (bytes.length == 0 ? "none" : version) + " on " + topic + "; expected version " + VERSION
-                        + " (or " + VERSION_WITHOUT_SHA256 + ") of at least " + FIXED_SIZE + " bytes");
+                        + " (or " + VERSION_WITHOUT_POLICY + " or " + VERSION_WITHOUT_SHA256 + ") of at least "
+                        + FIXED_SIZE + " bytes");
             }
             ByteBuffer in = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
             long lastCommitted = in.getLong();
@@ -179,14 +215,27 @@ record AppProgress(long lastCommitted, long open, int nextSegment, long nextOffs
             boolean irregular = in.get() != 0;
             if (version == VERSION_WITHOUT_SHA256) {
                 return bytes.length == FIXED_SIZE ? new AppProgress(lastCommitted, -1, 0, 0, 0, 0, false,
-                        Sha256State.EMPTY) : malformed(topic, bytes.length, FIXED_SIZE);
+                        Sha256State.EMPTY, null) : malformed(topic, bytes.length, FIXED_SIZE);
             }
-            int size = FIXED_SIZE + Sha256State.CHAINING_BYTES + (int) Math.floorMod(nextOffset, 64L);
+            String policy = open < 0 ? null : defaultPolicy;
+            int policyBytes = 0;
+            if (version == VERSION) {
+                int length = bytes.length > FIXED_SIZE ? bytes[FIXED_SIZE] & 0xff : 0;
+                policyBytes = 1 + length;
+                if (bytes.length < FIXED_SIZE + policyBytes || (length == 0) != (open < 0)) {
+                    return malformed(topic, bytes.length, FIXED_SIZE + policyBytes);
+                }
+                in.get();
+                byte[] name = new byte[length];
+                in.get(name);
+                policy = length == 0 ? null : new String(name, StandardCharsets.US_ASCII);
+            }
+            int size = FIXED_SIZE + policyBytes + Sha256State.CHAINING_BYTES + (int) Math.floorMod(nextOffset, 64L);
             if (bytes.length != size || nextOffset < 0) {
                 return malformed(topic, bytes.length, size);
             }
             return new AppProgress(lastCommitted, open, nextSegment, nextOffset, firstLength, lastLength, irregular,
-                    Sha256State.readFrom(in, nextOffset));
+                    Sha256State.readFrom(in, nextOffset), policy);
         };
         return Serdes.serdeFrom(serializer, deserializer);
     }

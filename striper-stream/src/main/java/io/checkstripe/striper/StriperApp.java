@@ -100,8 +100,13 @@ public final class StriperApp implements AutoCloseable {
             }
         }
         created.start();
-        log.info("striper {} started: policy {}, {} backup servers, {} -> {}", config.applicationId(),
-                config.policy(), config.servers(), config.topicNames().checkpoints(), config.topicNames().stripes());
+        log.info("striper {} started: policy {} (allowed {}), {} backup servers, {} -> {}", config.applicationId(),
+                config.policy(), config.allowedPolicies(), config.servers(), config.topicNames().checkpoints(),
+                config.topicNames().stripes());
+        config.allowedPolicies().stream().filter(p -> p.totalCells() > config.servers()).forEach(p -> log.warn(
+                "allowed policy {} needs {} backup servers and there are {}: checkpoints asking for it are refused "
+                        + "(too-few-servers) until the stripes topic has that many partitions", p, p.totalCells(),
+                config.servers()));
     }
 
     /**

@@ -8,6 +8,7 @@ import io.checkstripe.schemas.SchemaRegistry;
 import io.checkstripe.schemas.TopicNames;
 import io.checkstripe.schemas.TopicProvisioner;
 import io.checkstripe.schemas.Topics;
+import io.checkstripe.striping.PolicyStripers;
 import io.checkstripe.striping.SegmentStriper;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -54,9 +55,17 @@ public final class StriperConfig extends AbstractConfig {
     public static final String PREFIX = CommonConfigs.PREFIX;
 
     public static final String POLICY_CONFIG = "checkstripe.policy";
-    public static final String POLICY_DOC = "Redundancy policy every segment is striped with: STRIPE-K, XOR-K-1, "
-            + "RS-K-M or MIRROR-R, optionally with a fixed cell size such as RS-6-3-1024k.";
+    public static final String POLICY_DOC = "Redundancy policy of a checkpoint that names none: STRIPE-K, XOR-K-1, "
+            + "RS-K-M or MIRROR-R, optionally with a fixed cell size such as RS-6-3-1024k. It must be one of "
+            + CommonConfigs.ALLOWED_POLICIES_CONFIG + ".";
     public static final String POLICY_DEFAULT = "RS-3-2";
+
+    public static final String ALLOWED_POLICIES_CONFIG = CommonConfigs.ALLOWED_POLICIES_CONFIG;
+    public static final String ALLOWED_POLICIES_DOC = "Redundancy policies a checkpoint may ask for, comma-separated "
+            + "(e.g. RS-3-2,RS-6-3,MIRROR-3), compared by canonical name. Every record of a checkpoint asking for "
+            + "another is sent to the dead-letter topic (policy-not-allowed), and so is one of a checkpoint whose "
+            + "policy needs more cells per stripe than there are backup servers (too-few-servers). Default: empty, "
+            + "which allows only " + POLICY_CONFIG + ".";
 
     public static final String SERVERS_CONFIG = "checkstripe.servers";
     public static final String SERVERS_DOC = "N, the number of backup servers, which is also the exact number of "
@@ -114,6 +123,7 @@ public final class StriperConfig extends AbstractConfig {
             CommonConfigs.addMaxMessageBytes(CommonConfigs.addSchemaRegistry(new ConfigDef()))),
             EnumSet.allOf(TopicKey.class))
             .define(POLICY_CONFIG, Type.STRING, POLICY_DEFAULT, new PolicyValidator(), Importance.HIGH, POLICY_DOC)
+            .define(ALLOWED_POLICIES_CONFIG, Type.LIST, "", Importance.HIGH, ALLOWED_POLICIES_DOC)
             .define(SERVERS_CONFIG, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(1), Importance.HIGH,
                     SERVERS_DOC)
             .define(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
@@ -151,12 +161,13 @@ public final class StriperConfig extends AbstractConfig {
                     Importance.MEDIUM, HTTP_PORT_DOC);
 
     private final RedundancyPolicy policy;
+    private final List<RedundancyPolicy> allowedPolicies;
     private final TopicNames topicNames;
 
     /**
      * @param props the {@code checkstripe.*} keys and any Kafka Streams or client key
      * @throws ConfigException naming the bad key and value, e.g. fewer servers than the policy's
-     *     cells per stripe
+     *     cells per stripe, or a default policy that is not allowed
      */
     public StriperConfig(Map<?, ?> props) {
         super(CONFIG, props, false);
@@ -166,6 +177,11 @@ public final class StriperConfig extends AbstractConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(SERVERS_CONFIG, servers(), e.getMessage());
         }
+        try {
+            this.allowedPolicies = PolicyStripers.allowed(policy, getList(ALLOWED_POLICIES_CONFIG));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(ALLOWED_POLICIES_CONFIG, getList(ALLOWED_POLICIES_CONFIG), e.getMessage());
+        }
         this.topicNames = CommonConfigs.topicNames(this);
     }
 
@@ -174,9 +190,19 @@ public final class StriperConfig extends AbstractConfig {
         return new ConfigDef(CONFIG);
     }
 
-    /** The redundancy policy. */
+    /** The redundancy policy of a checkpoint that names none. */
     public RedundancyPolicy policy() {
         return policy;
+    }
+
+    /** The policies a checkpoint may ask for, the default among them, in the order configured. */
+    public List<RedundancyPolicy> allowedPolicies() {
+        return allowedPolicies;
+    }
+
+    /** A new {@link PolicyStripers} of the default and allowed policies over N servers, for one stream thread. */
+    public PolicyStripers policyStripers() {
+        return new PolicyStripers(policy, allowedPolicies, servers());
     }
 
     /** N, the number of backup servers. */

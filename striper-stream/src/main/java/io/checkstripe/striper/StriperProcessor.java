@@ -9,9 +9,11 @@ import io.checkstripe.schemas.Topics;
 import io.checkstripe.schemas.avro.CheckpointCommit;
 import io.checkstripe.schemas.avro.CheckpointManifest;
 import io.checkstripe.schemas.avro.CheckpointSegment;
+import io.checkstripe.striping.PolicyStripers;
 import io.checkstripe.striping.SegmentStriper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
@@ -39,22 +41,29 @@ import org.slf4j.LoggerFactory;
  * application with a public key in the keys directory that its key did not sign
  * ({@code bad-signature}, {@link ManifestSignatures}).
  *
+ * <p>Each checkpoint is striped with the policy its segment 0 names, or the default, as
+ * {@link PolicyStripers} decides: a checkpoint asking for a policy not allowed, or one needing more
+ * servers than there are, has every record refused ({@code policy-not-allowed}, {@code too-few-servers}),
+ * and a later segment or the commit naming another policy than segment 0 is refused
+ * ({@code policy-mismatch}); other applications and checkpoints go on. The manifest names the
+ * checkpoint's own policy.
+ *
  * <p>One instance per task, used by one stream thread at a time.
  */
 final class StriperProcessor implements Processor<byte[], byte[], Object, Object> {
 
     private static final Logger log = LoggerFactory.getLogger(StriperProcessor.class);
 
-    private final SegmentStriper striper;
+    private final PolicyStripers stripers;
     private final Deserializer<SpecificRecord> values;
     private final AppKeyDirectory keys;
     private final StriperMetrics metrics;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, AppProgress> progress;
 
-    StriperProcessor(SegmentStriper striper, Deserializer<SpecificRecord> values, AppKeyDirectory keys,
+    StriperProcessor(PolicyStripers stripers, Deserializer<SpecificRecord> values, AppKeyDirectory keys,
                      StriperMetrics metrics) {
-        this.striper = striper;
+        this.stripers = stripers;
         this.values = values;
         this.keys = keys;
         this.metrics = metrics;
@@ -78,7 +87,7 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
             try {
                 value = values.deserialize(topic, record.value());
             } catch (RuntimeException e) {
-                deadLetter(record, DeadLetterReason.UNREADABLE, e);
+                deadLetter(record, DeadLetterReason.UNREADABLE, e, Map.of());
                 return;
             }
             String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
@@ -92,16 +101,17 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
                         + ", not a CheckpointSegment or CheckpointCommit");
             }
         } catch (RejectedRecordException e) {
-            deadLetter(record, e.reason(), e);
+            deadLetter(record, e.reason(), e, e.headers());
         }
     }
 
     private void onSegment(Record<byte[], byte[]> record, String key, CheckpointSegment segment) {
+        SegmentStriper striper = stripers.forSegment(segment);
         striper.checkSegment(segment);
         String appId = segment.getAppId();
         checkKey(key, appId);
         AppProgress before = Objects.requireNonNullElse(progress.get(appId), AppProgress.NONE);
-        AppProgress after = before.onSegment(segment, segment.getData().remaining());
+        AppProgress after = before.onSegment(segment, segment.getData().remaining(), striper.policy().name());
         String outKey = Topics.checkpointKey(appId, segment.getCheckpointId());
         int size = segment.getData().remaining();
         long start = System.nanoTime();
@@ -117,11 +127,12 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
     }
 
     private void onCommit(Record<byte[], byte[]> record, String key, CheckpointCommit commit) {
+        SegmentStriper striper = stripers.forCommit(commit);
         striper.checkCommit(commit);
         String appId = commit.getAppId();
         checkKey(key, appId);
         AppProgress before = Objects.requireNonNullElse(progress.get(appId), AppProgress.NONE);
-        AppProgress after = before.onCommit(commit);
+        AppProgress after = before.onCommit(commit, striper.policy().name());
         CheckpointManifest manifest = striper.manifest(commit, before.segmentsSha256(commit.getCheckpointId()));
         ManifestSignatures.verify(keys, manifest);
         String outKey = Topics.checkpointKey(appId, commit.getCheckpointId());
@@ -138,8 +149,8 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
                     + "abandoned after {} segment(s)", appId, commit.getCheckpointId(), before.open(), before.open(),
                     before.nextSegment());
         }
-        log.debug("application {} checkpoint {} committed: {} segment(s), {} bytes", appId, commit.getCheckpointId(),
-                commit.getSegmentCount(), commit.getTotalBytes());
+        log.debug("application {} checkpoint {} committed: {} segment(s), {} bytes, {}", appId,
+                commit.getCheckpointId(), commit.getSegmentCount(), commit.getTotalBytes(), manifest.getPolicy());
     }
 
     private static void checkKey(String key, String appId) {
@@ -150,13 +161,14 @@ final class StriperProcessor implements Processor<byte[], byte[], Object, Object
         }
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, DeadLetterReason reason, Exception cause) {
+    private void deadLetter(Record<byte[], byte[]> record, DeadLetterReason reason, Exception cause,
+                            Map<String, String> facts) {
         RecordMetadata where = context.recordMetadata().orElse(null);
         String topic = where == null ? "" : where.topic();
         int partition = where == null ? -1 : where.partition();
         long offset = where == null ? -1 : where.offset();
         String exception = cause.getClass().getName() + ": " + cause.getMessage();
-        Headers headers = DeadLetters.headers(record.headers(), reason, topic, partition, offset, exception);
+        Headers headers = DeadLetters.headers(record.headers(), reason, topic, partition, offset, exception, facts);
         context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
                 StriperTopology.DLQ_SINK);
         metrics.deadLetter(reason);

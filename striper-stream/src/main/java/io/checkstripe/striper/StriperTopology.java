@@ -2,7 +2,6 @@ package io.checkstripe.striper;
 
 import io.checkstripe.crypto.AppKeyDirectory;
 import io.checkstripe.schemas.Topics;
-import io.checkstripe.striping.SegmentStriper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
@@ -47,7 +46,7 @@ public final class StriperTopology {
     private StriperTopology() {
     }
 
-    /** The topology for {@code config}: its policy, N, topic names and schema registry; meters nowhere. */
+    /** The topology for {@code config}: its policies, N, topic names and schema registry; meters nowhere. */
     public static Topology buildTopology(StriperConfig config) {
         return buildTopology(config, new SimpleMeterRegistry());
     }
@@ -60,14 +59,15 @@ public final class StriperTopology {
         Deserializer<SpecificRecord> values = topics.checkpoints().valueSerde().deserializer();
         AppKeyDirectory keys = config.appKeys();
         StoreBuilder<KeyValueStore<String, AppProgress>> store = Stores
-                .keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PROGRESS_STORE), Serdes.String(), AppProgress.serde())
+                .keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PROGRESS_STORE), Serdes.String(),
+                        AppProgress.serde(config.policy().name()))
                 .withLoggingEnabled(Map.of())
                 .withCachingDisabled();
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 topics.names().checkpoints());
         topology.addProcessor(PROCESSOR,
-                () -> new StriperProcessor(new SegmentStriper(config.policy(), servers), values, keys, metrics),
+                () -> new StriperProcessor(config.policyStripers(), values, keys, metrics),
                 SOURCE);
         topology.addStateStore(store, PROCESSOR);
         topology.addSink(STRIPES_SINK, topics.names().stripes(), topics.stripes().keySerde().serializer(),

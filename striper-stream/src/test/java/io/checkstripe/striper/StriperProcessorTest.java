@@ -2,7 +2,6 @@ package io.checkstripe.striper;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.checkstripe.striping.Checkpoints;
-import io.checkstripe.striping.SegmentStriper;
 
 import static io.checkstripe.striping.Checkpoints.commitOf;
 import static io.checkstripe.striping.Checkpoints.randomBytes;
@@ -45,11 +44,11 @@ class StriperProcessorTest {
 
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
         KeyValueStore<String, AppProgress> store = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(StriperTopology.PROGRESS_STORE), Serdes.String(), AppProgress.serde())
+                Stores.inMemoryKeyValueStore(StriperTopology.PROGRESS_STORE), Serdes.String(), AppProgress.serde("RS-3-2"))
                 .withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
-        StriperProcessor processor = new StriperProcessor(new SegmentStriper(config.policy(), 5),
+        StriperProcessor processor = new StriperProcessor(config.policyStripers(),
                 config.topics().checkpoints().valueSerde().deserializer(), config.appKeys(),
                 new StriperMetrics(new SimpleMeterRegistry()));
         processor.init(context);

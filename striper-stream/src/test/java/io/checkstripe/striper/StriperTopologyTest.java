@@ -12,6 +12,7 @@ import static io.checkstripe.striping.Checkpoints.segment;
 import static io.checkstripe.striping.Checkpoints.segments;
 import static io.checkstripe.striping.Checkpoints.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.checkstripe.codec.RedundancyPolicy;
 import io.checkstripe.crypto.AppKeyDirectory;
@@ -38,6 +39,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -65,6 +67,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class StriperTopologyTest {
 
     private static final String APP = "billing-7";
+    private static final int POLICY_SERVERS = 9;
+    private static final int POLICY_SEGMENT = 600;
 
     @TempDir
     Path stateDir;
@@ -187,7 +191,7 @@ class StriperTopologyTest {
         assertThat(compacted.get(0).key()).isEqualTo(APP + "/12");
         assertThat(compacted.get(0).value()).isEqualTo(manifest);
         assertThat(deadLetters.isEmpty()).isTrue();
-        assertThat(progress(APP)).isEqualTo(new AppProgress(12, -1, 0, 0, 0, 0, false, Sha256State.EMPTY));
+        assertThat(progress(APP)).isEqualTo(new AppProgress(12, -1, 0, 0, 0, 0, false, Sha256State.EMPTY, null));
     }
 
     @Test
@@ -249,7 +253,7 @@ class StriperTopologyTest {
     void sendsSegmentsThatBreakARuleToTheDeadLetterTopic() {
         start("RS-3-2", 5);
         assertRejected(pipe("no/slash", segment("no/slash", 1, 0, 0, new byte[10])), "invalid-app-id", "no/slash");
-        assertRejected(pipe(new CheckpointSegment(2, APP, 1L, 0, 0L, java.nio.ByteBuffer.allocate(5))),
+        assertRejected(pipe(new CheckpointSegment(2, APP, 1L, 0, 0L, java.nio.ByteBuffer.allocate(5), null)),
                 "unsupported-format-version", "formatVersion 2");
         assertRejected(pipe("other-app", segment(APP, 1, 0, 0, new byte[10])), "key-mismatch",
                 "has key \"other-app\"");
@@ -335,7 +339,7 @@ class StriperTopologyTest {
         assertThat(manifests.readValuesToList()).extracting(CheckpointManifest::getCheckpointId).containsExactly(2L);
         assertRejected(pipe(commit(APP, 1, 1, 100, 100, sha256(new byte[100]))), "stale-checkpoint",
                 "not newer than the last committed checkpoint 2");
-        assertThat(progress(APP)).isEqualTo(new AppProgress(2, -1, 0, 0, 0, 0, false, Sha256State.EMPTY));
+        assertThat(progress(APP)).isEqualTo(new AppProgress(2, -1, 0, 0, 0, 0, false, Sha256State.EMPTY, null));
     }
 
     @Test
@@ -394,14 +398,14 @@ class StriperTopologyTest {
         driver.close();
         start("RS-3-2", 5);
         KeyValueStore<String, AppProgress> store = driver.getKeyValueStore(StriperTopology.PROGRESS_STORE);
-        store.put(APP, AppProgress.serde().deserializer().deserialize(changelog, stored));
+        store.put(APP, AppProgress.serde("RS-3-2").deserializer().deserialize(changelog, stored));
         segments.subList(before, segments.size()).forEach(this::pipe);
         pipe(commitOf(APP, 8, data, 1000));
 
         assertThat(deadLetters.isEmpty()).isTrue();
         assertThat(manifests.readValuesToList()).singleElement()
                 .satisfies(m -> assertThat(bytes(m.getSha256())).isEqualTo(sha256(data)));
-        assertThat(progress(APP)).isEqualTo(new AppProgress(8, -1, 0, 0, 0, 0, false, Sha256State.EMPTY));
+        assertThat(progress(APP)).isEqualTo(new AppProgress(8, -1, 0, 0, 0, 0, false, Sha256State.EMPTY, null));
     }
 
     @Test
@@ -496,6 +500,123 @@ class StriperTopologyTest {
     private void publish(long checkpointId, byte[] data, int segmentSize) {
         segments(APP, checkpointId, data, segmentSize).forEach(this::pipe);
         pipe(commitOf(APP, checkpointId, data, segmentSize));
+    }
+
+    @Test
+    void eachCheckpointIsStripedWithItsOwnPolicyAndItsManifestSaysWhich() {
+        startWithPolicies();
+        Map<String, Integer> cellsPerStripe = Map.of("RS-3-2", 5, "RS-6-3", 9, "MIRROR-3", 3);
+        int checked = 0;
+        for (String requested : new String[] {null, "rs-6-3", "MIRROR-3"}) {
+            String app = "app-" + checked;
+            int segments = publishWithPolicy(app, 1, requested, 3);
+            String policy = requested == null ? "RS-3-2" : requested.toUpperCase();
+
+            List<SpecificRecord> out = stripes.readValuesToList();
+            List<StripeUnit> units = out.stream().filter(StripeUnit.class::isInstance).map(StripeUnit.class::cast)
+                    .toList();
+            assertThat(units).hasSize(segments * cellsPerStripe.get(policy))
+                    .allSatisfy(unit -> assertThat(unit.getPolicy()).isEqualTo(policy));
+            CheckpointManifest manifest = manifests.readValue();
+            assertThat(manifest.getPolicy()).isEqualTo(policy);
+            assertThat(manifest.getServers()).isEqualTo(POLICY_SERVERS);
+            checked++;
+        }
+        assertThat(checked).isEqualTo(3);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void everyRecordOfACheckpointAskingForAPolicyNotAllowedIsRefusedAndOthersGoOn() {
+        startWithPolicies();
+        int records = publishWithPolicy("greedy", 1, "RS-4-2", 2) + 1;
+
+        List<TestRecord<byte[], byte[]>> letters = deadLetters.readRecordsToList();
+        assertThat(letters).hasSize(records).allSatisfy(letter -> {
+            assertThat(letterHeader(letter, Topics.DLQ_REASON_HEADER)).isEqualTo("policy-not-allowed");
+            assertThat(letterHeader(letter, Topics.DLQ_POLICY_HEADER)).isEqualTo("RS-4-2");
+            assertThat(letterHeader(letter, Topics.DLQ_ALLOWED_POLICIES_HEADER)).isEqualTo("RS-3-2,RS-6-3,MIRROR-3,RS-10-4");
+            assertThat(letterHeader(letter, Topics.DLQ_EXCEPTION_HEADER))
+                    .contains("application greedy checkpoint 1").contains("asks for policy RS-4-2");
+        });
+        assertThat(stripes.isEmpty()).isTrue();
+        assertThat(progress("greedy")).isNull();
+
+        publishWithPolicy("greedy", 2, "RS-6-3", 2);
+        assertThat(manifests.readValue().getPolicy()).as("the application's next checkpoint").isEqualTo("RS-6-3");
+        publishWithPolicy("other", 1, null, 1);
+        assertThat(manifests.readValue().getPolicy()).isEqualTo("RS-3-2");
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aCheckpointNeedingMoreServersThanThereAreIsRefusedNamingBoth() {
+        startWithPolicies();
+        int records = publishWithPolicy("wide", 1, "RS-10-4", 2) + 1;
+
+        List<TestRecord<byte[], byte[]>> letters = deadLetters.readRecordsToList();
+        assertThat(letters).hasSize(records).allSatisfy(letter -> {
+            assertThat(letterHeader(letter, Topics.DLQ_REASON_HEADER)).isEqualTo("too-few-servers");
+            assertThat(letterHeader(letter, Topics.DLQ_POLICY_HEADER)).isEqualTo("RS-10-4");
+            assertThat(letterHeader(letter, Topics.DLQ_SERVERS_HEADER)).isEqualTo("9");
+            assertThat(letterHeader(letter, Topics.DLQ_EXCEPTION_HEADER)).contains("needs at least 14 servers, got 9");
+        });
+        assertThat(stripes.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aSegmentOrCommitNamingAnotherPolicyThanSegmentZeroIsRefused() {
+        startWithPolicies();
+        byte[] data = randomBytes(5, POLICY_SEGMENT * 3);
+        List<CheckpointSegment> parts = segments("mixed", 1, data, POLICY_SEGMENT);
+        parts.forEach(s -> s.setPolicy("RS-6-3"));
+        parts.get(1).setPolicy("MIRROR-3");
+        pipe("mixed", parts.get(0));
+        pipe("mixed", parts.get(1));
+        assertThat(letterHeader(deadLetters.readRecord(), Topics.DLQ_REASON_HEADER)).isEqualTo("policy-mismatch");
+
+        parts.get(1).setPolicy("RS-6-3");
+        parts.subList(1, 3).forEach(s -> pipe("mixed", s));
+        CheckpointCommit commit = commitOf("mixed", 1, data, POLICY_SEGMENT);
+        pipe("mixed", commit);
+        assertThat(letterHeader(deadLetters.readRecord(), Topics.DLQ_REASON_HEADER)).as("a commit without the policy")
+                .isEqualTo("policy-mismatch");
+
+        commit.setPolicy("rs-6-3");
+        pipe("mixed", commit);
+        assertThat(manifests.readValue().getPolicy()).isEqualTo("RS-6-3");
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void theDefaultPolicyMustBeAllowed() {
+        assertThatThrownBy(() -> start("RS-3-2", 9, Map.of(StriperConfig.ALLOWED_POLICIES_CONFIG, "RS-6-3,MIRROR-3")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(StriperConfig.ALLOWED_POLICIES_CONFIG)
+                .hasMessageContaining("the default policy RS-3-2 must be among the allowed policies [RS-6-3, MIRROR-3]");
+    }
+
+    /** Publishes {@code segmentCount} segments and the commit, all naming {@code policy}; returns the segments. */
+    private int publishWithPolicy(String app, long checkpointId, String policy, int segmentCount) {
+        byte[] data = randomBytes(checkpointId, POLICY_SEGMENT * segmentCount - 7);
+        List<CheckpointSegment> parts = segments(app, checkpointId, data, POLICY_SEGMENT);
+        parts.forEach(segment -> {
+            segment.setPolicy(policy);
+            pipe(app, segment);
+        });
+        CheckpointCommit commit = commitOf(app, checkpointId, data, POLICY_SEGMENT);
+        commit.setPolicy(policy);
+        pipe(app, commit);
+        return parts.size();
+    }
+
+    /** RS-3-2 by default; RS-6-3, MIRROR-3 and RS-10-4 allowed; 9 servers, so RS-10-4 needs more than there are. */
+    private void startWithPolicies() {
+        start("RS-3-2", POLICY_SERVERS, Map.of(StriperConfig.ALLOWED_POLICIES_CONFIG, "RS-3-2,rs-6-3,MIRROR-3,RS-10-4"));
+    }
+
+    private static String letterHeader(TestRecord<byte[], byte[]> letter, String name) {
+        return header(new RecordHeaders(letter.headers().toArray()), name);
     }
 
     private byte[] validSegmentBytes() {

@@ -267,7 +267,8 @@ public final class SegmentStriper {
         return CellLayout.serverOf(unit.getSegmentIndex(), unit.getCellIndex(), unit.getServers());
     }
 
-    private void checkFormat(int formatVersion, String what, String appId, long checkpointId) {
+    /** The checks on a record that come before its policy: a valid application id and format version 1. */
+    static void checkFormat(int formatVersion, String what, String appId, long checkpointId) {
         try {
             AppId.validate(appId);
         } catch (IllegalArgumentException e) {
@@ -281,7 +282,7 @@ public final class SegmentStriper {
         }
     }
 
-    private static String where(String appId, long checkpointId) {
+    static String where(String appId, long checkpointId) {
         return "application " + appId + " checkpoint " + checkpointId;
     }
 }

@@ -29,13 +29,13 @@ public final class Checkpoints {
 
     public static CheckpointSegment segment(String app, long checkpointId, int index, long offset, byte[] data) {
         return new CheckpointSegment(SegmentStriper.FORMAT_VERSION, app, checkpointId, index, offset,
-                ByteBuffer.wrap(data));
+                ByteBuffer.wrap(data), null);
     }
 
     public static CheckpointCommit commit(String app, long checkpointId, int count, long total, int segmentSize,
                                    byte[] sha256) {
         return new CheckpointCommit(SegmentStriper.FORMAT_VERSION, app, checkpointId, count, total,
-                ByteBuffer.wrap(sha256), 1_700_000_000_000L, segmentSize, Map.of("host", "test"));
+                ByteBuffer.wrap(sha256), 1_700_000_000_000L, segmentSize, Map.of("host", "test"), null);
     }
 
     /** The segments of {@code data} cut every {@code segmentSize} bytes. */

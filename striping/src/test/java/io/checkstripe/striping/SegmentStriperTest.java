@@ -130,9 +130,9 @@ class SegmentStriperTest {
         byte[] padded = new byte[data.length + 20];
         System.arraycopy(data, 0, padded, 10, data.length);
         ByteBuffer slice = ByteBuffer.wrap(padded, 10, data.length).slice();
-        List<StripeUnit> fromHeap = units(striper, new CheckpointSegment(1, "app", 1L, 0, 0L, ByteBuffer.wrap(data)));
-        assertThat(units(striper, new CheckpointSegment(1, "app", 1L, 0, 0L, direct))).isEqualTo(fromHeap);
-        assertThat(units(striper, new CheckpointSegment(1, "app", 1L, 0, 0L, slice))).isEqualTo(fromHeap);
+        List<StripeUnit> fromHeap = units(striper, new CheckpointSegment(1, "app", 1L, 0, 0L, ByteBuffer.wrap(data), null));
+        assertThat(units(striper, new CheckpointSegment(1, "app", 1L, 0, 0L, direct, null))).isEqualTo(fromHeap);
+        assertThat(units(striper, new CheckpointSegment(1, "app", 1L, 0, 0L, slice, null))).isEqualTo(fromHeap);
     }
 
     @Test
@@ -142,7 +142,7 @@ class SegmentStriperTest {
                 "no/slash");
         assertRejected(() -> striper.stripe(segment("..", 1, 0, 0, new byte[10])), DeadLetterReason.INVALID_APP_ID,
                 "\"..\"");
-        assertRejected(() -> striper.stripe(new CheckpointSegment(2, "app", 1L, 0, 0L, ByteBuffer.allocate(10))),
+        assertRejected(() -> striper.stripe(new CheckpointSegment(2, "app", 1L, 0, 0L, ByteBuffer.allocate(10), null)),
                 DeadLetterReason.UNSUPPORTED_FORMAT_VERSION, "formatVersion 2");
         assertRejected(() -> striper.stripe(segment("app", 1, 0, -5, new byte[10])), DeadLetterReason.INVALID_RECORD,
                 "offset -5");
