@@ -86,8 +86,8 @@ class BenchIntegrationTest {
             rows.put(row.get("label").asText(), row);
         }
         List<String> wanted = new ArrayList<>();
-        for (String variant : List.of("striper job, avg chunk 8 KiB", "--stripe-locally, avg chunk 8 KiB",
-                "striper job, default chunk size (contrast)")) {
+        for (String variant : List.of("striper, 8 KiB chunks", "local striping, 8 KiB chunks",
+                "striper, default chunks")) {
             for (String figure : List.of("first, broker bytes", "second, broker bytes", "second / first, broker bytes",
                     "first, time to protected", "second, time to protected", "first / second, time to protected")) {
                 wanted.add(variant + ": " + figure);
@@ -104,7 +104,7 @@ class BenchIntegrationTest {
             assertThat(row.get("values")).as(label).hasSize(1);
             assertThat(row.get("median").asDouble()).as(label + ": a figure").isPositive().isFinite();
         }
-        assertThat(rows.get("striper job, avg chunk 8 KiB: second / first, broker bytes").get("goal").asText())
+        assertThat(rows.get("striper, 8 KiB chunks: second / first, broker bytes").get("goal").asText())
                 .isEqualTo("<= 0.050");
         assertThat(doc.get("info").get("load average").asText()).contains("before", "after");
         assertThat(work).doesNotExist();

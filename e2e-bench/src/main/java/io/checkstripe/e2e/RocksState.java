@@ -130,9 +130,12 @@ final class RocksState implements AutoCloseable {
         return String.format(Locale.ROOT, "key-%010d", n).getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Key {@code n}'s value, into {@code into}: seeded by the key, incompressible like most binary state. */
+    /**
+     * Key {@code n}'s value, into {@code into}: incompressible like most binary state. The seed is scrambled, since
+     * generators seeded {@code n} and {@code n + 1} would give the same stream shifted, which compresses.
+     */
     private static byte[] value(long n, byte[] into) {
-        new SplittableRandom(n * 0x9E3779B97F4A7C15L + 1).nextBytes(into);
+        new SplittableRandom(new SplittableRandom(n).nextLong()).nextBytes(into);
         ByteBuffer.wrap(into).putLong(n);
         return into;
     }
