@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import io.checkstripe.e2e.BenchSettings;
 import io.checkstripe.e2e.EncryptionCostBench;
 import io.checkstripe.e2e.EndToEndBench;
+import io.checkstripe.e2e.IncrementalBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
  * read of the same cell logs; the time to protected of a steady stream of small checkpoints against the raw
  * round trip at the same rate; and the peak RSS of {@code publish} and {@code restore} in child JVMs with a small
  * heap. The measuring is {@link EndToEndBench}'s; this command only turns its options into
- * {@link BenchSettings}, so a mistake is one usage line before anything starts.
+ * {@link BenchSettings}, so a mistake is one usage line before anything starts. {@code --encryption-cost} and
+ * {@code --incremental} run one narrower bench each instead ({@link EncryptionCostBench}, {@link IncrementalBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure checkstripe end to end against raw Kafka, a plain read and a small heap.")
@@ -134,17 +136,48 @@ final class BenchCommand implements Callable<Integer> {
                     + "RS-3-2 over 5 sinks; prints the medians and the ratio.")
     boolean encryptionCost;
 
+    @Option(names = "--incremental",
+            description = "Measure only incremental checkpoints: the broker bytes and time to protected of a file "
+                    + "of the first of --sizes (default 256m) published in full and again with 1% changed, a RocksDB "
+                    + "checkpoint directory and 1% more keys, compressible state with and without zstd, and the "
+                    + "stores after 10 slowly changing checkpoints with checkstripe.retain=3; --runs times (default "
+                    + "1), RS-3-2 over 5 sinks; every checkpoint is restored and checked.")
+    boolean incremental;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (encryptionCost && incremental) {
+            throw new UsageException("--encryption-cost and --incremental are two benches: give one");
+        }
         if (encryptionCost) {
-            long size = sizes == null || sizes.isEmpty() ? 256L << 20 : parseSize(sizes.get(0), "--sizes");
+            long size = firstSize();
             Path dir = workDir != null ? workDir : Files.createTempDirectory("checkstripe-encryption-bench-");
             EncryptionCostBench.run(Optional.ofNullable(bootstrapServers), size, runs == null ? 3 : runs, dir, out);
             return ExitCode.OK;
         }
+        if (incremental) {
+            long size = firstSize();
+            if (size < 1 << 20) {
+                throw new UsageException("--incremental: the size must be at least 1m, got " + sizes.get(0));
+            }
+            int runCount = runs == null ? 1 : runs;
+            if (runCount < 1) {
+                throw new UsageException("--runs must be at least 1, got " + runCount);
+            }
+            Map<String, String> clientConfig = properties(commandConfig, "--command-config");
+            Path dir = workDir != null ? workDir : Files.createTempDirectory("checkstripe-incremental-bench-");
+            IncrementalBench.run(Optional.ofNullable(bootstrapServers), clientConfig, size, runCount, dir, json,
+                    keep, out);
+            return ExitCode.OK;
+        }
         EndToEndBench.run(settings(), out);
         return ExitCode.OK;
+    }
+
+    /** The first of --sizes, or 256 MiB: the size of the single-size benches. */
+    private long firstSize() {
+        return sizes == null || sizes.isEmpty() ? 256L << 20 : parseSize(sizes.get(0), "--sizes");
     }
 
     private BenchSettings settings() {

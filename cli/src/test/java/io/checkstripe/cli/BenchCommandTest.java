@@ -29,7 +29,10 @@ class BenchCommandTest {
             "--policies RS-3-2:4|--policies: RS-3-2 needs at least 5 servers, got 4",
             "--latency-rate 0|--latency-rate must be between 0 and 1000 per second, got 0.0",
             "--skip rss,warmup|--skip: unknown part warmup (restore, latency, rss)",
-            "--striper-config /no/such/file|--striper-config: no such file: /no/such/file"})
+            "--striper-config /no/such/file|--striper-config: no such file: /no/such/file",
+            "--incremental --sizes 512k|--incremental: the size must be at least 1m, got 512k",
+            "--incremental --runs 0|--runs must be at least 1, got 0",
+            "--incremental --encryption-cost|--encryption-cost and --incremental are two benches: give one"})
     void aMistakeIsOneLineAndExitOneBeforeAnythingStarts(String options, String message) {
         List<String> args = new ArrayList<>(List.of("bench", "--work-dir", tmp.resolve("work").toString()));
         args.addAll(List.of(options.split(" ")));

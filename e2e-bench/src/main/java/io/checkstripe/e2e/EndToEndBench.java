@@ -182,18 +182,9 @@ public final class EndToEndBench {
     }
 
     private static void describe(BenchReport report, BenchSettings s, Instant started, String broker) {
-        var os = ManagementFactory.getOperatingSystemMXBean();
         report.info("started", started.toString());
         report.info("finished", Instant.now().toString());
-        report.info("cores", Runtime.getRuntime().availableProcessors());
-        report.info("cpu", cpuModel().orElse("unknown"));
-        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
-            report.info("memory", HumanFormat.size(sun.getTotalMemorySize()));
-        }
-        report.info("os", os.getName() + " " + os.getVersion() + " " + os.getArch());
-        report.info("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        report.info("bench jvm options", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
-        report.info("kafka", AppInfoParser.getVersion() + ", broker: " + broker);
+        describeMachine(report, broker);
         report.info("runs", s.runs());
         report.info("sizes", s.sizes().stream().map(HumanFormat::size).toList());
         report.info("warm-up", s.warmUpBytes() == 0 ? "none" : HumanFormat.size(s.warmUpBytes())
@@ -207,6 +198,20 @@ public final class EndToEndBench {
         report.info("sink settings", s.sinkConfig());
         report.info("publisher settings", s.publisherConfig());
         report.info("skipped", s.skip());
+    }
+
+    /** The machine, the JVM and the Kafka a figure was measured on, for every bench's report. */
+    static void describeMachine(BenchReport report, String broker) {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        report.info("cores", Runtime.getRuntime().availableProcessors());
+        report.info("cpu", cpuModel().orElse("unknown"));
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            report.info("memory", HumanFormat.size(sun.getTotalMemorySize()));
+        }
+        report.info("os", os.getName() + " " + os.getVersion() + " " + os.getArch());
+        report.info("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        report.info("bench jvm options", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        report.info("kafka", AppInfoParser.getVersion() + ", broker: " + broker);
     }
 
     private static Optional<String> cpuModel() {
@@ -296,7 +301,7 @@ public final class EndToEndBench {
             for (Deployment d : deployments.values()) {
                 d.close();
             }
-            deleteTopics(prefix);
+            deleteTopics(client, prefix);
             DurableFiles.deleteRecursively(runDir);
         }
     }
@@ -688,9 +693,9 @@ public final class EndToEndBench {
         return props;
     }
 
-    private void deleteTopics(String prefix) {
-        Map<String, Object> props = new HashMap<>(client);
-        try (Admin admin = Admin.create(props)) {
+    /** Deletes every topic whose name starts with {@code prefix}; a failure is only logged. */
+    static void deleteTopics(Map<String, Object> client, String prefix) {
+        try (Admin admin = Admin.create(new HashMap<>(client))) {
             List<String> mine = admin.listTopics().names().get(1, TimeUnit.MINUTES).stream()
                     .filter(t -> t.startsWith(prefix)).toList();
             admin.deleteTopics(mine).all().get(1, TimeUnit.MINUTES);
