@@ -1,6 +1,7 @@
 package io.checkstripe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -204,6 +206,69 @@ class IncrementalIntegrationTest {
         CliRun restore = Pipeline.restore(app, pipeline.directories(), out);
         assertThat(restore.exitCode()).as(restore.describe()).isZero();
         assertThat(Files.mismatch(out, changed)).isEqualTo(-1L);
+    }
+
+    @Test
+    void anEncryptedCheckpointIsIncrementalUnderItsKeyAndRestoresOnlyWithIt() throws Exception {
+        String app = "sealed";
+        Path keys = tmp.resolve("sealed.key");
+        CliRun keygen = CliRun.of("keygen", "--out", keys.toString());
+        assertThat(keygen.exitCode()).as(keygen.describe()).isZero();
+        Path state = TestFiles.random(tmp.resolve("sealed.bin"), 1 << 20, 31);
+        Path changed = edited(state, tmp.resolve("sealed-2.bin"));
+        assertThat(publishJson(app, "--file", state.toString(), "--key-file", keys.toString())
+                .path("content").path("bases").size()).isZero();
+        JsonNode second = publishJson(app, "--file", changed.toString(), "--key-file", keys.toString());
+        assertThat(second.path("content").path("bases").toString()).isEqualTo("[1]");
+        assertThat(second.path("content").path("newBytes").asLong()).isLessThan(Files.size(changed) / 5);
+
+        Path out = tmp.resolve("sealed-restored.bin");
+        CliRun restore = Pipeline.restore(app, pipeline.directories().subList(0, 3), out, "--key-file",
+                keys.toString());
+        assertThat(restore.exitCode()).as(restore.describe()).isZero();
+        assertThat(restore.out()).contains("restored checkpoint 2 of " + app).contains("signature of key 1 verified");
+        assertThat(Files.mismatch(out, changed)).isEqualTo(-1L);
+
+        CliRun keyless = Pipeline.restore(app, pipeline.directories(), tmp.resolve("keyless.bin"));
+        assertThat(keyless.exitCode()).as(keyless.describe()).isEqualTo(ExitCode.KEY_NEEDED);
+        assertThat(tmp.resolve("keyless.bin")).doesNotExist();
+    }
+
+    @Test
+    void aPublishAfterAnotherPublisherNeverReferencesWhatRetentionDeleted() throws Exception {
+        String app = "raced";
+        Path one = TestFiles.random(tmp.resolve("raced-1.bin"), 1 << 20, 41);
+        Path two = edited(one, tmp.resolve("raced-2.bin"));
+        Path three = edited(two, tmp.resolve("raced-3.bin"));
+        assertThat(publishJson(app, "--file", one.toString()).path("checkpointId").asLong()).isEqualTo(1);
+
+        // Another machine publishes the application with an index of its own: in full, and the sinks (R = 1)
+        // then delete checkpoint 1, which this publisher's index still describes.
+        Path elsewhere = tmp.resolve("elsewhere.properties");
+        Files.writeString(elsewhere, Files.readString(pipeline.commandConfig()).replace(
+                shared.resolve("chunk-index").toString(), tmp.resolve("elsewhere-index").toString()));
+        CliRun other = CliRun.of("publish", "--bootstrap-server", KAFKA.bootstrapServers(), "--command-config",
+                elsewhere.toString(), "--app", app, "--file", two.toString(), "--incremental", "--chunk-size", CHUNK,
+                "--wait-protected", "--protect-timeout", "150", "--output", "json");
+        assertThat(other.exitCode()).as(other.describe()).isZero();
+        assertThat(other.json().path("content").path("bases").size()).isZero();
+        // Each sink acknowledges a batch before its retention pass deletes what the batch made expire.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (Path dir : pipeline.dataDirs()) {
+                try (CellStore store = CellStore.openReadOnly(dir)) {
+                    assertThat(store.checkpoints(app)).as("retention on %s", dir).containsExactly(2L);
+                }
+            }
+        });
+
+        JsonNode third = publishJson(app, "--file", three.toString());
+        assertThat(third.path("checkpointId").asLong()).isEqualTo(3);
+        assertThat(third.path("content").path("bases").size()).as("its index describes 1, the newest is 2: in full")
+                .isZero();
+        Path out = tmp.resolve("raced.bin");
+        CliRun restore = Pipeline.restore(app, pipeline.directories(), out);
+        assertThat(restore.exitCode()).as(restore.describe()).isZero();
+        assertThat(Files.mismatch(out, three)).isEqualTo(-1L);
     }
 
     private static JsonNode publishJson(String app, String... what) {
