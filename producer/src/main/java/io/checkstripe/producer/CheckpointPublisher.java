@@ -265,7 +265,8 @@ public final class CheckpointPublisher implements AutoCloseable {
             topicFacts = TopicChecks.check(admin, config);
         }
         AppProducer producer = producerFor(appId);
-        long checkpointId = CheckpointIds.choose(appId, request.checkpointId(), producer.newestCommitted());
+        OptionalLong newest = producer.newestCommitted();
+        long checkpointId = CheckpointIds.choose(appId, request.checkpointId(), newest);
         Optional<RedundancyPolicy> policy = checkPolicy(appId, checkpointId, request.policy().or(config::publishPolicy));
         DeltaStream delta = null;
         InputStream body;
@@ -274,7 +275,7 @@ public final class CheckpointPublisher implements AutoCloseable {
         } else {
             ChunkIds ids = keys == null ? ChunkIds.sha256() : ChunkIds.hmacSha256(keys.newest().chunkIdKey());
             ChunkIndex base = config.incremental()
-                    ? chunkIndexes().base(appId, ids.keyId(), producer.newestCommitted(), producer.manifested())
+                    ? chunkIndexes().base(appId, ids.keyId(), newest, producer.manifested())
                     : ChunkIndex.empty(ids.keyId());
             delta = new DeltaStream(config.chunking(), ids, base, checkpointId, parts);
             body = delta;
