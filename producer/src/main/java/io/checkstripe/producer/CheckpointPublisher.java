@@ -268,6 +268,8 @@ public final class CheckpointPublisher implements AutoCloseable {
         OptionalLong newest = producer.newestCommitted();
         long checkpointId = CheckpointIds.choose(appId, request.checkpointId(), newest);
         Optional<RedundancyPolicy> policy = checkPolicy(appId, checkpointId, request.policy().or(config::publishPolicy));
+        // Started (noting the topics' end) before the commit, so no acknowledgement is missed.
+        ProtectionWatcher watching = request.waitProtected() ? watcher(appId) : null;
         DeltaStream delta = null;
         InputStream body;
         if (type == null) {
@@ -280,8 +282,6 @@ public final class CheckpointPublisher implements AutoCloseable {
             delta = new DeltaStream(config.chunking(), ids, base, checkpointId, parts);
             body = delta;
         }
-        // Started (noting the topics' end) before the commit, so no acknowledgement is missed.
-        ProtectionWatcher watching = request.waitProtected() ? watcher(appId) : null;
         PublishResult result;
         try (InputStream closing = body) {
             DeltaStream encoded = delta;
