@@ -43,7 +43,8 @@ final class SinkCommand implements Callable<Integer> {
     String httpHost;
 
     @Option(names = "--retain", paramLabel = "R", defaultValue = "3",
-            description = "Complete checkpoints to keep per application. Default: ${DEFAULT-VALUE}.")
+            description = "Complete checkpoints to keep per application, besides every checkpoint a kept one reads "
+                    + "from (its bases, docs/INCREMENTAL.md). Default: ${DEFAULT-VALUE}.")
     int retain;
 
     @Option(names = "--scrub-rate", paramLabel = "MB_PER_S",
