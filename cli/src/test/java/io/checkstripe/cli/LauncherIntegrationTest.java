@@ -52,8 +52,8 @@ class LauncherIntegrationTest {
         Launched mistake = run("publish", "--app", "a");
         assertThat(mistake.exitCode()).as(mistake.output()).isEqualTo(ExitCode.USAGE);
         assertThat(mistake.output().lines()).as("everything the user sees, JVM warnings included")
-                .containsExactly("checkstripe publish: Missing required options: '--bootstrap-server=HOST:PORT[,...]', "
-                        + "'--file=FILE' (see 'checkstripe publish --help')");
+                .containsExactly("checkstripe publish: Missing required option: '--bootstrap-server=HOST:PORT[,...]' "
+                        + "(see 'checkstripe publish --help')");
     }
 
     @Test

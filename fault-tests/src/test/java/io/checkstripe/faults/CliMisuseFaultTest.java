@@ -53,7 +53,7 @@ class CliMisuseFaultTest {
         cases.put("publish-without-app", new Case(List.of("publish", "--bootstrap-server", dead, "--file",
                 file.toString()), ExitCode.USAGE, USAGE_BOUND, List.of("Missing required option", "--app")));
         cases.put("restore-without-out", new Case(List.of("restore", "--app", "a", "--from", store),
-                ExitCode.USAGE, USAGE_BOUND, List.of("Missing required option", "--out")));
+                ExitCode.USAGE, USAGE_BOUND, List.of("Missing required argument", "(--out=FILE | --out-dir=D)")));
         cases.put("striper-more-cells-than-servers", new Case(List.of("striper", "--bootstrap-server", dead,
                 "--policy", "RS-6-3", "--servers", "5"), ExitCode.USAGE, USAGE_BOUND,
                 List.of("RS-6-3", "9 cells per stripe", "got 5")));
