@@ -578,6 +578,7 @@ public final class EndToEndBench {
             List<Double> protectedMs = new ArrayList<>();
             List<Double> committedMs = new ArrayList<>();
             List<Double> afterCommitMs = new ArrayList<>();
+            Map<Long, double[]> startCommitProtected = new HashMap<>();
             Pacer pacer = new Pacer(interval);
             StriperCommits before = null;
             for (int i = 0; i < WARM_UP + count; i++) {
@@ -585,6 +586,7 @@ public final class EndToEndBench {
                     before = StriperCommits.of(d.pipeline.striper().metrics());
                 }
                 pacer.awaitNext();
+                long startedAt = System.currentTimeMillis();
                 PublishResult result = publisher.publish(PublishRequest.of(app).withWaitProtected(true),
                         inputs.get(LATENCY_BYTES));
                 if (i >= WARM_UP) {
@@ -593,6 +595,8 @@ public final class EndToEndBench {
                     protectedMs.add(protectedAfter);
                     committedMs.add(committed);
                     afterCommitMs.add(protectedAfter - committed);
+                    startCommitProtected.put(result.checkpointId(), new double[] {startedAt, committed,
+                            protectedAfter});
                 }
             }
             String name = d.spec.label() + " " + mode.label();
@@ -615,12 +619,50 @@ public final class EndToEndBench {
                         + " ms, commitTransaction %.1f ms)", name, during.commits(), during.meanCommitMs(),
                         during.meanFlushMs(), during.meanEndTxnMs());
             }
+            recordHops(name, ProtectionTrace.read(publisher.config(), app, settings.timeout()),
+                    startCommitProtected);
             report.record(LATENCY, name + " p99 / raw round trip p50", LATENCY_BYTES, "x",
                     BenchReport.Goal.atMost(2), BenchReport.quantile(protectedMs, 0.99) / rawMedian);
             say("%s 1 MiB at %s: committed p50 %.1f ms; protected p50 %.1f ms, p99 %.1f ms, max %.1f ms", name, rate,
                     BenchReport.quantile(committedMs, 0.5), BenchReport.quantile(protectedMs, 0.5),
                     BenchReport.quantile(protectedMs, 0.99), BenchReport.quantile(protectedMs, 1));
         }
+    }
+
+    /**
+     * The median of each hop of the series' checkpoints, from the publisher's own times and what the manifests
+     * and acks topics say ({@link ProtectionTrace}): where the time to protected goes. A manifest's timestamp is
+     * its commit record's (Kafka Streams forwards the input record's timestamp; local striping sends both at
+     * once): when the publisher sent the commit, before its transaction committed.
+     */
+    private void recordHops(String name, Map<Long, ProtectionTrace.Hops> hops, Map<Long, double[]> published) {
+        List<Double> toManifest = new ArrayList<>();
+        List<Double> toFirstAck = new ArrayList<>();
+        List<Double> toLastAck = new ArrayList<>();
+        List<Double> toSeen = new ArrayList<>();
+        published.forEach((id, times) -> {
+            ProtectionTrace.Hops h = hops.get(id);
+            if (h != null) {
+                toManifest.add(h.manifestAt() - times[0]);
+                toFirstAck.add((double) (h.firstAckAt() - h.manifestAt()));
+                toLastAck.add((double) (h.lastAckAt() - h.manifestAt()));
+                toSeen.add(times[0] + times[2] - h.lastAckAt());
+            }
+        });
+        if (toManifest.isEmpty()) {
+            say("%s: no manifest and acknowledgements found for the series' checkpoints", name);
+            return;
+        }
+        double[] p50 = {BenchReport.quantile(toManifest, 0.5), BenchReport.quantile(toFirstAck, 0.5),
+            BenchReport.quantile(toLastAck, 0.5), BenchReport.quantile(toSeen, 0.5)};
+        report.record(LATENCY, name + ": publish started to commit record sent p50", LATENCY_BYTES, "ms", null, p50[0]);
+        report.record(LATENCY, name + ": commit record sent to first server durable p50", LATENCY_BYTES, "ms", null, p50[1]);
+        report.record(LATENCY, name + ": commit record sent to last server durable p50", LATENCY_BYTES, "ms", null, p50[2]);
+        report.record(LATENCY, name + ": last server durable to publisher told p50", LATENCY_BYTES, "ms", null,
+                p50[3]);
+        say("%s hops (p50 of %d checkpoints): publish started -> commit record sent %.1f ms, -> first server durable "
+                + "%.1f ms, -> last %.1f ms; last durable -> publisher told %.1f ms", name, toManifest.size(), p50[0], p50[1], p50[2],
+                p50[3]);
     }
 
     private void recordPercentiles(String name, List<Double> ms) {

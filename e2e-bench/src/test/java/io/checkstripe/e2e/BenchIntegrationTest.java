@@ -187,8 +187,21 @@ class BenchIntegrationTest {
             assertThat(value(EndToEndBench.LATENCY, name + " p99 / raw round trip p50", LATENCY_BYTES)).as(name)
                     .isCloseTo(p99 / rawP50, withinRelative());
             long striperRows = rows(EndToEndBench.LATENCY, LATENCY_BYTES).stream()
-                    .filter(r -> r.get("label").asText().startsWith(name + ": ")).count();
+                    .filter(r -> r.get("label").asText().startsWith(name + ": "))
+                    .filter(r -> !r.get("label").asText().contains(" durable")
+                            && !r.get("label").asText().contains("commit record sent p50")).count();
             assertThat(striperRows).as(name + ": the striper's commits").isEqualTo(mode == Mode.STREAMS ? 4 : 0);
+            double sent = value(EndToEndBench.LATENCY, name + ": publish started to commit record sent p50",
+                    LATENCY_BYTES);
+            double firstDurable = value(EndToEndBench.LATENCY, name + ": commit record sent to first server durable "
+                    + "p50", LATENCY_BYTES);
+            double lastDurable = value(EndToEndBench.LATENCY, name + ": commit record sent to last server durable "
+                    + "p50", LATENCY_BYTES);
+            double told = value(EndToEndBench.LATENCY, name + ": last server durable to publisher told p50",
+                    LATENCY_BYTES);
+            assertThat(sent).as(name + " hops").isNotNegative().isLessThanOrEqualTo(p99);
+            assertThat(firstDurable).as(name + " hops").isNotNegative().isLessThanOrEqualTo(lastDurable);
+            assertThat(told).as(name + " hops").isGreaterThan(-2.0).isLessThanOrEqualTo(p99);
         }
     }
 
